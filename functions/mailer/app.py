@@ -1,0 +1,42 @@
+"""Mail queue consumer: one digest or follow-up per message, never twice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from kith.observability import logger, metrics, tracer
+from kith.runtime import Runtime
+from kith.usecases.jobs import parse_job
+
+processor = BatchProcessor(event_type=EventType.SQS)
+runtime = Runtime()
+
+
+@tracer.capture_method
+def record_handler(record: SQSRecord) -> None:
+    job = parse_job(record.body)
+    result = runtime.deliver_once(job)
+    if result.get("sent"):
+        metrics.add_metric(name="EmailsSent", unit=MetricUnit.Count, value=1)
+    logger.info(
+        "mail job done",
+        extra={
+            "kind": job.kind,
+            "email_key": job.email_key,
+            "sent": result.get("sent"),
+            "reason": result.get("reason"),
+        },
+    )
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    runtime.deliver_once.config.register_lambda_context(context)
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -1,0 +1,1 @@
+"""Kith: keep a professional network warm with well-timed nudges."""

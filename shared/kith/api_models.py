@@ -1,0 +1,211 @@
+"""Request and response bodies of the HTTP API, mapped to and from the domain explicitly."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from kith.domain.models import (
+    Attendee,
+    CalendarConnection,
+    Circle,
+    Contact,
+    EmailAddress,
+    FollowUp,
+    Interaction,
+    Owner,
+    OwnerSettings,
+    Provider,
+    SentEmail,
+    WorkingHours,
+)
+
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OwnerIn(_In):
+    email: EmailAddress
+    name: Name
+    time_zone: str = "UTC"
+    digest_weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(default=[0], min_length=1)
+    digest_hour: Annotated[int, Field(ge=0, le=23)] = 8
+    digest_limit: Annotated[int, Field(ge=1, le=50)] = 5
+    working_hours: WorkingHours = WorkingHours()
+    follow_up_delay_minutes: Annotated[int, Field(ge=0, le=10080)] = 60
+    meeting_size_limit: Annotated[int, Field(ge=2, le=500)] = 8
+
+    def settings(self) -> OwnerSettings:
+        return OwnerSettings(
+            time_zone=self.time_zone,
+            digest_weekdays=tuple(self.digest_weekdays),
+            digest_hour=self.digest_hour,
+            digest_limit=self.digest_limit,
+            working_hours=self.working_hours,
+            follow_up_delay_minutes=self.follow_up_delay_minutes,
+            meeting_size_limit=self.meeting_size_limit,
+        )
+
+
+class OwnerOut(BaseModel):
+    owner_id: str
+    email: str
+    name: str
+    settings: OwnerSettings
+    next_digest_at: datetime | None
+
+    @classmethod
+    def of(cls, owner: Owner) -> OwnerOut:
+        return cls(
+            owner_id=owner.owner_id,
+            email=owner.email,
+            name=owner.name,
+            settings=owner.settings,
+            next_digest_at=owner.next_digest_at,
+        )
+
+
+class ContactIn(_In):
+    name: Name
+    emails: list[EmailAddress] = Field(default=[], max_length=20)
+    company: Annotated[str, Field(max_length=200)] | None = None
+    title: Annotated[str, Field(max_length=200)] | None = None
+    circle: Circle = Circle.CORE
+    cadence_days: Annotated[int, Field(ge=1, le=3650)] | None = None
+    goal: Annotated[str, Field(max_length=100)] | None = None
+    tags: list[Annotated[str, Field(min_length=1, max_length=50)]] = Field(default=[], max_length=30)
+    notes: Annotated[str, Field(max_length=5000)] | None = None
+    last_interaction_at: AwareDatetime | None = None
+
+
+class ContactPatch(_In):
+    name: Name | None = None
+    emails: list[EmailAddress] | None = Field(default=None, max_length=20)
+    company: Annotated[str, Field(max_length=200)] | None = None
+    title: Annotated[str, Field(max_length=200)] | None = None
+    circle: Circle | None = None
+    cadence_days: Annotated[int, Field(ge=1, le=3650)] | None = None
+    goal: Annotated[str, Field(max_length=100)] | None = None
+    tags: list[Annotated[str, Field(min_length=1, max_length=50)]] | None = Field(default=None, max_length=30)
+    notes: Annotated[str, Field(max_length=5000)] | None = None
+    snoozed_until: AwareDatetime | None = None
+
+
+class ContactOut(BaseModel):
+    contact_id: str
+    name: str
+    emails: list[str]
+    company: str | None
+    title: str | None
+    circle: Circle
+    cadence_days: int | None
+    goal: str | None
+    tags: list[str]
+    notes: str | None
+    added_at: datetime
+    last_interaction_at: datetime | None
+    last_interaction_title: str | None
+    snoozed_until: datetime | None
+    planned_meeting_at: datetime | None
+    version: int
+
+    @classmethod
+    def of(cls, contact: Contact) -> ContactOut:
+        return cls.model_validate(
+            {
+                **contact.model_dump(exclude={"owner_id"}),
+                "emails": list(contact.emails),
+                "tags": list(contact.tags),
+            }
+        )
+
+
+class ConnectionIn(_In):
+    provider: Provider
+
+
+class ConnectionCreated(BaseModel):
+    connection_id: str
+    provider: Provider
+    webhook_url: str
+    signing_secret: str = Field(description="Shown once: paste it into the provider's webhook settings.")
+
+    @classmethod
+    def of(cls, connection: CalendarConnection, webhook_url: str) -> ConnectionCreated:
+        return cls(
+            connection_id=connection.connection_id,
+            provider=connection.provider,
+            webhook_url=webhook_url,
+            signing_secret=connection.signing_secret,
+        )
+
+
+class ConnectionOut(BaseModel):
+    connection_id: str
+    provider: Provider
+    created_at: datetime
+
+
+class InteractionOut(BaseModel):
+    interaction_id: str
+    contact_ids: list[str]
+    start: datetime
+    end: datetime
+    kind: str
+    title: str | None
+    source: str
+    counts_for_cadence: bool
+
+    @classmethod
+    def of(cls, interaction: Interaction) -> InteractionOut:
+        return cls.model_validate(
+            {
+                **interaction.model_dump(),
+                "contact_ids": list(interaction.contact_ids),
+                "kind": interaction.kind.value,
+            }
+        )
+
+
+class FollowUpOut(BaseModel):
+    interaction_id: str
+    due_at: datetime
+    status: str
+    contact_ids: list[str]
+    new_attendees: list[Attendee]
+    title: str | None
+    meeting_end: datetime
+
+    @classmethod
+    def of(cls, follow_up: FollowUp) -> FollowUpOut:
+        return cls.model_validate(
+            {
+                **follow_up.model_dump(),
+                "status": follow_up.status.value,
+                "contact_ids": list(follow_up.contact_ids),
+                "new_attendees": list(follow_up.new_attendees),
+            }
+        )
+
+
+class SentOut(BaseModel):
+    email_key: str
+    kind: str
+    subject: str
+    sent_at: datetime
+    message_id: str
+
+    @classmethod
+    def of(cls, sent: SentEmail) -> SentOut:
+        return cls(
+            email_key=sent.email_key,
+            kind=sent.kind.value,
+            subject=sent.subject,
+            sent_at=sent.sent_at,
+            message_id=sent.message_id,
+        )

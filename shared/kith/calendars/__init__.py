@@ -1,0 +1,1 @@
+"""Calendar providers: verifying their webhooks and reading them as MeetingEvents."""

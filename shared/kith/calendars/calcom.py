@@ -1,0 +1,115 @@
+"""Cal.com webhooks.
+
+Cal.com signs the raw body: `X-Cal-Signature-256` is the lowercase-hex
+HMAC-SHA256 of it under the webhook's secret. Bodies look like
+`{"triggerEvent": "BOOKING_CREATED", "createdAt": "...", "payload": {...}}`;
+the scheduled MEETING_ENDED job sends the booking fields flat, with no
+`payload` wrapper. Only who, when and the title are kept (PRODUCT.md §10).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+from kith.calendars.signing import hmac_sha256_hex, signature_matches
+from kith.domain.meetings import MeetingAttendee, MeetingChange, MeetingEvent
+from kith.errors import MalformedBody, Unauthorized, Unprocessable
+
+SIGNATURE_HEADER = "x-cal-signature-256"
+SOURCE = "calcom"
+
+_CHANGES = {
+    "BOOKING_CREATED": MeetingChange.BOOKED,
+    "BOOKING_RESCHEDULED": MeetingChange.RESCHEDULED,
+    "BOOKING_CANCELLED": MeetingChange.CANCELLED,
+    "MEETING_ENDED": MeetingChange.ENDED,
+    "PING": MeetingChange.TEST,
+}
+
+
+class _Person(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    email: str
+    name: str | None = None
+
+
+class _Booking(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    uid: str = Field(min_length=1)
+    title: str | None = None
+    start_time: AwareDatetime = Field(alias="startTime")
+    end_time: AwareDatetime = Field(alias="endTime")
+    organizer: _Person | None = None
+    attendees: list[_Person] = []
+    ical_uid: str | None = Field(default=None, alias="iCalUID")
+    reschedule_uid: str | None = Field(default=None, alias="rescheduleUid")
+    status: str | None = None
+
+
+def verify(headers: Mapping[str, str], body: bytes, secret: str) -> None:
+    presented = next((value for name, value in headers.items() if name.lower() == SIGNATURE_HEADER), None)
+    if presented is None:
+        raise Unauthorized("missing X-Cal-Signature-256 header")
+    if not signature_matches(hmac_sha256_hex(secret, body), presented):
+        raise Unauthorized("X-Cal-Signature-256 does not match the body")
+
+
+def _load(body: bytes) -> dict[str, Any]:
+    try:
+        document = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise MalformedBody(f"body is not valid JSON: {exc}") from exc
+    if not isinstance(document, dict):
+        raise MalformedBody("body must be a JSON object")
+    return document
+
+
+def _unprocessable(exc: ValidationError) -> Unprocessable:
+    details: list[dict[str, object]] = [
+        {"field": ".".join(str(part) for part in error["loc"]), "problem": error["msg"]} for error in exc.errors()
+    ]
+    first = details[0]
+    return Unprocessable(f"payload.{first['field']}: {first['problem']}", details)
+
+
+def parse(body: bytes) -> MeetingEvent:
+    """Read a verified Cal.com body as a MeetingEvent, or say exactly what is wrong with it."""
+    document = _load(body)
+    trigger = document.get("triggerEvent")
+    if not isinstance(trigger, str):
+        raise Unprocessable("triggerEvent: a string is required")
+    change = _CHANGES.get(trigger)
+    if change is None:
+        raise Unprocessable(f"triggerEvent: {trigger!r} is not supported")
+    if change is MeetingChange.TEST:
+        return MeetingEvent(change=change, source=SOURCE, external_id="ping")
+    raw = document.get("payload")
+    if raw is None and change is MeetingChange.ENDED:
+        raw = document
+    if not isinstance(raw, dict):
+        raise Unprocessable("payload: an object is required")
+    try:
+        booking = _Booking.model_validate(raw)
+        # The organizer of a Cal.com booking is the connection's owner: never a contact.
+        attendees = tuple(MeetingAttendee(email=person.email, name=person.name) for person in booking.attendees)
+    except ValidationError as exc:
+        raise _unprocessable(exc) from exc
+    if booking.end_time < booking.start_time:
+        raise Unprocessable("payload.endTime: the meeting ends before it starts")
+    return MeetingEvent(
+        change=change,
+        source=SOURCE,
+        external_id=booking.uid,
+        previous_external_id=booking.reschedule_uid if change is MeetingChange.RESCHEDULED else None,
+        ical_uid=booking.ical_uid,
+        title=booking.title,
+        start=booking.start_time,
+        end=booking.end_time,
+        attendees=attendees,
+    )

@@ -1,0 +1,21 @@
+"""Webhook signatures: computed and compared in constant time."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+
+def new_signing_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def hmac_sha256_hex(secret: str, body: bytes) -> str:
+    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def signature_matches(expected_hex: str, presented: str | None) -> bool:
+    if not presented:
+        return False
+    return hmac.compare_digest(expected_hex.encode(), presented.strip().lower().encode())

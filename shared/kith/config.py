@@ -1,0 +1,51 @@
+"""Settings, read once per cold start from the environment the template sets."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+
+class ConfigurationError(RuntimeError):
+    """The function was deployed without a setting it needs."""
+
+
+_ENVIRONMENT = {
+    "table_name": "KITH_TABLE_NAME",
+    "meeting_queue_url": "KITH_MEETING_QUEUE_URL",
+    "mail_queue_url": "KITH_MAIL_QUEUE_URL",
+    "sender_address": "KITH_SENDER_ADDRESS",
+    "configuration_set": "KITH_CONFIGURATION_SET",
+    "public_base_url": "KITH_PUBLIC_BASE_URL",
+    "due_shards": "KITH_DUE_SHARDS",
+    "stage": "KITH_STAGE",
+}
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    table_name: str = Field(min_length=1)
+    meeting_queue_url: str = ""
+    mail_queue_url: str = ""
+    sender_address: str = ""
+    configuration_set: str = ""
+    public_base_url: str = ""
+    due_shards: int = Field(default=4, ge=1, le=64)
+    stage: str = "dev"
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> Settings:
+        values = {field: environ[name] for field, name in _ENVIRONMENT.items() if name in environ}
+        try:
+            return cls.model_validate(values)
+        except ValidationError as exc:
+            missing = ", ".join(_ENVIRONMENT[str(error["loc"][0])] for error in exc.errors())
+            raise ConfigurationError(f"missing or invalid settings: {missing}") from exc
+
+    def require(self, field: str) -> str:
+        value = getattr(self, field)
+        if not value:
+            raise ConfigurationError(f"{_ENVIRONMENT[field]} is not set for this function")
+        return str(value)

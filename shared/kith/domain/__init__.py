@@ -1,0 +1,1 @@
+"""Pure domain: models and rules. No boto3, no clock reads."""

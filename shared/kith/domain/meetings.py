@@ -1,0 +1,77 @@
+"""Which meeting attendees count, and whether a meeting moves a cadence (PRODUCT.md §3)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from kith.domain.models import EmailAddress
+
+
+class MeetingChange(StrEnum):
+    """What a calendar told us about a meeting, in provider-neutral words."""
+
+    BOOKED = "booked"
+    RESCHEDULED = "rescheduled"
+    CANCELLED = "cancelled"
+    ENDED = "ended"
+    TEST = "test"
+
+
+class ResponseStatus(StrEnum):
+    ACCEPTED = "accepted"
+    TENTATIVE = "tentative"
+    NEEDS_ACTION = "needs_action"
+    DECLINED = "declined"
+
+
+class MeetingAttendee(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    email: EmailAddress
+    name: str | None = None
+    response: ResponseStatus = ResponseStatus.ACCEPTED
+    is_resource: bool = False
+    is_organizer: bool = False
+
+
+class MeetingEvent(BaseModel):
+    """One calendar notification, parsed and verified, ready to be recorded."""
+
+    model_config = ConfigDict(frozen=True)
+
+    change: MeetingChange
+    source: str
+    external_id: str
+    previous_external_id: str | None = None
+    ical_uid: str | None = None
+    title: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    all_day: bool = False
+    attendees: tuple[MeetingAttendee, ...] = ()
+
+
+def counted_attendees(attendees: Iterable[MeetingAttendee], owner_email: str) -> tuple[MeetingAttendee, ...]:
+    """Attendees who count: not declined, not the owner, not a room or resource; each once."""
+    seen: set[str] = set()
+    counted: list[MeetingAttendee] = []
+    for attendee in attendees:
+        if attendee.response is ResponseStatus.DECLINED or attendee.is_resource:
+            continue
+        if attendee.email == owner_email or attendee.email in seen:
+            continue
+        seen.add(attendee.email)
+        counted.append(attendee)
+    return tuple(counted)
+
+
+def moves_cadence(event: MeetingEvent, counted: int, size_limit: int) -> bool:
+    """All-day events and meetings over the size limit are kept but move no clock.
+
+    The limit counts people in the room: the counted attendees plus the owner.
+    """
+    return not event.all_day and counted + 1 <= size_limit

@@ -1,0 +1,226 @@
+"""The things Kith talks about, as the product names them."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+class Circle(StrEnum):
+    INNER = "inner"
+    CORE = "core"
+    WIDER = "wider"
+    CUSTOM = "custom"
+    NEVER = "never"
+
+
+CIRCLE_CADENCE_DAYS: dict[Circle, int] = {Circle.INNER: 21, Circle.CORE: 60, Circle.WIDER: 180}
+CIRCLE_ORDER: tuple[Circle, ...] = (Circle.INNER, Circle.CORE, Circle.CUSTOM, Circle.WIDER, Circle.NEVER)
+
+Weekday = Annotated[int, Field(ge=0, le=6, description="0 is Monday, 6 is Sunday")]
+Hour = Annotated[int, Field(ge=0, le=23)]
+
+
+_EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]+$")
+
+
+def normalise_email(value: str) -> str:
+    """E-mail addresses are compared case-insensitively everywhere in Kith."""
+    candidate = value.strip().lower()
+    if len(candidate) > 254 or not _EMAIL.match(candidate):
+        raise ValueError("not a valid e-mail address")
+    return candidate
+
+
+EmailAddress = Annotated[str, AfterValidator(normalise_email)]
+
+
+def _check_time_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown IANA time zone {name!r}") from exc
+    return name
+
+
+class WorkingHours(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    days: tuple[Weekday, ...] = (0, 1, 2, 3, 4)
+    start_hour: Hour = 9
+    end_hour: Annotated[int, Field(ge=1, le=24)] = 17
+
+    @model_validator(mode="after")
+    def _start_before_end(self) -> WorkingHours:
+        if self.start_hour >= self.end_hour:
+            raise ValueError("working hours must start before they end")
+        if not self.days:
+            raise ValueError("working hours need at least one day")
+        return self
+
+
+class OwnerSettings(BaseModel):
+    """What an owner chooses about when and how much Kith writes to them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    time_zone: str = "UTC"
+    digest_weekdays: tuple[Weekday, ...] = (0,)
+    digest_hour: Hour = 8
+    digest_limit: Annotated[int, Field(ge=1, le=50)] = 5
+    working_hours: WorkingHours = WorkingHours()
+    follow_up_delay_minutes: Annotated[int, Field(ge=0, le=7 * 24 * 60)] = 60
+    meeting_size_limit: Annotated[int, Field(ge=2, le=500)] = 8
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        return _check_time_zone(value)
+
+    @field_validator("digest_weekdays")
+    @classmethod
+    def _some_weekday(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if not value:
+            raise ValueError("at least one digest weekday is needed")
+        return tuple(sorted(set(value)))
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+
+class Owner(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    owner_id: str
+    email: EmailAddress
+    name: str
+    settings: OwnerSettings = OwnerSettings()
+    created_at: datetime
+    next_digest_at: datetime | None = None
+
+
+class Contact(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    contact_id: str
+    owner_id: str
+    name: str
+    emails: tuple[EmailAddress, ...] = ()
+    company: str | None = None
+    title: str | None = None
+    circle: Circle = Circle.CORE
+    cadence_days: int | None = None
+    goal: str | None = None
+    tags: tuple[str, ...] = ()
+    notes: str | None = None
+    added_at: datetime
+    last_interaction_at: datetime | None = None
+    last_interaction_title: str | None = None
+    snoozed_until: datetime | None = None
+    planned_meeting_at: datetime | None = None
+    version: int = 1
+
+
+class InteractionKind(StrEnum):
+    MEETING = "meeting"
+    CALL = "call"
+    MESSAGE = "message"
+    NOTE = "note"
+
+
+class Attendee(BaseModel):
+    """Someone at a meeting who is not (yet) a contact, kept only to offer adding them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    email: EmailAddress
+    name: str | None = None
+
+
+class Interaction(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    interaction_id: str
+    owner_id: str
+    contact_ids: tuple[str, ...]
+    start: datetime
+    end: datetime
+    kind: InteractionKind = InteractionKind.MEETING
+    title: str | None = None
+    source: str
+    external_id: str
+    counts_for_cadence: bool = True
+    recorded_at: datetime
+
+
+class FollowUpStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    CANCELLED = "cancelled"
+
+
+class FollowUp(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    owner_id: str
+    interaction_id: str
+    due_at: datetime
+    status: FollowUpStatus = FollowUpStatus.PENDING
+    contact_ids: tuple[str, ...]
+    new_attendees: tuple[Attendee, ...] = ()
+    title: str | None = None
+    meeting_end: datetime
+
+
+class DigestEntry(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    contact: Contact
+    due_at: datetime
+    overdue: bool
+    score: float
+
+
+class Digest(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    owner: Owner
+    slot: datetime
+    entries: tuple[DigestEntry, ...]
+
+
+class Provider(StrEnum):
+    CALCOM = "calcom"
+
+
+class CalendarConnection(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    connection_id: str
+    owner_id: str
+    provider: Provider
+    signing_secret: str = Field(repr=False)
+    created_at: datetime
+
+
+class EmailKind(StrEnum):
+    DIGEST = "digest"
+    FOLLOW_UP = "follow_up"
+
+
+class SentEmail(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    owner_id: str
+    email_key: str
+    kind: EmailKind
+    recipient: str
+    subject: str
+    sent_at: datetime
+    message_id: str

@@ -1,0 +1,43 @@
+"""Typed errors. Each maps to one HTTP status in one place (kith.api.errors)."""
+
+from __future__ import annotations
+
+
+class KithError(Exception):
+    """Base for errors Kith raises on purpose."""
+
+
+class NotFound(KithError):
+    """The thing asked for does not exist (or is not the caller's)."""
+
+
+class Conflict(KithError):
+    """The request clashes with what is stored (an e-mail already in use, a stale version)."""
+
+
+class InvalidInput(KithError):
+    """The request is well-formed but asks for something impossible."""
+
+
+class Unauthorized(KithError):
+    """Credentials are missing or wrong."""
+
+
+class PayloadTooLarge(KithError):
+    """A request body over the size Kith accepts."""
+
+
+class MalformedBody(KithError):
+    """A body that is not the JSON it claims to be."""
+
+
+class Unprocessable(KithError):
+    """JSON that does not have the shape or types required."""
+
+    def __init__(self, message: str, details: list[dict[str, object]] | None = None) -> None:
+        super().__init__(message)
+        self.details = details or []
+
+
+class Retryable(KithError):
+    """A temporary condition: the work should be retried later, not dropped."""

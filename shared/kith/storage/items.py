@@ -1,0 +1,214 @@
+"""Mapping between domain models and stored items, explicitly, field by field."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from kith.domain.cadence import due_at
+from kith.domain.models import (
+    Attendee,
+    Circle,
+    Contact,
+    FollowUp,
+    FollowUpStatus,
+    Interaction,
+    InteractionKind,
+    Owner,
+    OwnerSettings,
+)
+from kith.storage import keys
+
+Item = dict[str, Any]
+
+
+def _opt_instant(moment: datetime | None) -> str | None:
+    return keys.instant(moment) if moment is not None else None
+
+
+def _opt_parse(text: str | None) -> datetime | None:
+    return keys.parse_instant(text) if text else None
+
+
+def _without_none(item: Item) -> Item:
+    return {name: value for name, value in item.items() if value is not None and value != ()}
+
+
+def owner_to_item(owner: Owner, shards: int) -> Item:
+    item: Item = {
+        "pk": keys.owner_pk(owner.owner_id),
+        "sk": keys.PROFILE,
+        "type": "owner",
+        "owner_id": owner.owner_id,
+        "email": owner.email,
+        "name": owner.name,
+        "settings": owner.settings.model_dump(mode="json"),
+        "created_at": keys.instant(owner.created_at),
+    }
+    if owner.next_digest_at is not None:
+        item["next_digest_at"] = keys.instant(owner.next_digest_at)
+        item["due_pk"] = keys.digest_due_pk(keys.shard_of(owner.owner_id, shards))
+        item["due_sk"] = f"{keys.instant(owner.next_digest_at)}#{owner.owner_id}"
+    return item
+
+
+def owner_from_item(item: Item) -> Owner:
+    return Owner(
+        owner_id=item["owner_id"],
+        email=item["email"],
+        name=item["name"],
+        settings=OwnerSettings.model_validate(item["settings"]),
+        created_at=keys.parse_instant(item["created_at"]),
+        next_digest_at=_opt_parse(item.get("next_digest_at")),
+    )
+
+
+def contact_due_key(contact: Contact, zone: ZoneInfo) -> str | None:
+    due = due_at(contact, zone)
+    return f"{keys.instant(due)}#{contact.contact_id}" if due is not None else None
+
+
+def contact_to_item(contact: Contact, zone: ZoneInfo) -> Item:
+    item = _without_none(
+        {
+            "pk": keys.owner_pk(contact.owner_id),
+            "sk": keys.contact_sk(contact.contact_id),
+            "type": "contact",
+            "contact_id": contact.contact_id,
+            "owner_id": contact.owner_id,
+            "name": contact.name,
+            "emails": list(contact.emails) or None,
+            "company": contact.company,
+            "title": contact.title,
+            "circle": contact.circle.value,
+            "cadence_days": contact.cadence_days,
+            "goal": contact.goal,
+            "tags": list(contact.tags) or None,
+            "notes": contact.notes,
+            "added_at": keys.instant(contact.added_at),
+            "last_interaction_at": _opt_instant(contact.last_interaction_at),
+            "last_interaction_title": contact.last_interaction_title,
+            "snoozed_until": _opt_instant(contact.snoozed_until),
+            "planned_meeting_at": _opt_instant(contact.planned_meeting_at),
+            "version": contact.version,
+        }
+    )
+    due_key = contact_due_key(contact, zone)
+    if due_key is not None:
+        item["due_pk"] = keys.contact_due_pk(contact.owner_id)
+        item["due_sk"] = due_key
+    return item
+
+
+def contact_from_item(item: Item) -> Contact:
+    return Contact(
+        contact_id=item["contact_id"],
+        owner_id=item["owner_id"],
+        name=item["name"],
+        emails=tuple(item.get("emails", ())),
+        company=item.get("company"),
+        title=item.get("title"),
+        circle=Circle(item["circle"]),
+        cadence_days=int(item["cadence_days"]) if "cadence_days" in item else None,
+        goal=item.get("goal"),
+        tags=tuple(item.get("tags", ())),
+        notes=item.get("notes"),
+        added_at=keys.parse_instant(item["added_at"]),
+        last_interaction_at=_opt_parse(item.get("last_interaction_at")),
+        last_interaction_title=item.get("last_interaction_title"),
+        snoozed_until=_opt_parse(item.get("snoozed_until")),
+        planned_meeting_at=_opt_parse(item.get("planned_meeting_at")),
+        version=int(item.get("version", 1)),
+    )
+
+
+def interaction_to_item(interaction: Interaction) -> Item:
+    return _without_none(
+        {
+            "pk": keys.owner_pk(interaction.owner_id),
+            "sk": keys.interaction_sk(interaction.interaction_id),
+            "type": "interaction",
+            "interaction_id": interaction.interaction_id,
+            "owner_id": interaction.owner_id,
+            "contact_ids": list(interaction.contact_ids),
+            "start": keys.instant(interaction.start),
+            "end": keys.instant(interaction.end),
+            "kind": interaction.kind.value,
+            "title": interaction.title,
+            "source": interaction.source,
+            "external_id": interaction.external_id,
+            "counts_for_cadence": interaction.counts_for_cadence,
+            "recorded_at": keys.instant(interaction.recorded_at),
+        }
+    )
+
+
+def interaction_from_item(item: Item) -> Interaction:
+    return Interaction(
+        interaction_id=item["interaction_id"],
+        owner_id=item["owner_id"],
+        contact_ids=tuple(item.get("contact_ids", ())),
+        start=keys.parse_instant(item["start"]),
+        end=keys.parse_instant(item["end"]),
+        kind=InteractionKind(item["kind"]),
+        title=item.get("title"),
+        source=item["source"],
+        external_id=item["external_id"],
+        counts_for_cadence=bool(item.get("counts_for_cadence", True)),
+        recorded_at=keys.parse_instant(item["recorded_at"]),
+    )
+
+
+def link_to_item(interaction: Interaction, contact_id: str) -> Item:
+    return _without_none(
+        {
+            "pk": keys.owner_pk(interaction.owner_id),
+            "sk": keys.link_sk(contact_id, interaction.end, interaction.interaction_id),
+            "type": "link",
+            "contact_id": contact_id,
+            "interaction_id": interaction.interaction_id,
+            "end": keys.instant(interaction.end),
+            "title": interaction.title,
+            "counts_for_cadence": interaction.counts_for_cadence,
+        }
+    )
+
+
+def follow_up_to_item(follow_up: FollowUp, shards: int) -> Item:
+    item = _without_none(
+        {
+            "pk": keys.owner_pk(follow_up.owner_id),
+            "sk": keys.follow_up_sk(follow_up.interaction_id),
+            "type": "follow_up",
+            "owner_id": follow_up.owner_id,
+            "interaction_id": follow_up.interaction_id,
+            "due_at": keys.instant(follow_up.due_at),
+            "status": follow_up.status.value,
+            "contact_ids": list(follow_up.contact_ids),
+            "new_attendees": [attendee.model_dump(exclude_none=True) for attendee in follow_up.new_attendees] or None,
+            "title": follow_up.title,
+            "meeting_end": keys.instant(follow_up.meeting_end),
+        }
+    )
+    if follow_up.status is FollowUpStatus.PENDING:
+        item["due_pk"] = keys.follow_up_due_pk(keys.shard_of(follow_up.owner_id, shards))
+        item["due_sk"] = follow_up_due_key(follow_up.owner_id, follow_up.interaction_id, follow_up.due_at)
+    return item
+
+
+def follow_up_due_key(owner_id: str, interaction_id: str, moment: datetime) -> str:
+    return f"{keys.instant(moment)}#{owner_id}#{interaction_id}"
+
+
+def follow_up_from_item(item: Item) -> FollowUp:
+    return FollowUp(
+        owner_id=item["owner_id"],
+        interaction_id=item["interaction_id"],
+        due_at=keys.parse_instant(item["due_at"]),
+        status=FollowUpStatus(item["status"]),
+        contact_ids=tuple(item.get("contact_ids", ())),
+        new_attendees=tuple(Attendee.model_validate(raw) for raw in item.get("new_attendees", ())),
+        title=item.get("title"),
+        meeting_end=keys.parse_instant(item["meeting_end"]),
+    )

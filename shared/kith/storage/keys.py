@@ -1,0 +1,105 @@
+"""Key layout of the single table.
+
+    pk                     sk                               what
+    OWNER#<owner>          PROFILE                          owner and settings; in DueIndex while a digest is scheduled
+    OWNER#<owner>          CONTACT#<contact>                contact; in DueIndex under CDUE#<owner> while nudgeable
+    OWNER#<owner>          EMAIL#<address>                  e-mail -> contact lookup, unique per owner
+    OWNER#<owner>          INTERACTION#<interaction>        a meeting, call, message or note
+    OWNER#<owner>          LINK#<contact>#<end>#<inter.>    contact <-> interaction, newest last
+    OWNER#<owner>          FOLLOWUP#<interaction>           follow-up; in DueIndex under FOLLOWUP#<shard> while pending
+    OWNER#<owner>          CONNECTION#<connection>          a calendar connection, as the owner lists it
+    OWNER#<owner>          SENT#<email key>                 sent history, one item per email
+    CONNECTION#<conn.>     CONNECTION                       webhook lookup: owner, provider, secret
+
+DueIndex (sparse: only items carrying due_pk are in it):
+
+    due_pk                 due_sk
+    DIGEST#<shard>         <utc instant>#<owner>            an owner's next digest
+    FOLLOWUP#<shard>       <utc instant>#<owner>#<inter.>   a pending follow-up
+    CDUE#<owner>           <utc instant>#<contact>          when a contact falls due
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+DUE_INDEX = "DueIndex"
+_INSTANT = "%Y-%m-%dT%H:%M:%SZ"
+# Sorts after any "<instant>#..." suffix, so "due_sk <= upto(now)" includes instant == now.
+_AFTER_SUFFIX = "#\uffff"
+
+
+def instant(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime(_INSTANT)
+
+
+def parse_instant(text: str) -> datetime:
+    return datetime.strptime(text, _INSTANT).replace(tzinfo=UTC)
+
+
+def upto(moment: datetime) -> str:
+    return instant(moment) + _AFTER_SUFFIX
+
+
+def shard_of(owner_id: str, shards: int) -> int:
+    digest = hashlib.sha256(owner_id.encode()).digest()
+    return int.from_bytes(digest[:4], "big") % shards
+
+
+def owner_pk(owner_id: str) -> str:
+    return f"OWNER#{owner_id}"
+
+
+PROFILE = "PROFILE"
+
+
+def contact_sk(contact_id: str) -> str:
+    return f"CONTACT#{contact_id}"
+
+
+def email_sk(address: str) -> str:
+    return f"EMAIL#{address}"
+
+
+def interaction_sk(interaction_id: str) -> str:
+    return f"INTERACTION#{interaction_id}"
+
+
+def link_prefix(contact_id: str) -> str:
+    return f"LINK#{contact_id}#"
+
+
+def link_sk(contact_id: str, end: datetime, interaction_id: str) -> str:
+    return f"{link_prefix(contact_id)}{instant(end)}#{interaction_id}"
+
+
+def follow_up_sk(interaction_id: str) -> str:
+    return f"FOLLOWUP#{interaction_id}"
+
+
+def owner_connection_sk(connection_id: str) -> str:
+    return f"CONNECTION#{connection_id}"
+
+
+def connection_pk(connection_id: str) -> str:
+    return f"CONNECTION#{connection_id}"
+
+
+CONNECTION = "CONNECTION"
+
+
+def sent_sk(email_key: str) -> str:
+    return f"SENT#{email_key}"
+
+
+def digest_due_pk(shard: int) -> str:
+    return f"DIGEST#{shard}"
+
+
+def follow_up_due_pk(shard: int) -> str:
+    return f"FOLLOWUP#{shard}"
+
+
+def contact_due_pk(owner_id: str) -> str:
+    return f"CDUE#{owner_id}"

@@ -1,0 +1,565 @@
+"""Every read and write Kith makes to its table, behind plain methods."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from kith.domain.models import (
+    CalendarConnection,
+    Contact,
+    FollowUp,
+    FollowUpStatus,
+    Interaction,
+    Owner,
+    OwnerSettings,
+    Provider,
+    SentEmail,
+)
+from kith.errors import Conflict, NotFound, Retryable
+from kith.storage import items, keys
+from kith.storage.items import Item
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+_BATCH_GET_LIMIT = 100
+_BATCH_WRITE_LIMIT = 25
+_UNPROCESSED_RETRIES = 5
+_NAME_PLACEHOLDER = re.compile(r"#([A-Za-z_]+)")
+
+
+def _to_wire(item: Item) -> dict[str, Any]:
+    return {name: _serializer.serialize(value) for name, value in item.items()}
+
+
+def _from_wire(raw: dict[str, Any]) -> Item:
+    return {name: _deserializer.deserialize(value) for name, value in raw.items()}
+
+
+def _key(pk: str, sk: str) -> dict[str, Any]:
+    return {"pk": {"S": pk}, "sk": {"S": sk}}
+
+
+def _values(**values: Any) -> dict[str, Any]:
+    return {f":{name}": _serializer.serialize(value) for name, value in values.items()}
+
+
+def _error_code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def _is_condition_failure(error: ClientError) -> bool:
+    return _error_code(error) == "ConditionalCheckFailedException"
+
+
+def _raise_for(error: ClientError) -> None:
+    """The one place a DynamoDB error code becomes a Kith error."""
+    code = _error_code(error)
+    if code in {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}:
+        raise Retryable(f"DynamoDB is throttling ({code})") from error
+    raise error
+
+
+class Repository:
+    def __init__(self, client: Any, table_name: str, due_shards: int) -> None:
+        self._client = client
+        self._table = table_name
+        self.due_shards = due_shards
+
+    # -- low-level helpers -------------------------------------------------
+
+    def _get(self, pk: str, sk: str) -> Item | None:
+        try:
+            response = self._client.get_item(TableName=self._table, Key=_key(pk, sk))
+        except ClientError as error:
+            _raise_for(error)
+        raw = response.get("Item")
+        return _from_wire(raw) if raw else None
+
+    def _query(self, **kwargs: Any) -> Iterator[Item]:
+        request: dict[str, Any] = {"TableName": self._table, **kwargs}
+        while True:
+            try:
+                response = self._client.query(**request)
+            except ClientError as error:
+                _raise_for(error)
+            for raw in response.get("Items", []):
+                yield _from_wire(raw)
+            last = response.get("LastEvaluatedKey")
+            if not last:
+                return
+            request["ExclusiveStartKey"] = last
+
+    def _query_prefix(self, pk: str, prefix: str, *, newest_first: bool = False) -> Iterator[Item]:
+        return self._query(
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues=_values(pk=pk, prefix=prefix),
+            ScanIndexForward=not newest_first,
+        )
+
+    def _query_due(self, due_pk: str, now: datetime) -> Iterator[Item]:
+        return self._query(
+            IndexName=keys.DUE_INDEX,
+            KeyConditionExpression="due_pk = :due AND due_sk <= :upto",
+            ExpressionAttributeValues=_values(due=due_pk, upto=keys.upto(now)),
+        )
+
+    def _put_new(self, item: Item) -> bool:
+        """Write an item only if it is not there yet; False if it was."""
+        try:
+            self._client.put_item(
+                TableName=self._table, Item=_to_wire(item), ConditionExpression="attribute_not_exists(pk)"
+            )
+        except ClientError as error:
+            if _is_condition_failure(error):
+                return False
+            _raise_for(error)
+        return True
+
+    def _update(self, pk: str, sk: str, expression: str, condition: str | None, **values: Any) -> bool:
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": _key(pk, sk),
+            "UpdateExpression": expression,
+        }
+        if values:
+            request["ExpressionAttributeValues"] = _values(**values)
+        names = set(_NAME_PLACEHOLDER.findall(expression + " " + (condition or "")))
+        if names:
+            request["ExpressionAttributeNames"] = {f"#{name}": name for name in names}
+        if condition:
+            request["ConditionExpression"] = condition
+        try:
+            self._client.update_item(**request)
+        except ClientError as error:
+            if _is_condition_failure(error):
+                return False
+            _raise_for(error)
+        return True
+
+    def _transact(self, actions: list[dict[str, Any]]) -> list[str]:
+        """Run a transaction; returns the cancellation reason codes ([] on success)."""
+        try:
+            self._client.transact_write_items(TransactItems=actions)
+        except ClientError as error:
+            if _error_code(error) == "TransactionCanceledException":
+                reasons = error.response.get("CancellationReasons", [])
+                return [str(reason.get("Code", "None")) for reason in reasons] or ["Unknown"]
+            _raise_for(error)
+        return []
+
+    def _batch_get(self, key_pairs: Sequence[tuple[str, str]]) -> list[Item]:
+        found: list[Item] = []
+        unique = list(dict.fromkeys(key_pairs))
+        for start in range(0, len(unique), _BATCH_GET_LIMIT):
+            pending: dict[str, Any] = {
+                self._table: {"Keys": [_key(pk, sk) for pk, sk in unique[start : start + _BATCH_GET_LIMIT]]}
+            }
+            for attempt in range(_UNPROCESSED_RETRIES):
+                try:
+                    response = self._client.batch_get_item(RequestItems=pending)
+                except ClientError as error:
+                    _raise_for(error)
+                found.extend(_from_wire(raw) for raw in response.get("Responses", {}).get(self._table, []))
+                pending = response.get("UnprocessedKeys") or {}
+                if not pending:
+                    break
+                time.sleep(0.05 * 2**attempt)
+            if pending:
+                raise Retryable("DynamoDB left keys unprocessed after retries")
+        return found
+
+    def _batch_write(self, puts: Iterable[Item] = (), deletes: Iterable[tuple[str, str]] = ()) -> None:
+        requests = [{"PutRequest": {"Item": _to_wire(item)}} for item in puts]
+        requests += [{"DeleteRequest": {"Key": _key(pk, sk)}} for pk, sk in deletes]
+        for start in range(0, len(requests), _BATCH_WRITE_LIMIT):
+            pending: dict[str, Any] = {self._table: requests[start : start + _BATCH_WRITE_LIMIT]}
+            for attempt in range(_UNPROCESSED_RETRIES):
+                try:
+                    response = self._client.batch_write_item(RequestItems=pending)
+                except ClientError as error:
+                    _raise_for(error)
+                pending = response.get("UnprocessedItems") or {}
+                if not pending:
+                    break
+                time.sleep(0.05 * 2**attempt)
+            if pending:
+                raise Retryable("DynamoDB left writes unprocessed after retries")
+
+    # -- owners --------------------------------------------------------------
+
+    def save_owner(self, owner: Owner) -> None:
+        item = items.owner_to_item(owner, self.due_shards)
+        try:
+            self._client.put_item(TableName=self._table, Item=_to_wire(item))
+        except ClientError as error:
+            _raise_for(error)
+
+    def get_owner(self, owner_id: str) -> Owner:
+        item = self._get(keys.owner_pk(owner_id), keys.PROFILE)
+        if item is None:
+            raise NotFound("no owner profile yet: create it with PUT /v1/owner")
+        return items.owner_from_item(item)
+
+    def due_digest_owners(self, shard: int, now: datetime) -> list[tuple[str, datetime]]:
+        """(owner id, scheduled slot) for every digest due at or before now in one shard."""
+        return [
+            (item["owner_id"], keys.parse_instant(item["next_digest_at"]))
+            for item in self._query_due(keys.digest_due_pk(shard), now)
+        ]
+
+    def advance_digest(self, owner_id: str, slot: datetime, next_slot: datetime) -> bool:
+        """Move the owner's next digest on, only if nobody moved it already."""
+        return self._update(
+            keys.owner_pk(owner_id),
+            keys.PROFILE,
+            "SET next_digest_at = :next, due_sk = :due",
+            "next_digest_at = :slot",
+            next=keys.instant(next_slot),
+            due=f"{keys.instant(next_slot)}#{owner_id}",
+            slot=keys.instant(slot),
+        )
+
+    # -- contacts ------------------------------------------------------------
+
+    def create_contact(self, contact: Contact, settings: OwnerSettings) -> None:
+        pk = keys.owner_pk(contact.owner_id)
+        actions: list[dict[str, Any]] = [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": _to_wire(items.contact_to_item(contact, settings.zone)),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            }
+        ]
+        actions += [self._claim_email(pk, address, contact.contact_id) for address in contact.emails]
+        reasons = self._transact(actions)
+        if reasons:
+            self._explain_email_clash(reasons, [None, *contact.emails])
+
+    def _claim_email(self, pk: str, address: str, contact_id: str) -> dict[str, Any]:
+        return {
+            "Put": {
+                "TableName": self._table,
+                "Item": _to_wire({"pk": pk, "sk": keys.email_sk(address), "type": "email", "contact_id": contact_id}),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+
+    @staticmethod
+    def _explain_email_clash(reasons: list[str], addresses: Sequence[str | None]) -> None:
+        for reason, address in zip(reasons, addresses, strict=False):
+            if reason == "ConditionalCheckFailed":
+                if address is None:
+                    raise Conflict("the contact changed since it was read; fetch it and try again")
+                raise Conflict(f"another contact already has the e-mail address {address}")
+        if any(reason in {"ThrottlingError", "TransactionConflict"} for reason in reasons):
+            raise Retryable("the write collided with another; try again")
+        raise Conflict("the change could not be applied: " + ", ".join(reasons))
+
+    def get_contact(self, owner_id: str, contact_id: str) -> Contact:
+        item = self._get(keys.owner_pk(owner_id), keys.contact_sk(contact_id))
+        if item is None:
+            raise NotFound(f"no contact {contact_id}")
+        return items.contact_from_item(item)
+
+    def list_contacts(self, owner_id: str) -> list[Contact]:
+        return [
+            items.contact_from_item(item) for item in self._query_prefix(keys.owner_pk(owner_id), keys.contact_sk(""))
+        ]
+
+    def update_contact(self, before: Contact, after: Contact, settings: OwnerSettings) -> None:
+        """Replace a contact if it is still at the version read; e-mail lookups follow."""
+        pk = keys.owner_pk(after.owner_id)
+        actions: list[dict[str, Any]] = [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": _to_wire(items.contact_to_item(after, settings.zone)),
+                    "ConditionExpression": "version = :seen",
+                    "ExpressionAttributeValues": _values(seen=before.version),
+                }
+            }
+        ]
+        added = [address for address in after.emails if address not in before.emails]
+        removed = [address for address in before.emails if address not in after.emails]
+        actions += [self._claim_email(pk, address, after.contact_id) for address in added]
+        actions += [
+            {"Delete": {"TableName": self._table, "Key": _key(pk, keys.email_sk(address))}} for address in removed
+        ]
+        reasons = self._transact(actions)
+        if reasons:
+            self._explain_email_clash(reasons, [None, *added, *removed])
+
+    def contacts_by_emails(self, owner_id: str, addresses: Iterable[str]) -> dict[str, Contact]:
+        """Contacts for the given e-mail addresses, in two batch reads whatever their number."""
+        pk = keys.owner_pk(owner_id)
+        lookups = self._batch_get([(pk, keys.email_sk(address)) for address in addresses])
+        by_contact: dict[str, list[str]] = {}
+        for lookup in lookups:
+            by_contact.setdefault(lookup["contact_id"], []).append(lookup["sk"].removeprefix("EMAIL#"))
+        if not by_contact:
+            return {}
+        found = self._batch_get([(pk, keys.contact_sk(contact_id)) for contact_id in by_contact])
+        result: dict[str, Contact] = {}
+        for raw in found:
+            contact = items.contact_from_item(raw)
+            for address in by_contact[contact.contact_id]:
+                result[address] = contact
+        return result
+
+    def contacts_by_ids(self, owner_id: str, contact_ids: Iterable[str]) -> list[Contact]:
+        pk = keys.owner_pk(owner_id)
+        return [
+            items.contact_from_item(raw)
+            for raw in self._batch_get([(pk, keys.contact_sk(contact_id)) for contact_id in contact_ids])
+        ]
+
+    def due_contacts(self, owner_id: str, now: datetime) -> list[Contact]:
+        """Only the contacts due by now: the read cost follows the due work, not the network."""
+        return [items.contact_from_item(item) for item in self._query_due(keys.contact_due_pk(owner_id), now)]
+
+    def move_contact_clock(self, contact: Contact, settings: OwnerSettings, at: datetime, title: str | None) -> bool:
+        """Record a real interaction on a contact, unless a later one is already recorded."""
+        moved = contact.model_copy(update={"last_interaction_at": at, "last_interaction_title": title})
+        due_key = items.contact_due_key(moved, settings.zone)
+        parts = ["last_interaction_at = :at"]
+        values: dict[str, Any] = {"at": keys.instant(at)}
+        if title:
+            parts.append("last_interaction_title = :title")
+            values["title"] = title
+        removals = [] if title else ["last_interaction_title"]
+        if due_key is not None:
+            parts.append("due_sk = :due")
+            values["due"] = due_key
+        expression = "SET " + ", ".join(parts) + (" REMOVE " + ", ".join(removals) if removals else "")
+        return self._update(
+            keys.owner_pk(contact.owner_id),
+            keys.contact_sk(contact.contact_id),
+            expression,
+            "attribute_exists(pk) AND (attribute_not_exists(last_interaction_at) OR last_interaction_at < :at)",
+            **values,
+        )
+
+    def restore_contact_clock(
+        self, contact: Contact, settings: OwnerSettings, at: datetime | None, title: str | None
+    ) -> None:
+        """Set a contact's last interaction back to an earlier one (after a cancellation)."""
+        restored = contact.model_copy(update={"last_interaction_at": at, "last_interaction_title": title})
+        due_key = items.contact_due_key(restored, settings.zone)
+        sets: list[str] = []
+        removals: list[str] = []
+        values: dict[str, Any] = {}
+        for name, value in (
+            ("last_interaction_at", keys.instant(at) if at else None),
+            ("last_interaction_title", title),
+            ("due_sk", due_key),
+        ):
+            if value is None:
+                removals.append(name)
+            else:
+                sets.append(f"{name} = :{name}")
+                values[name] = value
+        expression = ("SET " + ", ".join(sets) if sets else "") + (" REMOVE " + ", ".join(removals) if removals else "")
+        self._update(
+            keys.owner_pk(contact.owner_id),
+            keys.contact_sk(contact.contact_id),
+            expression.strip(),
+            "attribute_exists(pk)",
+            **values,
+        )
+
+    def plan_meeting(self, owner_id: str, contact_ids: Iterable[str], start: datetime, now: datetime) -> None:
+        """Hold a contact's nudge back until a planned meeting (the earliest upcoming one wins)."""
+        for contact_id in contact_ids:
+            self._update(
+                keys.owner_pk(owner_id),
+                keys.contact_sk(contact_id),
+                "SET planned_meeting_at = :start",
+                "attribute_exists(pk) AND (attribute_not_exists(planned_meeting_at) "
+                "OR planned_meeting_at > :start OR planned_meeting_at <= :now)",
+                start=keys.instant(start),
+                now=keys.instant(now),
+            )
+
+    def unplan_meeting(self, owner_id: str, contact_ids: Iterable[str], start: datetime) -> None:
+        for contact_id in contact_ids:
+            self._update(
+                keys.owner_pk(owner_id),
+                keys.contact_sk(contact_id),
+                "REMOVE planned_meeting_at",
+                "planned_meeting_at = :start",
+                start=keys.instant(start),
+            )
+
+    # -- interactions ----------------------------------------------------------
+
+    def record_interaction(self, interaction: Interaction) -> bool:
+        """Store an interaction once; False when it was already stored."""
+        return self._put_new(items.interaction_to_item(interaction))
+
+    def get_interaction(self, owner_id: str, interaction_id: str) -> Interaction | None:
+        item = self._get(keys.owner_pk(owner_id), keys.interaction_sk(interaction_id))
+        return items.interaction_from_item(item) if item else None
+
+    def list_interactions(self, owner_id: str) -> list[Interaction]:
+        found = [
+            items.interaction_from_item(item)
+            for item in self._query_prefix(keys.owner_pk(owner_id), keys.interaction_sk(""))
+        ]
+        return sorted(found, key=lambda interaction: interaction.start, reverse=True)
+
+    def link_interaction(self, interaction: Interaction) -> None:
+        self._batch_write(puts=[items.link_to_item(interaction, contact_id) for contact_id in interaction.contact_ids])
+
+    def forget_interaction(self, interaction: Interaction) -> None:
+        """Delete an interaction, its links and its pending follow-up."""
+        pk = keys.owner_pk(interaction.owner_id)
+        deletes = [(pk, keys.interaction_sk(interaction.interaction_id))]
+        deletes += [
+            (pk, keys.link_sk(contact_id, interaction.end, interaction.interaction_id))
+            for contact_id in interaction.contact_ids
+        ]
+        self._batch_write(deletes=deletes)
+        self._update(
+            pk,
+            keys.follow_up_sk(interaction.interaction_id),
+            "SET #status = :cancelled REMOVE due_pk, due_sk",
+            "#status = :pending",
+            cancelled=FollowUpStatus.CANCELLED.value,
+            pending=FollowUpStatus.PENDING.value,
+        )
+
+    def latest_counted_interaction(
+        self, owner_id: str, contact_id: str, before: datetime
+    ) -> tuple[datetime, str | None] | None:
+        """End and title of the newest interaction that moves the clock and ended by `before`."""
+        for link in self._query_prefix(keys.owner_pk(owner_id), keys.link_prefix(contact_id), newest_first=True):
+            end = keys.parse_instant(link["end"])
+            if link.get("counts_for_cadence", True) and end <= before:
+                return end, link.get("title")
+        return None
+
+    # -- follow-ups ------------------------------------------------------------
+
+    def save_follow_up(self, follow_up: FollowUp) -> bool:
+        return self._put_new(items.follow_up_to_item(follow_up, self.due_shards))
+
+    def get_follow_up(self, owner_id: str, interaction_id: str) -> FollowUp | None:
+        item = self._get(keys.owner_pk(owner_id), keys.follow_up_sk(interaction_id))
+        return items.follow_up_from_item(item) if item else None
+
+    def list_follow_ups(self, owner_id: str) -> list[FollowUp]:
+        found = [
+            items.follow_up_from_item(item)
+            for item in self._query_prefix(keys.owner_pk(owner_id), keys.follow_up_sk(""))
+        ]
+        return sorted(found, key=lambda follow_up: follow_up.due_at, reverse=True)
+
+    def due_follow_ups(self, shard: int, now: datetime) -> list[tuple[str, str, str]]:
+        """(owner id, interaction id, due key) of every pending follow-up due by now in one shard."""
+        return [
+            (item["owner_id"], item["interaction_id"], item["due_sk"])
+            for item in self._query_due(keys.follow_up_due_pk(shard), now)
+        ]
+
+    def lease_follow_up(self, owner_id: str, interaction_id: str, seen_due_key: str, until: datetime) -> bool:
+        """Push a queued follow-up's due time out; if it is not sent by then, the sweep queues it again."""
+        return self._update(
+            keys.owner_pk(owner_id),
+            keys.follow_up_sk(interaction_id),
+            "SET due_sk = :lease",
+            "due_sk = :seen",
+            lease=items.follow_up_due_key(owner_id, interaction_id, until),
+            seen=seen_due_key,
+        )
+
+    def mark_follow_up_sent(self, owner_id: str, interaction_id: str) -> None:
+        self._update(
+            keys.owner_pk(owner_id),
+            keys.follow_up_sk(interaction_id),
+            "SET #status = :sent REMOVE due_pk, due_sk",
+            "attribute_exists(pk)",
+            sent=FollowUpStatus.SENT.value,
+        )
+
+    # -- connections -----------------------------------------------------------
+
+    def create_connection(self, connection: CalendarConnection) -> None:
+        shared = {
+            "type": "connection",
+            "connection_id": connection.connection_id,
+            "owner_id": connection.owner_id,
+            "provider": connection.provider.value,
+            "created_at": keys.instant(connection.created_at),
+        }
+        lookup = {
+            "pk": keys.connection_pk(connection.connection_id),
+            "sk": keys.CONNECTION,
+            **shared,
+            "signing_secret": connection.signing_secret,
+        }
+        listing = {
+            "pk": keys.owner_pk(connection.owner_id),
+            "sk": keys.owner_connection_sk(connection.connection_id),
+            **shared,
+        }
+        actions = [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": _to_wire(item),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            }
+            for item in (lookup, listing)
+        ]
+        if self._transact(actions):
+            raise Conflict("a connection with that id already exists")
+
+    def get_connection(self, connection_id: str) -> CalendarConnection:
+        item = self._get(keys.connection_pk(connection_id), keys.CONNECTION)
+        if item is None:
+            raise NotFound("unknown calendar connection")
+        return CalendarConnection(
+            connection_id=item["connection_id"],
+            owner_id=item["owner_id"],
+            provider=Provider(item["provider"]),
+            signing_secret=item["signing_secret"],
+            created_at=keys.parse_instant(item["created_at"]),
+        )
+
+    def list_connections(self, owner_id: str) -> list[Item]:
+        return list(self._query_prefix(keys.owner_pk(owner_id), keys.owner_connection_sk("")))
+
+    # -- sent history ----------------------------------------------------------
+
+    def record_sent(self, sent: SentEmail) -> None:
+        self._put_new(
+            {
+                "pk": keys.owner_pk(sent.owner_id),
+                "sk": keys.sent_sk(sent.email_key),
+                "type": "sent",
+                **sent.model_dump(mode="json", exclude={"sent_at"}),
+                "sent_at": keys.instant(sent.sent_at),
+            }
+        )
+
+    def get_sent(self, owner_id: str, email_key: str) -> SentEmail | None:
+        item = self._get(keys.owner_pk(owner_id), keys.sent_sk(email_key))
+        if item is None:
+            return None
+        return SentEmail.model_validate({**item, "sent_at": keys.parse_instant(item["sent_at"])})
+
+    def list_sent(self, owner_id: str) -> list[SentEmail]:
+        return [
+            SentEmail.model_validate({**item, "sent_at": keys.parse_instant(item["sent_at"])})
+            for item in self._query_prefix(keys.owner_pk(owner_id), keys.sent_sk(""))
+        ]

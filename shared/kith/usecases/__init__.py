@@ -1,0 +1,1 @@
+"""Use cases: what Kith does, in plain arguments. They know nothing of events or HTTP."""

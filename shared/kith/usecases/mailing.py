@@ -1,0 +1,74 @@
+"""Composing and sending one digest or follow-up (PRODUCT.md §4, §5, §8)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kith.adapters.ses import SesMailer
+from kith.domain.digest import rank_due_contacts
+from kith.domain.models import Digest, EmailKind, FollowUpStatus, SentEmail
+from kith.errors import NotFound
+from kith.mail.compose import compose_digest, compose_follow_up, digest_subject, follow_up_subject
+from kith.storage.repository import Repository
+from kith.usecases.jobs import DigestJob, FollowUpJob
+from kith.usecases.meetings import settle_meeting
+
+
+def deliver(repo: Repository, mailer: SesMailer, job: DigestJob | FollowUpJob) -> dict[str, Any]:
+    """Send the email a job stands for, or say why none is due. The result is what idempotency stores."""
+    try:
+        if isinstance(job, DigestJob):
+            return _deliver_digest(repo, mailer, job)
+        return _deliver_follow_up(repo, mailer, job)
+    except NotFound as gone:
+        return {"sent": False, "reason": f"gone: {gone}"}
+
+
+def _deliver_digest(repo: Repository, mailer: SesMailer, job: DigestJob) -> dict[str, Any]:
+    owner = repo.get_owner(job.owner_id)
+    entries = rank_due_contacts(repo.due_contacts(owner.owner_id, job.as_of), owner.settings, job.as_of)
+    if not entries:
+        return {"sent": False, "reason": "nothing due"}
+    digest = Digest(owner=owner, slot=job.slot, entries=entries)
+    message_id = mailer.send(compose_digest(digest, mailer.sender, job.as_of), owner.email)
+    repo.record_sent(
+        SentEmail(
+            owner_id=owner.owner_id,
+            email_key=job.email_key,
+            kind=EmailKind.DIGEST,
+            recipient=owner.email,
+            subject=digest_subject(digest),
+            sent_at=job.as_of,
+            message_id=message_id,
+        )
+    )
+    return {"sent": True, "message_id": message_id, "contacts": len(entries)}
+
+
+def _deliver_follow_up(repo: Repository, mailer: SesMailer, job: FollowUpJob) -> dict[str, Any]:
+    owner = repo.get_owner(job.owner_id)
+    follow_up = repo.get_follow_up(job.owner_id, job.interaction_id)
+    interaction = repo.get_interaction(job.owner_id, job.interaction_id)
+    if follow_up is None or interaction is None or follow_up.status is not FollowUpStatus.PENDING:
+        return {"sent": False, "reason": "follow-up no longer pending"}
+    settle_meeting(repo, owner, interaction, job.as_of)
+    contacts = repo.contacts_by_ids(owner.owner_id, follow_up.contact_ids)
+    if not contacts:
+        repo.mark_follow_up_sent(owner.owner_id, follow_up.interaction_id)
+        return {"sent": False, "reason": "no contact left"}
+    contacts.sort(key=lambda contact: follow_up.contact_ids.index(contact.contact_id))
+    message = compose_follow_up(owner, follow_up, contacts, mailer.sender, job.as_of)
+    message_id = mailer.send(message, owner.email)
+    repo.record_sent(
+        SentEmail(
+            owner_id=owner.owner_id,
+            email_key=job.email_key,
+            kind=EmailKind.FOLLOW_UP,
+            recipient=owner.email,
+            subject=follow_up_subject(follow_up, contacts),
+            sent_at=job.as_of,
+            message_id=message_id,
+        )
+    )
+    repo.mark_follow_up_sent(owner.owner_id, follow_up.interaction_id)
+    return {"sent": True, "message_id": message_id, "contacts": len(contacts)}

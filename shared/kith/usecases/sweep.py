@@ -1,0 +1,63 @@
+"""The due-index sweep: find what is due now and fan it out to the mail queue (PRODUCT.md §5).
+
+Because the sweep asks "due <= now", a tick that never ran is caught up by the
+next one. A digest slot is moved on only after its job is queued, and a queued
+follow-up is leased rather than removed, so a crash at any point re-queues the
+work instead of losing it; the mailer makes the re-queued job a no-op.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from kith.adapters.queue import Queue
+from kith.domain.schedule import next_digest_slot
+from kith.errors import NotFound
+from kith.storage.repository import Repository
+from kith.usecases.jobs import DigestJob, FollowUpJob
+
+FOLLOW_UP_LEASE = timedelta(minutes=30)
+
+
+@dataclass
+class SweepResult:
+    digests_queued: int = 0
+    follow_ups_queued: int = 0
+    queue_requests: int = 0
+
+
+def sweep(repo: Repository, queue: Queue, now: datetime) -> SweepResult:
+    result = SweepResult()
+    for shard in range(repo.due_shards):
+        _sweep_digests(repo, queue, shard, now, result)
+        _sweep_follow_ups(repo, queue, shard, now, result)
+    return result
+
+
+def _sweep_digests(repo: Repository, queue: Queue, shard: int, now: datetime, result: SweepResult) -> None:
+    due = repo.due_digest_owners(shard, now)
+    if not due:
+        return
+    jobs = [DigestJob(owner_id=owner_id, slot=slot, as_of=now) for owner_id, slot in due]
+    result.queue_requests += queue.send_all([job.to_message() for job in jobs])
+    result.digests_queued += len(jobs)
+    for job in jobs:
+        try:
+            owner = repo.get_owner(job.owner_id)
+        except NotFound:
+            continue
+        repo.advance_digest(job.owner_id, job.slot, next_digest_slot(owner.settings, now))
+
+
+def _sweep_follow_ups(repo: Repository, queue: Queue, shard: int, now: datetime, result: SweepResult) -> None:
+    due = repo.due_follow_ups(shard, now)
+    if not due:
+        return
+    jobs = [
+        FollowUpJob(owner_id=owner_id, interaction_id=interaction_id, as_of=now) for owner_id, interaction_id, _ in due
+    ]
+    result.queue_requests += queue.send_all([job.to_message() for job in jobs])
+    result.follow_ups_queued += len(jobs)
+    for owner_id, interaction_id, due_key in due:
+        repo.lease_follow_up(owner_id, interaction_id, due_key, now + FOLLOW_UP_LEASE)
