@@ -7,7 +7,7 @@ import hashlib
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
 logger = Logger()
-metrics = Metrics()
+metrics = Metrics(namespace="Kith")
 tracer = Tracer()
 
 

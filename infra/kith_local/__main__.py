@@ -1,0 +1,3 @@
+from kith_local.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,161 @@
+"""Running Kith's functions in this process, the way Lambda would: by handler, with events.
+
+Each function module is loaded from its CodeUri under its own name and handed
+a Runtime built from the environment the template gives that function. Queues
+are drained into their consumer with SQS-shaped events, and partial batch
+failures are returned to the queue exactly as the event source mapping does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import json
+import uuid
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from types import ModuleType
+from typing import Any
+
+from kith.runtime import Runtime
+
+from kith_local.stack import LocalStack
+
+
+@dataclass
+class LambdaContext:
+    function_name: str
+    aws_request_id: str
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = ""
+    function_version: str = "$LATEST"
+    log_group_name: str = ""
+    log_stream_name: str = ""
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+def context_for(function_name: str) -> LambdaContext:
+    return LambdaContext(
+        function_name=function_name,
+        aws_request_id=str(uuid.uuid4()),
+        invoked_function_arn=f"arn:aws:lambda:us-east-1:123456789012:function:{function_name}",
+    )
+
+
+def load_function_module(stack: LocalStack, name: str) -> ModuleType:
+    spec = stack.functions[name]
+    module_name = f"kith_function_{name.lower()}"
+    loader_spec = importlib.util.spec_from_file_location(module_name, spec.module_file)
+    if loader_spec is None or loader_spec.loader is None:
+        raise ImportError(f"cannot load {spec.module_file}")
+    module = importlib.util.module_from_spec(loader_spec)
+    loader_spec.loader.exec_module(module)
+    return module
+
+
+class LocalLambdas:
+    """Every function of the stack, loaded once, invoked in process."""
+
+    def __init__(self, stack: LocalStack) -> None:
+        self.stack = stack
+        self.modules: dict[str, ModuleType] = {}
+        self.invocations: dict[str, int] = {}
+        self.metrics_output = io.StringIO()
+        for name in stack.functions:
+            module = load_function_module(stack, name)
+            module.runtime = Runtime(environ=stack.environment(name))
+            self.modules[name] = module
+
+    def invoke(self, name: str, event: dict[str, Any]) -> Any:
+        handler: Callable[[dict[str, Any], Any], Any] = getattr(
+            self.modules[name], self.stack.functions[name].handler_name
+        )
+        self.invocations[name] = self.invocations.get(name, 0) + 1
+        # Metrics go where Lambda sends stdout (CloudWatch); locally that is a buffer, not the terminal.
+        with contextlib.redirect_stdout(self.metrics_output), warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            return handler(event, context_for(name))
+
+    def consumer_of(self, queue_logical_id: str) -> str:
+        for name, spec in self.stack.functions.items():
+            if queue_logical_id in spec.queues:
+                return name
+        raise KeyError(f"no function consumes {queue_logical_id}")
+
+    def tick(self, now: datetime) -> Any:
+        """What the EventBridge schedule does: invoke the scheduler with the instant it fired for."""
+        name = next(name for name, spec in self.stack.functions.items() if spec.schedules)
+        return self.invoke(name, scheduled_event(now))
+
+    def drain(self, sqs: Any, queue_logical_id: str, max_rounds: int = 50) -> DrainResult:
+        """Deliver a queue's messages to its consumer until the queue is empty (or rounds run out)."""
+        url = self.stack.queue_url(queue_logical_id)
+        arn = self.stack.references[f"{queue_logical_id}.Arn"]
+        function = self.consumer_of(queue_logical_id)
+        result = DrainResult()
+        for _ in range(max_rounds):
+            received = sqs.receive_message(
+                QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"], VisibilityTimeout=30
+            ).get("Messages", [])
+            if not received:
+                break
+            response = self.invoke(function, sqs_event(received, arn)) or {}
+            failed = {item["itemIdentifier"] for item in response.get("batchItemFailures", [])}
+            for message in received:
+                if message["MessageId"] in failed:
+                    sqs.change_message_visibility(
+                        QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+                    )
+                    result.failed += 1
+                else:
+                    sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+                    result.delivered += 1
+        return result
+
+
+@dataclass
+class DrainResult:
+    delivered: int = 0
+    failed: int = 0
+
+
+def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
+    return {
+        "Records": [
+            {
+                "messageId": message["MessageId"],
+                "receiptHandle": message["ReceiptHandle"],
+                "body": message["Body"],
+                "attributes": message.get("Attributes", {}),
+                "messageAttributes": {},
+                "md5OfBody": message.get("MD5OfBody", ""),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": "us-east-1",
+            }
+            for message in messages
+        ]
+    }
+
+
+def scheduled_event(now: datetime) -> dict[str, Any]:
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": "us-east-1",
+        "resources": ["arn:aws:events:us-east-1:123456789012:rule/kith-tick"],
+        "detail": {},
+    }
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, indent=2, default=str)

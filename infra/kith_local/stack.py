@@ -1,0 +1,111 @@
+"""The stack of template.yaml, created on a local AWS endpoint (moto's server).
+
+The table, its index and TTL, the queues and their redrive, and the SES
+configuration set are read from the template itself, so the local shape and
+the deployed shape cannot drift.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+
+from kith_local.template import FunctionSpec, functions, load_template, resolve, resources_of_type
+
+LOCAL_PARAMETERS = {
+    "Stage": "local",
+    "SenderAddress": "kith@kith.local",
+    "Architecture": "x86_64",
+    "PublicBaseUrl": "",
+    "DueShards": "4",
+    "AWS::Region": "us-east-1",
+    "AWS::Partition": "aws",
+    "AWS::AccountId": "123456789012",
+    "AWS::URLSuffix": "amazonaws.com",
+}
+
+
+@dataclass
+class LocalStack:
+    template: dict[str, Any]
+    references: dict[str, Any]
+    functions: dict[str, FunctionSpec]
+    queue_urls: dict[str, str] = field(default_factory=dict)
+
+    def environment(self, function: str) -> dict[str, str]:
+        """The function's environment, as Lambda would hand it over, with local values."""
+        resolved = resolve(self.functions[function].environment, self.references)
+        return {name: str(value) for name, value in resolved.items()}
+
+    @property
+    def table_name(self) -> str:
+        return str(self.references["Table"])
+
+    def queue_url(self, logical_id: str) -> str:
+        return self.queue_urls[logical_id]
+
+
+def table_definition(template: dict[str, Any], table_name: str) -> dict[str, Any]:
+    """create_table arguments taken from the template's table resource."""
+    ((_, table),) = resources_of_type(template, "AWS::DynamoDB::Table").items()
+    properties = table["Properties"]
+    definition: dict[str, Any] = {
+        "TableName": table_name,
+        "AttributeDefinitions": properties["AttributeDefinitions"],
+        "KeySchema": properties["KeySchema"],
+        "BillingMode": properties["BillingMode"],
+    }
+    if "GlobalSecondaryIndexes" in properties:
+        definition["GlobalSecondaryIndexes"] = properties["GlobalSecondaryIndexes"]
+    return definition
+
+
+def create_table(client: Any, template: dict[str, Any], table_name: str) -> None:
+    client.create_table(**table_definition(template, table_name))
+    ((_, table),) = resources_of_type(template, "AWS::DynamoDB::Table").items()
+    ttl = table["Properties"].get("TimeToLiveSpecification")
+    if ttl:
+        client.update_time_to_live(TableName=table_name, TimeToLiveSpecification=ttl)
+
+
+def create_stack(session: boto3.session.Session | None = None, stage: str = "local") -> LocalStack:
+    session = session or boto3.session.Session()
+    template = load_template()
+    parameters = {**LOCAL_PARAMETERS, "Stage": stage}
+    references: dict[str, Any] = dict(parameters)
+    for name, body in template.get("Parameters", {}).items():
+        references.setdefault(name, body.get("Default", ""))
+
+    table_name = f"kith-{stage}"
+    create_table(session.client("dynamodb"), template, table_name)
+    references["Table"] = table_name
+
+    sqs = session.client("sqs")
+    queues = resources_of_type(template, "AWS::SQS::Queue")
+    queue_urls: dict[str, str] = {}
+    # Dead-letter queues first: the others name them in their redrive policy.
+    for name in sorted(queues, key=lambda queue: "RedrivePolicy" in queues[queue].get("Properties", {})):
+        properties = queues[name].get("Properties", {})
+        attributes = {
+            key: str(properties[key]) for key in ("VisibilityTimeout", "MessageRetentionPeriod") if key in properties
+        }
+        if "RedrivePolicy" in properties:
+            attributes["RedrivePolicy"] = json.dumps(resolve(properties["RedrivePolicy"], references))
+        url = sqs.create_queue(QueueName=f"kith-{stage}-{name}", Attributes=attributes)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        queue_urls[name] = url
+        references[name] = url
+        references[f"{name}.Arn"] = arn
+        references[f"{name}.QueueName"] = arn.rsplit(":", 1)[1]
+
+    ses = session.client("sesv2")
+    for name, body in resources_of_type(template, "AWS::SES::ConfigurationSet").items():
+        set_name = str(resolve(body["Properties"]["Name"], references))
+        ses.create_configuration_set(ConfigurationSetName=set_name)
+        references[name] = set_name
+    session.client("ses").verify_email_identity(EmailAddress=str(references["SenderAddress"]))
+
+    return LocalStack(template=template, references=references, functions=functions(template), queue_urls=queue_urls)

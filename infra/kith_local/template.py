@@ -1,0 +1,122 @@
+"""Reading template.yaml, short-form intrinsics included, and resolving what the local stack needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+TEMPLATE = REPOSITORY / "template.yaml"
+
+
+class _Loader(yaml.SafeLoader):
+    """A SafeLoader that reads !Ref, !GetAtt, !Sub and friends as their long forms."""
+
+
+def _intrinsic(loader: _Loader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+        if suffix == "GetAtt":
+            value = str(value).split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    return {name: value}
+
+
+_Loader.add_multi_constructor("!", _intrinsic)
+
+
+def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as handle:
+        document: dict[str, Any] = yaml.load(handle, Loader=_Loader)
+    return document
+
+
+def resources_of_type(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {name: body for name, body in template.get("Resources", {}).items() if body.get("Type") == kind}
+
+
+@dataclass
+class HttpRoute:
+    function: str
+    method: str
+    path: str
+    authorized: bool
+
+
+@dataclass
+class FunctionSpec:
+    name: str
+    code_uri: Path
+    handler: str
+    environment: dict[str, Any]
+    routes: list[HttpRoute] = field(default_factory=list)
+    queues: list[str] = field(default_factory=list)
+    schedules: list[str] = field(default_factory=list)
+
+    @property
+    def module_file(self) -> Path:
+        return self.code_uri / (self.handler.rsplit(".", 1)[0].replace(".", "/") + ".py")
+
+    @property
+    def handler_name(self) -> str:
+        return self.handler.rsplit(".", 1)[1]
+
+
+def functions(template: dict[str, Any], root: Path = REPOSITORY) -> dict[str, FunctionSpec]:
+    """Every function with its merged environment (Globals first) and its events, unresolved."""
+    globals_env = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+    found: dict[str, FunctionSpec] = {}
+    for name, body in resources_of_type(template, "AWS::Serverless::Function").items():
+        properties = body["Properties"]
+        own_env = properties.get("Environment", {}).get("Variables", {})
+        spec = FunctionSpec(
+            name=name,
+            code_uri=root / properties["CodeUri"],
+            handler=properties["Handler"],
+            environment={**globals_env, **own_env},
+        )
+        for event in properties.get("Events", {}).values():
+            event_properties = event.get("Properties", {})
+            if event["Type"] == "HttpApi":
+                auth = event_properties.get("Auth", {}).get("Authorizer")
+                spec.routes.append(
+                    HttpRoute(name, event_properties["Method"].upper(), event_properties["Path"], auth != "NONE")
+                )
+            elif event["Type"] == "SQS":
+                spec.queues.append(event_properties["Queue"]["Fn::GetAtt"][0])
+            elif event["Type"] == "Schedule":
+                spec.schedules.append(event_properties["Schedule"])
+        found[name] = spec
+    return found
+
+
+def resolve(value: Any, references: dict[str, Any]) -> Any:
+    """Resolve Ref, Fn::GetAtt, Fn::Sub (simple ${Name} forms) against known values."""
+    if isinstance(value, dict) and len(value) == 1:
+        ((kind, argument),) = value.items()
+        if kind == "Ref":
+            if argument not in references:
+                raise KeyError(f"no local value for Ref {argument}")
+            return references[argument]
+        if kind == "Fn::GetAtt":
+            key = ".".join(argument)
+            if key not in references:
+                raise KeyError(f"no local value for GetAtt {key}")
+            return references[key]
+        if kind == "Fn::Sub":
+            text = argument if isinstance(argument, str) else argument[0]
+            for name, replacement in references.items():
+                text = text.replace("${" + name + "}", str(replacement))
+            return text
+    if isinstance(value, dict):
+        return {key: resolve(item, references) for key, item in value.items()}
+    if isinstance(value, list):
+        return [resolve(item, references) for item in value]
+    return value
