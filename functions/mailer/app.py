@@ -13,7 +13,8 @@ from kith.observability import logger, metrics, tracer
 from kith.runtime import Runtime
 from kith.usecases.jobs import parse_job
 
-processor = BatchProcessor(event_type=EventType.SQS)
+# Report every failed record, even when all fail, so SQS retries exactly those (and the DLQ catches poison).
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 runtime = Runtime()
 
 

@@ -15,7 +15,8 @@ from kith.runtime import Runtime
 from kith.usecases.intake import MeetingMessage
 from kith.usecases.meetings import apply_meeting_event
 
-processor = BatchProcessor(event_type=EventType.SQS)
+# Report every failed record, even when all fail, so SQS retries exactly those (and the DLQ catches poison).
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 runtime = Runtime()
 
 

@@ -43,12 +43,22 @@ def local_aws() -> Iterator[str]:
     try:
         yield endpoint
     finally:
+        _reset(endpoint)
         server.stop()
         for name, value in previous.items():
             if value is None:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+def _reset(endpoint: str) -> None:
+    """moto's backends live in this process: empty them so the next local AWS starts clean."""
+    import urllib.request
+
+    request = urllib.request.Request(endpoint + "/moto-api/reset", method="POST")
+    with urllib.request.urlopen(request, timeout=10):  # noqa: S310 - loopback only
+        pass
 
 
 def sent_emails() -> list[Any]:

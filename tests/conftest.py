@@ -1,0 +1,22 @@
+"""Shared test set-up: no test can reach a real AWS account.
+
+Suites by level live in folders (unit, integration, e2e, template); each
+folder's conftest marks its tests and sets up what that level needs.
+"""
+
+from __future__ import annotations
+
+import os
+
+for name, value in {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_LOG_LEVEL": "WARNING",
+}.items():
+    os.environ[name] = value
+os.environ.pop("AWS_PROFILE", None)
+os.environ.pop("AWS_ENDPOINT_URL", None)

@@ -1,0 +1,185 @@
+"""Integration helpers: the stack in moto, handlers invoked with the events AWS would send."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+from kith.calendars.signing import hmac_sha256_hex
+from kith_local.clock import SimulatedClock
+from kith_local.lambdas import LocalLambdas, sqs_event
+from kith_local.stack import LocalStack
+
+NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)  # a Monday
+OWNER = "owner-1"
+
+
+class Kith:
+    """The stack in moto, its functions in process, and helpers to speak to them as AWS would."""
+
+    def __init__(self, stack: LocalStack, clock: SimulatedClock) -> None:
+        self.stack = stack
+        self.clock = clock
+        self.lambdas = LocalLambdas(stack)
+        self.sqs = boto3.client("sqs")
+        self.dynamodb = boto3.client("dynamodb")
+
+    # -- HTTP ----------------------------------------------------------------------------------
+
+    def http(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        owner: str | None = OWNER,
+        raw: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, Any]:
+        function = "WebhookFunction" if path.startswith("/webhooks/") else "ApiFunction"
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else b"")
+        try:
+            text, encoded = data.decode(), False
+        except UnicodeDecodeError:
+            text, encoded = base64.b64encode(data).decode(), True
+        parts = path.strip("/").split("/")
+        context: dict[str, Any] = {
+            "http": {"method": method, "path": path, "sourceIp": "127.0.0.1"},
+            "domainName": "api.kith.test",
+            "requestId": "r",
+            "stage": "$default",
+            "timeEpoch": int(self.clock.now().timestamp() * 1000),
+        }
+        if function == "ApiFunction" and owner is not None:
+            context["authorizer"] = {"jwt": {"claims": {"sub": owner}, "scopes": None}}
+        event = {
+            "version": "2.0",
+            "routeKey": f"{method} {path}",
+            "rawPath": path,
+            "rawQueryString": "",
+            "headers": {"content-type": "application/json", **(headers or {})},
+            "pathParameters": {"provider": parts[1], "connection_id": parts[2]}
+            if function == "WebhookFunction"
+            else {},
+            "requestContext": context,
+            "body": text or None,
+            "isBase64Encoded": encoded,
+        }
+        response = self.lambdas.invoke(function, event)
+        payload = response.get("body")
+        return response["statusCode"], json.loads(payload) if payload else None
+
+    def webhook(self, connection: dict[str, Any], body: bytes, signature: str | None = "valid") -> tuple[int, Any]:
+        headers = {}
+        if signature == "valid":
+            headers["x-cal-signature-256"] = hmac_sha256_hex(connection["signing_secret"], body)
+        elif signature is not None:
+            headers["x-cal-signature-256"] = signature
+        return self.http("POST", f"/webhooks/calcom/{connection['connection_id']}", raw=body, headers=headers)
+
+    # -- queues and schedule -----------------------------------------------------------------------
+
+    def receive(self, queue: str) -> list[dict[str, Any]]:
+        messages: list[dict[str, Any]] = []
+        while True:
+            batch = self.sqs.receive_message(
+                QueueUrl=self.stack.queue_url(queue), MaxNumberOfMessages=10, VisibilityTimeout=0
+            ).get("Messages", [])
+            new = [message for message in batch if message["MessageId"] not in {m["MessageId"] for m in messages}]
+            if not new:
+                return messages
+            messages.extend(new)
+
+    def take(self, queue: str) -> list[dict[str, Any]]:
+        """Receive every message on a queue and delete it, as a consumer that succeeded would."""
+        url = self.stack.queue_url(queue)
+        taken: list[dict[str, Any]] = []
+        while batch := self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=300).get(
+            "Messages", []
+        ):
+            taken.extend(batch)
+        for message in taken:
+            self.sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        return taken
+
+    def deliver(self, queue: str, messages: list[dict[str, Any]], function: str | None = None) -> dict[str, Any]:
+        arn = self.stack.references[f"{queue}.Arn"]
+        target = function or self.lambdas.consumer_of(queue)
+        result: dict[str, Any] = self.lambdas.invoke(target, sqs_event(messages, arn))
+        return result
+
+    def process_meetings(self) -> dict[str, Any]:
+        messages = self.take("MeetingQueue")
+        return self.deliver("MeetingQueue", messages) if messages else {"batchItemFailures": []}
+
+    def tick(self, at: datetime | None = None) -> dict[str, Any]:
+        result: dict[str, Any] = self.lambdas.tick(at or self.clock.now())
+        return result
+
+    def send_mail(self) -> dict[str, Any]:
+        messages = self.take("MailQueue")
+        return self.deliver("MailQueue", messages) if messages else {"batchItemFailures": []}
+
+    # -- what is stored and sent --------------------------------------------------------------
+
+    def items(self) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        paginator = self.dynamodb.get_paginator("scan")
+        for page in paginator.paginate(TableName=self.stack.table_name):
+            found.extend(page["Items"])
+        return found
+
+    def sent(self) -> list[Any]:
+        from kith_local.aws import sent_emails
+
+        return sent_emails()
+
+    # -- set-up shortcuts ----------------------------------------------------------------------
+
+    def create_owner(self, **settings: Any) -> dict[str, Any]:
+        body = {"email": "owner@example.com", "name": "Olive Owner", "time_zone": "Europe/Berlin", **settings}
+        status, owner = self.http("PUT", "/v1/owner", body)
+        assert status == 200, owner
+        return owner  # type: ignore[no-any-return]
+
+    def create_contact(self, name: str, email: str, **fields: Any) -> dict[str, Any]:
+        status, contact = self.http("POST", "/v1/contacts", {"name": name, "emails": [email], **fields})
+        assert status == 201, contact
+        return contact  # type: ignore[no-any-return]
+
+    def connect(self) -> dict[str, Any]:
+        status, connection = self.http("POST", "/v1/connections", {"provider": "calcom"})
+        assert status == 201, connection
+        return connection  # type: ignore[no-any-return]
+
+
+def calcom_body(
+    trigger: str,
+    uid: str,
+    start: datetime,
+    attendees: list[tuple[str, str]],
+    *,
+    minutes: int = 30,
+    title: str = "Coffee",
+    flat: bool = False,
+    reschedule_uid: str | None = None,
+) -> bytes:
+    booking: dict[str, Any] = {
+        "type": "30min",
+        "title": title,
+        "startTime": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "endTime": (start + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "organizer": {"name": "Olive Owner", "email": "owner@example.com", "timeZone": "Europe/Berlin"},
+        "attendees": [{"name": name, "email": email, "timeZone": "Europe/Berlin"} for name, email in attendees],
+        "uid": uid,
+        "iCalUID": f"{uid}@Cal.com",
+        "status": "ACCEPTED",
+    }
+    if reschedule_uid:
+        booking["rescheduleUid"] = reschedule_uid
+    if flat:
+        return json.dumps({"triggerEvent": trigger, "createdAt": "2026-11-01T00:00:00Z", **booking}).encode()
+    return json.dumps({"triggerEvent": trigger, "createdAt": "2026-11-30T09:00:00Z", "payload": booking}).encode()
