@@ -29,6 +29,7 @@ from kith.http import error_response, json_response, status_for, validation_resp
 from kith.observability import logger, metrics, tracer
 from kith.runtime import Runtime
 from kith.usecases import connections, contacts, owners
+from pydantic import ValidationError
 
 app = APIGatewayHttpResolver(enable_validation=True)
 runtime = Runtime()
@@ -125,6 +126,11 @@ def refuse(error: KithError) -> Response[str]:
 @app.exception_handler(RequestValidationError)
 def invalid(error: RequestValidationError) -> Response[str]:
     return validation_response(list(error.errors()))
+
+
+@app.exception_handler(ValidationError)
+def invalid_model(error: ValidationError) -> Response[str]:
+    return validation_response([dict(detail) for detail in error.errors()])
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

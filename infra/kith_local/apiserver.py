@@ -16,6 +16,7 @@ import base64
 import json
 import re
 import threading
+import urllib.parse
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -122,7 +123,7 @@ class LocalApi:
         }
         if claims is not None:
             context["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
-        query_parameters = dict(pair.split("=", 1) if "=" in pair else (pair, "") for pair in query.split("&") if pair)
+        query_parameters = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
         return {
             "version": "2.0",
             "routeKey": f"{route.method} {route.path}",

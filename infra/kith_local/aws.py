@@ -57,7 +57,7 @@ def _reset(endpoint: str) -> None:
     import urllib.request
 
     request = urllib.request.Request(endpoint + "/moto-api/reset", method="POST")
-    with urllib.request.urlopen(request, timeout=10):  # noqa: S310 - loopback only
+    with urllib.request.urlopen(request, timeout=10):
         pass
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kith.calendars.signing import hmac_sha256_hex
+
 from kith_local.aws import local_aws, sent_emails
 from kith_local.clock import SimulatedClock
 from kith_local.harness import LocalKith
@@ -223,6 +224,14 @@ class Summary:
     follow_ups_recorded: int = 0
     contacts: int = 0
 
+    @property
+    def accepted(self) -> int:
+        return sum(1 for _, status in self.webhooks if status < 300)
+
+    @property
+    def refused(self) -> int:
+        return sum(1 for _, status in self.webhooks if status >= 400)
+
 
 def run_demo(outbox: Path, days: int = DAYS, quiet: bool = False) -> Summary:
     say = (lambda *_: None) if quiet else print
@@ -327,7 +336,8 @@ def run_demo(outbox: Path, days: int = DAYS, quiet: bool = False) -> Summary:
             summary.follow_ups += result["follow_ups_queued"]
             if result["digests_queued"] or result["follow_ups_queued"]:
                 say(
-                    f"  {clock.now():%a %d %b %H:%M} UTC: queued {result['digests_queued']} digest(s), {result['follow_ups_queued']} follow-up(s)"
+                    f"  {clock.now():%a %d %b %H:%M} UTC: queued {result['digests_queued']} digest(s), "
+                    f"{result['follow_ups_queued']} follow-up(s)"
                 )
 
         interactions = kith.request("GET", "/v1/interactions", token=OWNER_TOKEN).body["interactions"]
@@ -338,11 +348,10 @@ def run_demo(outbox: Path, days: int = DAYS, quiet: bool = False) -> Summary:
 
     say("")
     say("Summary")
+    say(f"  came in:  {len(summary.webhooks)} webhooks ({summary.accepted} accepted, {summary.refused} refused)")
     say(
-        f"  came in:  {len(summary.webhooks)} webhooks ({sum(1 for _, s in summary.webhooks if s < 300)} accepted, {sum(1 for _, s in summary.webhooks if s >= 400)} refused)"
-    )
-    say(
-        f"  recorded: {summary.interactions} interaction(s), {summary.follow_ups_recorded} follow-up(s), {summary.contacts} contacts"
+        f"  recorded: {summary.interactions} interaction(s), {summary.follow_ups_recorded} follow-up(s), "
+        f"{summary.contacts} contacts"
     )
     say(
         f"  ticks:    {summary.ticks}; queued {summary.digests} digest job(s) and {summary.follow_ups} follow-up job(s)"

@@ -65,7 +65,7 @@ class LocalKith:
         for name, value in (headers or {}).items():
             request.add_header(name, value)
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback only
+            with urllib.request.urlopen(request, timeout=30) as response:
                 status, payload, response_headers = response.status, response.read(), dict(response.headers)
         except urllib.error.HTTPError as error:
             status, payload, response_headers = error.code, error.read(), dict(error.headers)

@@ -68,7 +68,7 @@ class LocalLambdas:
         self.metrics_output = io.StringIO()
         for name in stack.functions:
             module = load_function_module(stack, name)
-            module.runtime = Runtime(environ=stack.environment(name))
+            setattr(module, "runtime", Runtime(environ=stack.environment(name)))  # noqa: B010 - set per function
             self.modules[name] = module
 
     def invoke(self, name: str, event: dict[str, Any]) -> Any:

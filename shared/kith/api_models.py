@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from kith.domain.models import (
     Attendee,
@@ -20,6 +20,7 @@ from kith.domain.models import (
     Provider,
     SentEmail,
     WorkingHours,
+    check_time_zone,
 )
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
@@ -39,6 +40,11 @@ class OwnerIn(_In):
     working_hours: WorkingHours = WorkingHours()
     follow_up_delay_minutes: Annotated[int, Field(ge=0, le=10080)] = 60
     meeting_size_limit: Annotated[int, Field(ge=2, le=500)] = 8
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        return check_time_zone(value)
 
     def settings(self) -> OwnerSettings:
         return OwnerSettings(

@@ -117,7 +117,8 @@ def test_a_meeting_with_no_contacts_records_nothing(kith: Kith, connection: dict
 
 
 def test_a_follow_up_after_hours_is_due_the_next_working_morning(kith: Kith, connection: dict) -> None:
-    # A meeting ending Friday 2026-12-04 17:30 Berlin (16:30 UTC) + 1 h is after hours: due Monday 09:00 Berlin (08:00 UTC)
+    # A meeting ending Friday 2026-12-04 17:30 Berlin (16:30 UTC), + 1 h, is after hours:
+    # due Monday 09:00 Berlin (08:00 UTC)
     start = datetime(2026, 12, 4, 16, 0, tzinfo=UTC)
     kith.webhook(connection, calcom_body("BOOKING_CREATED", "friday", start, [ANN]))
     kith.process_meetings()

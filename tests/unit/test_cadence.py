@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from kith.domain.cadence import (
     CadenceError,
     cadence_days,
@@ -93,7 +92,7 @@ def test_anchor_day_is_the_owners_local_day_not_the_utc_day() -> None:
         ("America/New_York", utc(2026, 10, 20, 17), 13, utc(2026, 11, 2, 5)),
     ],
 )
-def test_due_at_local_midnight_across_daylight_saving(zone: str, last, days: int, expected) -> None:  # type: ignore[no-untyped-def]
+def test_due_at_local_midnight_across_daylight_saving(zone: str, last: datetime, days: int, expected: datetime) -> None:
     # Given a contact whose cadence window spans a daylight-saving change in the owner's zone
     person = contact(circle=Circle.CUSTOM, cadence_days=days, last_interaction_at=last)
     # When its due instant is computed

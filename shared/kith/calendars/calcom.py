@@ -17,6 +17,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 from kith.calendars.signing import hmac_sha256_hex, signature_matches
 from kith.domain.meetings import MeetingAttendee, MeetingChange, MeetingEvent
+from kith.domain.models import EmailAddress
 from kith.errors import MalformedBody, Unauthorized, Unprocessable
 
 SIGNATURE_HEADER = "x-cal-signature-256"
@@ -34,7 +35,7 @@ _CHANGES = {
 class _Person(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    email: str
+    email: EmailAddress
     name: str | None = None
 
 
@@ -97,7 +98,12 @@ def parse(body: bytes) -> MeetingEvent:
     try:
         booking = _Booking.model_validate(raw)
         # The organizer of a Cal.com booking is the connection's owner: never a contact.
-        attendees = tuple(MeetingAttendee(email=person.email, name=person.name) for person in booking.attendees)
+        organizer = booking.organizer.email if booking.organizer else None
+        attendees = tuple(
+            MeetingAttendee(email=person.email, name=person.name)
+            for person in booking.attendees
+            if person.email != organizer
+        )
     except ValidationError as exc:
         raise _unprocessable(exc) from exc
     if booking.end_time < booking.start_time:

@@ -40,7 +40,7 @@ def normalise_email(value: str) -> str:
 EmailAddress = Annotated[str, AfterValidator(normalise_email)]
 
 
-def _check_time_zone(name: str) -> str:
+def check_time_zone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -80,7 +80,7 @@ class OwnerSettings(BaseModel):
     @field_validator("time_zone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        return _check_time_zone(value)
+        return check_time_zone(value)
 
     @field_validator("digest_weekdays")
     @classmethod

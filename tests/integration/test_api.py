@@ -1,0 +1,132 @@
+"""The owner's HTTP API: clear 4xx answers for bad input, nothing changed by them."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.support import Kith
+
+
+@pytest.fixture
+def owner(kith: Kith) -> dict:
+    return kith.create_owner(digest_weekdays=[1], digest_hour=7)
+
+
+def test_an_owner_is_the_tokens_subject_and_settings_round_trip(kith: Kith, owner: dict) -> None:
+    assert owner["owner_id"] == "owner-1"
+    assert owner["settings"]["digest_weekdays"] == [1]
+    assert owner["settings"]["digest_limit"] == 5
+    # Tuesday 07:00 Berlin after Monday 2026-11-30 10:00 UTC
+    assert owner["next_digest_at"] == "2026-12-01T06:00:00Z"
+    status, again = kith.http("GET", "/v1/owner")
+    assert status == 200 and again == owner
+
+
+def test_requests_without_a_subject_are_401_and_another_owner_sees_nothing(kith: Kith, owner: dict) -> None:
+    assert kith.http("GET", "/v1/owner", owner=None)[0] == 401
+    contact = kith.create_contact("Ann", "ann@example.com")
+    status, _ = kith.http("GET", f"/v1/contacts/{contact['contact_id']}", owner="someone-else")
+    assert status == 404
+    assert kith.http("GET", "/v1/contacts", owner="someone-else")[1] == {"contacts": []}
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"email": "not-an-address", "name": "X"}, "email"),
+        ({"email": "x@example.com", "name": "X", "time_zone": "Mars/Olympus"}, "time_zone"),
+        ({"email": "x@example.com", "name": "X", "digest_hour": 24}, "digest_hour"),
+        ({"email": "x@example.com", "name": "X", "digest_weekdays": []}, "digest_weekdays"),
+        ({"email": "x@example.com", "name": "X", "surprise": True}, "surprise"),
+    ],
+)
+def test_invalid_owner_settings_are_422_naming_the_field(kith: Kith, body: dict, field: str) -> None:
+    status, answer = kith.http("PUT", "/v1/owner", body)
+    assert status == 422
+    assert field in answer["error"]
+    assert kith.http("GET", "/v1/owner")[0] == 404
+
+
+def test_malformed_json_is_400(kith: Kith, owner: dict) -> None:
+    status, answer = kith.http("POST", "/v1/contacts", raw=b'{"name": ')
+    assert (status, answer) == (400, {"error": "body is not valid JSON"})
+
+
+def test_contacts_are_added_listed_and_updated_with_versions(kith: Kith, owner: dict) -> None:
+    created = kith.create_contact("Ann Able", "Ann@Example.com", circle="custom", cadence_days=30, tags=["climbing"])
+    assert created["emails"] == ["ann@example.com"]
+    assert created["version"] == 1
+    status, updated = kith.http(
+        "PATCH",
+        f"/v1/contacts/{created['contact_id']}",
+        {"circle": "inner", "goal": "mentorship"},
+        headers={"if-match": "1"},
+    )
+    assert status == 200
+    assert (updated["circle"], updated["cadence_days"], updated["goal"], updated["version"]) == (
+        "inner",
+        None,
+        "mentorship",
+        2,
+    )
+    stale, answer = kith.http(
+        "PATCH", f"/v1/contacts/{created['contact_id']}", {"goal": "x"}, headers={"if-match": "1"}
+    )
+    assert stale == 409 and "version 2" in answer["error"]
+    listed = kith.http("GET", "/v1/contacts")[1]["contacts"]
+    assert [(c["name"], c["goal"]) for c in listed] == [("Ann Able", "mentorship")]
+
+
+def test_an_email_belongs_to_one_contact(kith: Kith, owner: dict) -> None:
+    kith.create_contact("Ann", "ann@example.com")
+    status, answer = kith.http("POST", "/v1/contacts", {"name": "Impostor", "emails": ["ANN@example.com"]})
+    assert status == 409
+    assert "ann@example.com" in answer["error"]
+    assert len(kith.http("GET", "/v1/contacts")[1]["contacts"]) == 1
+
+
+def test_changing_emails_moves_the_lookup(kith: Kith, owner: dict) -> None:
+    first = kith.create_contact("Ann", "ann@old.example")
+    kith.http("PATCH", f"/v1/contacts/{first['contact_id']}", {"emails": ["ann@new.example"]})
+    # the old address is free again, the new one is taken
+    assert kith.http("POST", "/v1/contacts", {"name": "Other", "emails": ["ann@old.example"]})[0] == 201
+    assert kith.http("POST", "/v1/contacts", {"name": "Third", "emails": ["ann@new.example"]})[0] == 409
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "fragment"),
+    [
+        ({"name": "", "emails": []}, 422, "name"),
+        ({"name": "A", "circle": "closest"}, 422, "circle"),
+        ({"name": "A", "circle": "custom"}, 422, "cadence_days"),
+        ({"name": "A", "emails": ["nope"]}, 422, "emails"),
+        ({"name": "A", "last_interaction_at": "2030-01-01T00:00:00Z"}, 422, "future"),
+    ],
+)
+def test_invalid_contacts_are_refused_and_nothing_is_stored(
+    kith: Kith, owner: dict, body: dict, status: int, fragment: str
+) -> None:
+    got, answer = kith.http("POST", "/v1/contacts", body)
+    assert got == status
+    assert fragment in answer["error"]
+    assert kith.http("GET", "/v1/contacts")[1] == {"contacts": []}
+
+
+def test_contacts_need_an_owner_profile_first(kith: Kith) -> None:
+    status, answer = kith.http("POST", "/v1/contacts", {"name": "Early"})
+    assert status == 404
+    assert "PUT /v1/owner" in answer["error"]
+
+
+def test_a_calcom_connection_returns_its_webhook_url_and_secret(kith: Kith, owner: dict) -> None:
+    connection = kith.connect()
+    assert connection["webhook_url"] == f"https://api.kith.test/webhooks/calcom/{connection['connection_id']}"
+    assert len(connection["signing_secret"]) >= 32
+    listed = kith.http("GET", "/v1/connections")[1]["connections"]
+    assert [c["connection_id"] for c in listed] == [connection["connection_id"]]
+    assert "signing_secret" not in listed[0]
+    assert kith.http("POST", "/v1/connections", {"provider": "outlook"})[0] == 422
+
+
+def test_unknown_routes_are_404(kith: Kith, owner: dict) -> None:
+    assert kith.http("GET", "/v1/nothing-here")[0] == 404

@@ -1,0 +1,82 @@
+"""Cal.com webhook signatures (PRODUCT.md §3; STYLE: verify before anything else)."""
+
+from __future__ import annotations
+
+import pytest
+from kith.calendars import calcom
+from kith.errors import Unauthorized
+
+from .calcom_bodies import SECRET, booking_created, encode, sign
+
+BODY = encode(booking_created())
+
+
+def test_correct_signature_passes() -> None:
+    # Given a body signed with the connection's secret
+    headers = {"X-Cal-Signature-256": sign(BODY)}
+    # When verified, Then nothing is raised
+    calcom.verify(headers, BODY, SECRET)
+
+
+def test_signature_is_lowercase_hex_sha256() -> None:
+    # Given the signer used by these tests, Then it produces what Cal.com sends: 64 lowercase hex digits
+    signature = sign(BODY)
+    assert len(signature) == 64
+    assert signature == signature.lower()
+    int(signature, 16)
+
+
+@pytest.mark.parametrize("name", ["x-cal-signature-256", "X-CAL-SIGNATURE-256", "X-Cal-Signature-256"])
+def test_header_name_is_case_insensitive(name: str) -> None:
+    # Given the signature under any spelling of the header name (API Gateway lowercases, others do not)
+    # When verified, Then it passes
+    calcom.verify({"Content-Type": "application/json", name: sign(BODY)}, BODY, SECRET)
+
+
+def test_missing_header_is_unauthorized() -> None:
+    # Given no signature header, When verified, Then it is Unauthorized and says which header
+    with pytest.raises(Unauthorized, match="X-Cal-Signature-256"):
+        calcom.verify({"content-type": "application/json"}, BODY, SECRET)
+
+
+def test_empty_signature_is_unauthorized() -> None:
+    # Given an empty header value, When verified, Then it is Unauthorized
+    with pytest.raises(Unauthorized):
+        calcom.verify({"x-cal-signature-256": ""}, BODY, SECRET)
+
+
+def test_wrong_signature_is_unauthorized() -> None:
+    # Given a signature made with another secret, When verified, Then it is Unauthorized
+    with pytest.raises(Unauthorized, match="does not match"):
+        calcom.verify({"x-cal-signature-256": sign(BODY, "another-secret")}, BODY, SECRET)
+
+
+def test_signature_of_another_body_is_unauthorized() -> None:
+    # Given a valid signature replayed onto a different, equally valid body
+    other = encode({**booking_created(), "createdAt": "2026-01-02T09:14:04.000Z"})
+    # When verified, Then it is Unauthorized
+    with pytest.raises(Unauthorized):
+        calcom.verify({"x-cal-signature-256": sign(BODY)}, other, SECRET)
+
+
+def test_any_one_byte_change_of_a_signed_body_is_unauthorized() -> None:
+    # Given a signed body
+    headers = {"x-cal-signature-256": sign(BODY)}
+    # When each byte in turn is flipped
+    accepted = []
+    for index in range(len(BODY)):
+        tampered = bytearray(BODY)
+        tampered[index] ^= 0x01
+        try:
+            calcom.verify(headers, bytes(tampered), SECRET)
+        except Unauthorized:
+            continue
+        accepted.append(index)
+    # Then no tampered body is accepted
+    assert accepted == []
+
+
+def test_appending_a_byte_is_unauthorized() -> None:
+    # Given a signed body with trailing whitespace added in transit, When verified, Then it is Unauthorized
+    with pytest.raises(Unauthorized):
+        calcom.verify({"x-cal-signature-256": sign(BODY)}, BODY + b" ", SECRET)
