@@ -1,0 +1,24 @@
+"""End-to-end level: boto3 over real HTTP to moto's server on 127.0.0.1, requests over HTTP to the local API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if HERE in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture
+def endpoint() -> Iterator[str]:
+    from kith_local.aws import local_aws
+
+    with local_aws() as url:
+        yield url
