@@ -12,7 +12,7 @@ from typing import Any
 import boto3
 
 from kith_local.apiserver import LocalApi, serve
-from kith_local.clock import SimulatedClock
+from kith_local.clock import Clock
 from kith_local.lambdas import DrainResult, LocalLambdas
 from kith_local.stack import create_stack
 
@@ -25,13 +25,13 @@ class HttpResult:
 
 
 class LocalKith:
-    def __init__(self, clock: SimulatedClock, stage: str = "local") -> None:
+    def __init__(self, clock: Clock, stage: str = "local", port: int = 0) -> None:
         self.clock = clock
         self.session = boto3.session.Session()
         self.stack = create_stack(self.session, stage=stage)
         self.lambdas = LocalLambdas(self.stack)
         self.api = LocalApi(self.lambdas, clock.now)
-        self.server = serve(self.api)
+        self.server = serve(self.api, port)
         host, port = self.server.server_address[:2]
         self.base_url = f"http://{host!s}:{port}"
         self.sqs = self.session.client("sqs")

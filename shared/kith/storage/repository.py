@@ -207,12 +207,9 @@ class Repository:
             raise NotFound("no owner profile yet: create it with PUT /v1/owner")
         return items.owner_from_item(item)
 
-    def due_digest_owners(self, shard: int, now: datetime) -> list[tuple[str, datetime]]:
-        """(owner id, scheduled slot) for every digest due at or before now in one shard."""
-        return [
-            (item["owner_id"], keys.parse_instant(item["next_digest_at"]))
-            for item in self._query_due(keys.digest_due_pk(shard), now)
-        ]
+    def due_digest_owners(self, shard: int, now: datetime) -> list[Owner]:
+        """Owners whose next digest is due at or before now in one shard (the index projects whole items)."""
+        return [items.owner_from_item(item) for item in self._query_due(keys.digest_due_pk(shard), now)]
 
     def advance_digest(self, owner_id: str, slot: datetime, next_slot: datetime) -> bool:
         """Move the owner's next digest on, only if nobody moved it already."""

@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 
 from kith.adapters.queue import Queue
 from kith.domain.schedule import next_digest_slot
-from kith.errors import NotFound
 from kith.storage.repository import Repository
 from kith.usecases.jobs import DigestJob, FollowUpJob
 
@@ -36,18 +35,14 @@ def sweep(repo: Repository, queue: Queue, now: datetime) -> SweepResult:
 
 
 def _sweep_digests(repo: Repository, queue: Queue, shard: int, now: datetime, result: SweepResult) -> None:
-    due = repo.due_digest_owners(shard, now)
-    if not due:
+    owners = [owner for owner in repo.due_digest_owners(shard, now) if owner.next_digest_at is not None]
+    if not owners:
         return
-    jobs = [DigestJob(owner_id=owner_id, slot=slot, as_of=now) for owner_id, slot in due]
+    jobs = [DigestJob(owner_id=owner.owner_id, slot=owner.next_digest_at, as_of=now) for owner in owners]
     result.queue_requests += queue.send_all([job.to_message() for job in jobs])
     result.digests_queued += len(jobs)
-    for job in jobs:
-        try:
-            owner = repo.get_owner(job.owner_id)
-        except NotFound:
-            continue
-        repo.advance_digest(job.owner_id, job.slot, next_digest_slot(owner.settings, now))
+    for owner, job in zip(owners, jobs, strict=True):
+        repo.advance_digest(owner.owner_id, job.slot, next_digest_slot(owner.settings, now))
 
 
 def _sweep_follow_ups(repo: Repository, queue: Queue, shard: int, now: datetime, result: SweepResult) -> None:
