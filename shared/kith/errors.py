@@ -15,6 +15,10 @@ class Conflict(KithError):
     """The request clashes with what is stored (an e-mail already in use, a stale version)."""
 
 
+class StaleContact(Conflict):
+    """The contact changed between reading and writing it."""
+
+
 class InvalidInput(KithError):
     """The request is well-formed but asks for something impossible."""
 

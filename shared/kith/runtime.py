@@ -10,17 +10,21 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
 
-from kith.adapters.queue import Queue
-from kith.adapters.ses import SesMailer
 from kith.config import Settings
-from kith.idempotency import OncePerEmail
 from kith.storage.repository import Repository
-from kith.usecases.mailing import deliver
+
+if TYPE_CHECKING:
+    from kith.adapters.queue import Queue
+    from kith.adapters.ses import SesMailer
+    from kith.idempotency import OncePerEmail
+
+# Adapters and the mailer's wiring are imported where they are first used: a function's cold
+# start pays only for what that function touches.
 
 _CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=3, read_timeout=10)
 
@@ -54,18 +58,27 @@ class Runtime:
 
     @cached_property
     def meeting_queue(self) -> Queue:
+        from kith.adapters.queue import Queue
+
         return Queue(self._sqs, self.settings.require("meeting_queue_url"))
 
     @cached_property
     def mail_queue(self) -> Queue:
+        from kith.adapters.queue import Queue
+
         return Queue(self._sqs, self.settings.require("mail_queue_url"))
 
     @cached_property
     def mailer(self) -> SesMailer:
+        from kith.adapters.ses import SesMailer
+
         return SesMailer(self.client("sesv2"), self.settings.require("sender_address"), self.settings.configuration_set)
 
     @cached_property
     def deliver_once(self) -> OncePerEmail:
+        from kith.idempotency import OncePerEmail
+        from kith.usecases.mailing import deliver
+
         return OncePerEmail(
             self.dynamodb, self.settings.table_name, lambda job: deliver(self.repository, self.mailer, job)
         )

@@ -7,7 +7,6 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import boto3
-
 from kith.calendars.signing import hmac_sha256_hex
 from kith_local.aws import sent_emails
 from kith_local.clock import SimulatedClock
@@ -38,7 +37,12 @@ def _booking(uid: str, start: datetime) -> bytes:
 def _set_up(kith: LocalKith) -> dict:
     owner = {"email": "owen@example.com", "name": "Owen", "time_zone": "UTC", "digest_weekdays": [0], "digest_hour": 8}
     assert kith.request("PUT", "/v1/owner", owner, token=TOKEN).status == 200
-    contact = {"name": "Kim", "emails": ["kim@example.com"], "circle": "inner", "last_interaction_at": "2026-10-01T09:00:00Z"}
+    contact = {
+        "name": "Kim",
+        "emails": ["kim@example.com"],
+        "circle": "inner",
+        "last_interaction_at": "2026-10-01T09:00:00Z",
+    }
     assert kith.request("POST", "/v1/contacts", contact, token=TOKEN).status == 201
     connection = kith.request("POST", "/v1/connections", {"provider": "calcom"}, token=TOKEN).body
     assert connection["webhook_url"].startswith(kith.base_url.replace("http://", "https://"))
@@ -78,7 +82,9 @@ def test_a_webhook_delivered_three_times_and_two_mailers_make_one_interaction_an
         assert kith.lambdas.tick(clock.now())["follow_ups_queued"] == 1
         second = LocalLambdas(kith.stack)
         sqs = boto3.client("sqs")
-        threads = [threading.Thread(target=lambdas.drain, args=(sqs, "MailQueue")) for lambdas in (kith.lambdas, second)]
+        threads = [
+            threading.Thread(target=lambdas.drain, args=(sqs, "MailQueue")) for lambdas in (kith.lambdas, second)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:

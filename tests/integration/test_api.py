@@ -130,3 +130,34 @@ def test_a_calcom_connection_returns_its_webhook_url_and_secret(kith: Kith, owne
 
 def test_unknown_routes_are_404(kith: Kith, owner: dict) -> None:
     assert kith.http("GET", "/v1/nothing-here")[0] == 404
+
+
+def test_an_edit_racing_a_meeting_keeps_the_meetings_clock(kith: Kith, owner: dict) -> None:
+    from datetime import UTC, datetime
+
+    from kith.usecases.contacts import update_contact
+
+    repo = kith.lambdas.modules["ApiFunction"].runtime.repository
+    created = kith.create_contact("Ann", "ann@example.com", last_interaction_at="2026-10-01T09:00:00Z")
+    settings = repo.get_owner("owner-1").settings
+    stale = repo.get_contact("owner-1", created["contact_id"])
+    # Given a meeting moves Ann's clock after the edit read her, but before it writes
+    real_get = repo.get_contact
+    reads = {"n": 0}
+
+    def get_then_meeting(owner_id: str, contact_id: str):  # type: ignore[no-untyped-def]
+        reads["n"] += 1
+        if reads["n"] == 1:
+            repo.move_contact_clock(stale, settings, datetime(2026, 11, 30, 9, 0, tzinfo=UTC), "Coffee")
+            return stale
+        return real_get(owner_id, contact_id)
+
+    repo.get_contact = get_then_meeting
+    # When the edit (no If-Match) is applied
+    updated = update_contact(repo, "owner-1", created["contact_id"], {"goal": "mentorship"}, None)
+    # Then it was re-applied on the fresh contact: the goal is set and the meeting's clock is kept
+    repo.get_contact = real_get
+    stored = repo.get_contact("owner-1", created["contact_id"])
+    assert reads["n"] == 2
+    assert (stored.goal, stored.last_interaction_title) == ("mentorship", "Coffee")
+    assert updated.version == stored.version

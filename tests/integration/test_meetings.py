@@ -124,3 +124,29 @@ def test_a_follow_up_after_hours_is_due_the_next_working_morning(kith: Kith, con
     kith.process_meetings()
     _, follow_ups = kith.http("GET", "/v1/follow-ups")
     assert follow_ups["follow_ups"][0]["due_at"] == "2026-12-07T08:00:00Z"
+
+
+def test_a_cancellation_that_overtakes_its_booking_keeps_the_meeting_cancelled(kith: Kith, connection: dict) -> None:
+    # Given the cancellation is processed before the booking it cancels (queues do not keep order)
+    start = NOW - timedelta(hours=3)
+    kith.webhook(connection, calcom_body("BOOKING_CANCELLED", "overtaken", start, [ANN]))
+    kith.process_meetings()
+    kith.webhook(connection, calcom_body("BOOKING_CREATED", "overtaken", start, [ANN]))
+    kith.process_meetings()
+    # Then no interaction, no follow-up, and Ann's clock did not move
+    assert kith.http("GET", "/v1/interactions")[1] == {"interactions": []}
+    assert kith.http("GET", "/v1/follow-ups")[1] == {"follow_ups": []}
+    assert _contacts(kith)["Ann Attendee"]["last_interaction_at"] == "2026-10-01T12:00:00Z"
+
+
+def test_a_booking_replayed_after_its_cancellation_stays_cancelled(kith: Kith, connection: dict) -> None:
+    start = NOW + timedelta(days=1)
+    booking = calcom_body("BOOKING_CREATED", "replayed", start, [ANN])
+    kith.webhook(connection, booking)
+    kith.process_meetings()
+    kith.webhook(connection, calcom_body("BOOKING_CANCELLED", "replayed", start, [ANN]))
+    kith.process_meetings()
+    kith.webhook(connection, booking)
+    kith.process_meetings()
+    assert kith.http("GET", "/v1/interactions")[1] == {"interactions": []}
+    assert _contacts(kith)["Ann Attendee"]["planned_meeting_at"] is None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -158,6 +158,21 @@ def interaction_from_item(item: Item) -> Interaction:
         counts_for_cadence=bool(item.get("counts_for_cadence", True)),
         recorded_at=keys.parse_instant(item["recorded_at"]),
     )
+
+
+CANCELLED_MEETING_MEMORY = timedelta(days=30)
+
+
+def tombstone_item(owner_id: str, interaction_id: str, now: datetime) -> Item:
+    """Where a cancelled meeting's interaction was; expires (TTL) once no provider would still resend it."""
+    return {
+        "pk": keys.owner_pk(owner_id),
+        "sk": keys.interaction_sk(interaction_id),
+        "type": "cancelled_interaction",
+        "interaction_id": interaction_id,
+        "cancelled_at": keys.instant(now),
+        "expires_at": int((now + CANCELLED_MEETING_MEMORY).timestamp()),
+    }
 
 
 def link_to_item(interaction: Interaction, contact_id: str) -> Item:

@@ -22,7 +22,7 @@ from kith.domain.models import (
     Provider,
     SentEmail,
 )
-from kith.errors import Conflict, NotFound, Retryable
+from kith.errors import Conflict, NotFound, Retryable, StaleContact
 from kith.storage import items, keys
 from kith.storage.items import Item
 
@@ -255,7 +255,7 @@ class Repository:
         for reason, address in zip(reasons, addresses, strict=False):
             if reason == "ConditionalCheckFailed":
                 if address is None:
-                    raise Conflict("the contact changed since it was read; fetch it and try again")
+                    raise StaleContact("the contact changed since it was read; fetch it and try again")
                 raise Conflict(f"another contact already has the e-mail address {address}")
         if any(reason in {"ThrottlingError", "TransactionConflict"} for reason in reasons):
             raise Retryable("the write collided with another; try again")
@@ -327,8 +327,8 @@ class Repository:
         """Record a real interaction on a contact, unless a later one is already recorded."""
         moved = contact.model_copy(update={"last_interaction_at": at, "last_interaction_title": title})
         due_key = items.contact_due_key(moved, settings.zone)
-        parts = ["last_interaction_at = :at"]
-        values: dict[str, Any] = {"at": keys.instant(at)}
+        parts = ["last_interaction_at = :at", "version = version + :one"]
+        values: dict[str, Any] = {"at": keys.instant(at), "one": 1}
         if title:
             parts.append("last_interaction_title = :title")
             values["title"] = title
@@ -351,9 +351,9 @@ class Repository:
         """Set a contact's last interaction back to an earlier one (after a cancellation)."""
         restored = contact.model_copy(update={"last_interaction_at": at, "last_interaction_title": title})
         due_key = items.contact_due_key(restored, settings.zone)
-        sets: list[str] = []
+        sets: list[str] = ["version = version + :one"]
         removals: list[str] = []
-        values: dict[str, Any] = {}
+        values: dict[str, Any] = {"one": 1}
         for name, value in (
             ("last_interaction_at", keys.instant(at) if at else None),
             ("last_interaction_title", title),
@@ -379,11 +379,12 @@ class Repository:
             self._update(
                 keys.owner_pk(owner_id),
                 keys.contact_sk(contact_id),
-                "SET planned_meeting_at = :start",
+                "SET planned_meeting_at = :start, version = version + :one",
                 "attribute_exists(pk) AND (attribute_not_exists(planned_meeting_at) "
                 "OR planned_meeting_at > :start OR planned_meeting_at <= :now)",
                 start=keys.instant(start),
                 now=keys.instant(now),
+                one=1,
             )
 
     def unplan_meeting(self, owner_id: str, contact_ids: Iterable[str], start: datetime) -> None:
@@ -391,9 +392,10 @@ class Repository:
             self._update(
                 keys.owner_pk(owner_id),
                 keys.contact_sk(contact_id),
-                "REMOVE planned_meeting_at",
+                "SET version = version + :one REMOVE planned_meeting_at",
                 "planned_meeting_at = :start",
                 start=keys.instant(start),
+                one=1,
             )
 
     # -- interactions ----------------------------------------------------------
@@ -403,28 +405,35 @@ class Repository:
         return self._put_new(items.interaction_to_item(interaction))
 
     def get_interaction(self, owner_id: str, interaction_id: str) -> Interaction | None:
+        """The interaction, or None when there is none or it was cancelled."""
         item = self._get(keys.owner_pk(owner_id), keys.interaction_sk(interaction_id))
-        return items.interaction_from_item(item) if item else None
+        return items.interaction_from_item(item) if item and item.get("type") == "interaction" else None
 
     def list_interactions(self, owner_id: str) -> list[Interaction]:
         found = [
             items.interaction_from_item(item)
             for item in self._query_prefix(keys.owner_pk(owner_id), keys.interaction_sk(""))
+            if item.get("type") == "interaction"
         ]
         return sorted(found, key=lambda interaction: interaction.start, reverse=True)
 
     def link_interaction(self, interaction: Interaction) -> None:
         self._batch_write(puts=[items.link_to_item(interaction, contact_id) for contact_id in interaction.contact_ids])
 
-    def forget_interaction(self, interaction: Interaction) -> None:
-        """Delete an interaction, its links and its pending follow-up."""
+    def bury_interaction(self, owner_id: str, interaction_id: str, now: datetime) -> None:
+        """Leave a marker where a cancelled meeting was, so a late or replayed booking cannot bring it back."""
+        self._batch_write(puts=[items.tombstone_item(owner_id, interaction_id, now)])
+
+    def forget_interaction(self, interaction: Interaction, now: datetime) -> None:
+        """Replace an interaction by its marker; delete its links; cancel its pending follow-up."""
         pk = keys.owner_pk(interaction.owner_id)
-        deletes = [(pk, keys.interaction_sk(interaction.interaction_id))]
-        deletes += [
+        deletes = [
             (pk, keys.link_sk(contact_id, interaction.end, interaction.interaction_id))
             for contact_id in interaction.contact_ids
         ]
-        self._batch_write(deletes=deletes)
+        self._batch_write(
+            puts=[items.tombstone_item(interaction.owner_id, interaction.interaction_id, now)], deletes=deletes
+        )
         self._update(
             pk,
             keys.follow_up_sk(interaction.interaction_id),

@@ -77,12 +77,16 @@ def _record_meeting(
     outcome.recorded = repo.record_interaction(interaction)
     if not outcome.recorded:
         stored = repo.get_interaction(owner.owner_id, interaction.interaction_id)
-        interaction = stored or interaction
+        if stored is None:
+            outcome.notes.append("meeting was cancelled")
+            return
+        interaction = stored
     repo.link_interaction(interaction)
     if interaction.start > now:
         repo.plan_meeting(owner.owner_id, interaction.contact_ids, interaction.start, now)
     if interaction.end <= now or event.change is MeetingChange.ENDED:
-        outcome.clocks_moved = settle_meeting(repo, owner, interaction, now)
+        known = list({contact.contact_id: contact for contact in matches.values()}.values())
+        outcome.clocks_moved = settle_meeting(repo, owner, interaction, now, known)
     new_attendees = tuple(
         Attendee(email=attendee.email, name=attendee.name) for attendee in counted if attendee.email not in matches
     )
@@ -99,27 +103,40 @@ def _record_meeting(
     )
 
 
-def settle_meeting(repo: Repository, owner: Owner, interaction: Interaction, now: datetime) -> int:
-    """A meeting that ended resets its contacts' clocks and releases their hold. Safe to repeat."""
-    repo.unplan_meeting(owner.owner_id, interaction.contact_ids, interaction.start)
+def settle_meeting(
+    repo: Repository, owner: Owner, interaction: Interaction, now: datetime, contacts: list[Contact] | None = None
+) -> int:
+    """A meeting that ended resets its contacts' clocks and releases their hold. Safe to repeat.
+
+    `contacts` may be handed in when the caller has just read them, to save reading them again.
+    """
+    if contacts is None:
+        contacts = repo.contacts_by_ids(owner.owner_id, interaction.contact_ids)
+    _release_holds(repo, owner, contacts, interaction)
     if not interaction.counts_for_cadence:
         return 0
     ended_at = min(interaction.end, now)
-    moved = 0
-    for contact in repo.contacts_by_ids(owner.owner_id, interaction.contact_ids):
-        if repo.move_contact_clock(contact, owner.settings, ended_at, interaction.title):
-            moved += 1
-    return moved
+    return sum(repo.move_contact_clock(contact, owner.settings, ended_at, interaction.title) for contact in contacts)
+
+
+def _release_holds(repo: Repository, owner: Owner, contacts: list[Contact], interaction: Interaction) -> None:
+    held = [contact.contact_id for contact in contacts if contact.planned_meeting_at == interaction.start]
+    if held:
+        repo.unplan_meeting(owner.owner_id, held, interaction.start)
 
 
 def cancel_meeting(repo: Repository, owner: Owner, source: str, external_id: str, now: datetime) -> bool:
     """Remove what a meeting recorded and give each contact back its previous last interaction."""
-    interaction = repo.get_interaction(owner.owner_id, interaction_id_for(source, external_id))
+    interaction_id = interaction_id_for(source, external_id)
+    interaction = repo.get_interaction(owner.owner_id, interaction_id)
     if interaction is None:
+        # The booking may still arrive (queues do not keep order): it must not bring the meeting back.
+        repo.bury_interaction(owner.owner_id, interaction_id, now)
         return False
-    repo.forget_interaction(interaction)
-    repo.unplan_meeting(owner.owner_id, interaction.contact_ids, interaction.start)
-    for contact in repo.contacts_by_ids(owner.owner_id, interaction.contact_ids):
+    repo.forget_interaction(interaction, now)
+    contacts = repo.contacts_by_ids(owner.owner_id, interaction.contact_ids)
+    _release_holds(repo, owner, contacts, interaction)
+    for contact in contacts:
         if contact.last_interaction_at is not None and _moved_by(contact, interaction, now):
             _restore_previous(repo, owner, contact, now)
     return True

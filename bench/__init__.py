@@ -1,0 +1,1 @@
+"""Kith's benchmarks: figures printed for people to read, never asserted on."""

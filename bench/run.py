@@ -1,0 +1,272 @@
+"""Kith's benchmark: DynamoDB requests per webhook and per digest, and cold-start import times.
+
+    .venv/bin/python bench/run.py [--quick] [--repetitions N] [--json PATH]
+
+Prints figures for a person to read; it asserts nothing. Parts 1 and 2 run on moto in process
+(request counts are exact, timings there would mean nothing); part 3 spawns fresh interpreters.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+# `python bench/run.py` puts bench/ on the path, not the repository that holds the bench package.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.counting import OPERATIONS
+from bench.import_times import BASELINE, ImportTiming, import_times
+from bench.scenarios import DigestRun, WebhookCase, digest_requests, use_fake_aws, webhook_requests
+
+T = TypeVar("T")
+ATTENDEE_COUNTS = (1, 5, 20)
+ROOMY_SIZE_LIMIT = 25  # above every attendee count, so each meeting moves its contacts' clocks
+DEFAULT_SIZE_LIMIT = 8
+_SHORT = {
+    "GetItem": "Get",
+    "BatchGetItem": "BatchGet",
+    "Query": "Query",
+    "PutItem": "Put",
+    "UpdateItem": "Update",
+    "BatchWriteItem": "BatchWrite",
+    "TransactWriteItems": "TransactWrite",
+}
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]], align: str | None = None) -> str:
+    """A plain text table; `align` has one letter per column, l or r (numbers right by default)."""
+    cells = [[str(header) for header in headers], *[[_cell(value) for value in row] for row in rows]]
+    widths = [max(len(row[column]) for row in cells) for column in range(len(headers))]
+    align = align or "l" + "r" * (len(headers) - 1)
+    lines = []
+    for index, row in enumerate(cells):
+        parts = [
+            cell.ljust(width) if side == "l" else cell.rjust(width)
+            for cell, width, side in zip(row, widths, align, strict=True)
+        ]
+        lines.append("  " + "  ".join(parts).rstrip())
+        if index == 0:
+            lines.append("  " + "  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def timed(label: str, durations: dict[str, float], work: Callable[[], T]) -> T:
+    started = time.perf_counter()
+    result = work()
+    durations[label] = time.perf_counter() - started
+    return result
+
+
+# -- part 1 ----------------------------------------------------------------------------------------
+
+
+def print_webhook(cases: list[WebhookCase]) -> None:
+    print("1. DynamoDB requests for one Cal.com BOOKING_CREATED webhook")
+    print("   (meeting ended 1 h before the webhook; every attendee is a known contact; counted per API call")
+    print("   with a before-call hook on the DynamoDB client of each function's Runtime)")
+    print()
+    headers = [
+        "step",
+        "attendees",
+        "size limit",
+        "requests",
+        *(_SHORT[op] + ("*" if op == "UpdateItem" else "") for op in OPERATIONS),
+        "items read",
+        "cond. failed",
+    ]
+    rows = []
+    for case in cases:
+        for step, summary in (("intake", case.intake), ("processing", case.processing)):
+            rows.append(
+                [
+                    step,
+                    case.attendees,
+                    case.size_limit,
+                    summary["requests"],
+                    *(summary["by_operation"][op] for op in OPERATIONS),
+                    summary["items_returned"],
+                    summary["conditions_failed"],
+                ]
+            )
+    print(table(headers, rows, "lrrr" + "r" * len(OPERATIONS) + "rr"))
+    print()
+    print(
+        table(
+            ["attendees", "size limit", "contacts matched", "clocks moved", "follow-up created"],
+            [
+                [
+                    c.attendees,
+                    c.size_limit,
+                    c.outcome["contacts_matched"],
+                    c.outcome["clocks_moved"],
+                    c.outcome["follow_up_created"],
+                ]
+                for c in cases
+            ],
+            "rrrrr",
+        )
+    )
+    print()
+    print("   processing, requests by Repository method (same meeting, growing attendee list):")
+    roomy = [case for case in cases if case.size_limit == ROOMY_SIZE_LIMIT]
+    calls = list(dict.fromkeys(key for case in roomy for key in case.processing["by_repository_method"]))
+    print(
+        table(
+            ["Repository method", "operation", *(f"{case.attendees} att." for case in roomy)],
+            [
+                [*call.split(" ", 1), *(case.processing["by_repository_method"].get(call, 0) for case in roomy)]
+                for call in calls
+            ],
+            "ll" + "r" * len(roomy),
+        )
+    )
+    print()
+    growth = ", ".join(f"{case.processing['by_operation']['UpdateItem']} for {case.attendees}" for case in roomy)
+    print("   BatchGetItem does not grow with attendees (up to 100 keys a batch): looking attendees up by e-mail")
+    print("     is 2 round trips (contacts_by_emails: e-mail lookup items, then the contacts); settle_meeting")
+    print("     reads the same contacts once more (contacts_by_ids), so 3 when clocks move, 2 over the size limit.")
+    print("     Intake reads only the connection (1 GetItem) and queues the meeting.")
+    print(f"   * UpdateItem GROWS with attendees ({growth}): one conditional clock move per contact")
+    print("     (move_contact_clock) plus one conditional release of a planned-meeting hold per contact")
+    print("     (unplan_meeting), which fails its condition when nothing was planned - see 'cond. failed'.")
+    print(f"     Over the size limit ({DEFAULT_SIZE_LIMIT}, the default) no clock moves, yet unplan_meeting still")
+    print("     makes one conditional write per contact.")
+
+
+# -- part 2 ----------------------------------------------------------------------------------------
+
+
+def print_digest(run: DigestRun) -> None:
+    summary = run.requests
+    print(f"2. Items read by one digest run: owner with {run.contacts:,} contacts, {run.due} of them due")
+    print("   (kith.usecases.mailing.deliver for a DigestJob, SES on moto; counts from after-call hooks)")
+    print()
+    ops = summary["by_operation"]
+    used = ", ".join(f"{op} {count}" for op, count in ops.items() if count)
+    by_op = summary["items_returned_by_operation"]
+    rows: list[list[object]] = [
+        ["contacts stored for the owner", run.contacts],
+        ["contacts due at the digest time", run.due],
+        ["DynamoDB requests", f"{summary['requests']} ({used})"],
+        [
+            "items returned (Get + BatchGet + Query Count)",
+            f"{summary['items_returned']} (GetItem {by_op['GetItem']}, "
+            f"BatchGetItem {by_op['BatchGetItem']}, Query {by_op['Query']})",
+        ],
+        ["Query ScannedCount", summary["query_scanned_count"]],
+        [
+            "digest sent",
+            f"{_cell(bool(run.result.get('sent')))}, naming {run.result.get('contacts', 0)} contacts (digest limit 5)",
+        ],
+        [
+            "loading the contacts (not counted above)",
+            f"{run.load_requests:,} BatchWriteItem in {run.load_seconds:.1f} s",
+        ],
+    ]
+    print(table(["figure", "value"], rows, "ll"))
+    print()
+    print("   The read follows the due work (the DueIndex query), not the size of the network.")
+
+
+# -- part 3 ----------------------------------------------------------------------------------------
+
+
+def print_imports(timings: list[ImportTiming], repetitions: int) -> None:
+    baseline = next(timing for timing in timings if timing.target == BASELINE)
+    print(f"3. Import time in a fresh interpreter ({repetitions} runs each, round-robin, after one warm-up round)")
+    print("   (measured inside the child with perf_counter around the import only; bytecode cached)")
+    print()
+    rows = [
+        [
+            BASELINE if timing.target == BASELINE else f"functions/{timing.target}/app.py",
+            timing.median_ms,
+            timing.min_ms,
+            f"{timing.median_ms / baseline.median_ms:.2f}x",
+        ]
+        for timing in timings
+    ]
+    print(table(["module", "median ms", "min ms", "x boto3"], rows))
+    print()
+    print("   Functions read no environment at import time: each builds its kith.runtime.Runtime lazily.")
+
+
+# -- main ------------------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="3 import-time runs per module instead of 7")
+    parser.add_argument("--repetitions", type=int, help="import-time runs per module (overrides --quick)")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures as JSON to PATH")
+    arguments = parser.parse_args(argv)
+    repetitions = arguments.repetitions or (3 if arguments.quick else 7)
+
+    use_fake_aws()
+    durations: dict[str, float] = {}
+    cases = timed(
+        "1. webhook requests",
+        durations,
+        lambda: webhook_requests([(count, ROOMY_SIZE_LIMIT) for count in ATTENDEE_COUNTS] + [(20, DEFAULT_SIZE_LIMIT)]),
+    )
+    print_webhook(cases)
+    print()
+    digest = timed("2. digest items read", durations, digest_requests)
+    print_digest(digest)
+    print()
+    timings = timed("3. import times", durations, lambda: import_times(repetitions))
+    print_imports(timings, repetitions)
+    print()
+    print(table(["part", "seconds"], [[label, seconds] for label, seconds in durations.items()]))
+    print(f"  total {sum(durations.values()):.1f} s")
+
+    if arguments.json:
+        figures: dict[str, Any] = {
+            "webhook": [
+                {
+                    "attendees": c.attendees,
+                    "size_limit": c.size_limit,
+                    "intake": c.intake,
+                    "processing": c.processing,
+                    "outcome": c.outcome,
+                }
+                for c in cases
+            ],
+            "digest": {
+                "contacts": digest.contacts,
+                "due": digest.due,
+                "result": digest.result,
+                "requests": digest.requests,
+                "load_requests": digest.load_requests,
+                "load_seconds": digest.load_seconds,
+            },
+            "import_times": {
+                "repetitions": repetitions,
+                "modules": [
+                    {"module": t.target, "median_ms": t.median_ms, "min_ms": t.min_ms, "samples_ms": t.samples_ms}
+                    for t in timings
+                ],
+            },
+            "durations_seconds": durations,
+        }
+        arguments.json.write_text(json.dumps(figures, indent=2, default=str) + "\n", encoding="utf-8")
+        print(f"  figures written to {arguments.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
