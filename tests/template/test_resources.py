@@ -1,0 +1,78 @@
+"""The durable parts are configured as the product needs: the table, the queues and their consumers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kith_local.template import resources_of_type
+
+
+def _table(template: dict[str, Any]) -> dict[str, Any]:
+    ((_, table),) = resources_of_type(template, "AWS::DynamoDB::Table").items()
+    return dict(table["Properties"])
+
+
+def test_table_has_point_in_time_recovery_and_encryption(template: dict[str, Any]) -> None:
+    table = _table(template)
+
+    assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert table["SSESpecification"]["SSEEnabled"] is True
+
+
+def test_table_expires_items_by_expires_at(template: dict[str, Any]) -> None:
+    assert _table(template)["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+
+
+def test_table_has_the_due_index(template: dict[str, Any]) -> None:
+    table = _table(template)
+    indexes = {index["IndexName"]: index for index in table.get("GlobalSecondaryIndexes", [])}
+    defined = {attribute["AttributeName"] for attribute in table["AttributeDefinitions"]}
+
+    assert "DueIndex" in indexes
+    key_schema = indexes["DueIndex"]["KeySchema"]
+    assert [(key["AttributeName"], key["KeyType"]) for key in key_schema] == [("due_pk", "HASH"), ("due_sk", "RANGE")]
+    assert {"due_pk", "due_sk"} <= defined
+
+
+def test_every_consumed_queue_redrives_to_a_dead_letter_queue(template: dict[str, Any]) -> None:
+    queues = resources_of_type(template, "AWS::SQS::Queue")
+    consumed = {
+        event["Properties"]["Queue"]["Fn::GetAtt"][0]
+        for function in resources_of_type(template, "AWS::Serverless::Function").values()
+        for event in function["Properties"].get("Events", {}).values()
+        if event["Type"] == "SQS"
+    }
+
+    assert consumed == {"MeetingQueue", "MailQueue"}
+    for name in consumed:
+        redrive = queues[name]["Properties"].get("RedrivePolicy")
+        assert redrive is not None, f"{name} has no RedrivePolicy"
+        target, attribute = redrive["deadLetterTargetArn"]["Fn::GetAtt"]
+        assert (target, attribute) == (name.replace("Queue", "DeadLetterQueue"), "Arn")
+        assert "RedrivePolicy" not in queues[target].get("Properties", {})
+        assert 1 <= int(redrive["maxReceiveCount"]) <= 10
+
+
+def test_every_sqs_event_source_reports_batch_item_failures(template: dict[str, Any]) -> None:
+    sources = {
+        f"{name}.{event_name}": event["Properties"].get("FunctionResponseTypes")
+        for name, function in resources_of_type(template, "AWS::Serverless::Function").items()
+        for event_name, event in function["Properties"].get("Events", {}).items()
+        if event["Type"] == "SQS"
+    }
+
+    assert sources == {
+        "MeetingsFunction.Meetings": ["ReportBatchItemFailures"],
+        "MailerFunction.Mail": ["ReportBatchItemFailures"],
+    }
+
+
+def test_queues_stay_invisible_for_longer_than_their_consumer_runs(template: dict[str, Any]) -> None:
+    queues = resources_of_type(template, "AWS::SQS::Queue")
+    default_timeout = template.get("Globals", {}).get("Function", {}).get("Timeout", 3)
+    for function in resources_of_type(template, "AWS::Serverless::Function").values():
+        timeout = int(function["Properties"].get("Timeout", default_timeout))
+        for event in function["Properties"].get("Events", {}).values():
+            if event["Type"] == "SQS":
+                queue = event["Properties"]["Queue"]["Fn::GetAtt"][0]
+                assert int(queues[queue]["Properties"].get("VisibilityTimeout", 30)) >= timeout
