@@ -31,7 +31,17 @@ def main(argv: list[str] | None = None) -> int:
     invoke.add_argument(
         "--in-process", action="store_true", help="run the handler in this process from the sources, no build needed"
     )
+    serve = commands.add_parser("serve", help="the HTTP API on 127.0.0.1 over an embedded AWS, queues and tick running")
+    serve.add_argument("--port", type=int, default=0, help="port for the API (default: any free one)")
+    serve.add_argument("--tick-seconds", type=int, default=300, help="seconds between scheduler ticks")
     arguments = parser.parse_args(argv)
+    if arguments.command == "serve":
+        from datetime import timedelta
+
+        from kith_local.serve import serve_forever
+
+        serve_forever(timedelta(seconds=arguments.tick_seconds), port=arguments.port)
+        return 0
     if arguments.command == "demo":
         from kith_local.demo import run_demo
 
@@ -83,13 +93,13 @@ def _run_invoke(function: str, event: Any, build_dir: Path, endpoint: str | None
     import boto3
 
     from kith_local import aws, sandbox
-    from kith_local.stack import create_stack
+    from kith_local.stack import create_stack, open_stack
 
     if endpoint is not None:
         aws.point_boto3_at(endpoint)
     with aws.local_aws() if endpoint is None else contextlib.nullcontext(endpoint) as url:
         session = boto3.session.Session()
-        stack = create_stack(session) if endpoint is None else sandbox.stack_on(session)
+        stack = create_stack(session) if endpoint is None else open_stack(session)
         if in_process:
             # Powertools' logger binds to stdout when the function module loads: point it at stderr, as below.
             with contextlib.redirect_stdout(sys.stderr):

@@ -21,11 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
-
 from kith_local.aws import LOCAL_CREDENTIALS
-from kith_local.stack import LOCAL_PARAMETERS, LocalStack, create_stack
-from kith_local.template import REPOSITORY, functions, load_template, resolve, resources_of_type
+from kith_local.stack import LocalStack
+from kith_local.template import REPOSITORY, load_template, resources_of_type
 
 DEFAULT_BUILD_DIR = REPOSITORY / ".aws-sam" / "build"
 BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
@@ -242,27 +240,3 @@ class Sandbox:
     def invoke(self, name: str, event: Any) -> Invocation:
         function = built_function(name, self.build_dir)
         return run(function, event, lambda_environment(self.stack, function, self.endpoint), self.python)
-
-
-def stack_on(session: boto3.session.Session, stage: str = "local") -> LocalStack:
-    """The stack on an endpoint that may already hold it (a running `kith-local serve`); created if absent."""
-    table_name = f"kith-{stage}"
-    if table_name not in session.client("dynamodb").list_tables()["TableNames"]:
-        return create_stack(session, stage=stage)
-    template = load_template()
-    references: dict[str, Any] = {
-        **{name: body.get("Default", "") for name, body in template.get("Parameters", {}).items()},
-        **LOCAL_PARAMETERS,
-        "Stage": stage,
-        "Table": table_name,
-    }
-    sqs = session.client("sqs")
-    queue_urls: dict[str, str] = {}
-    for name in resources_of_type(template, "AWS::SQS::Queue"):
-        url = sqs.get_queue_url(QueueName=f"kith-{stage}-{name}")["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        queue_urls[name] = url
-        references.update({name: url, f"{name}.Arn": arn, f"{name}.QueueName": arn.rsplit(":", 1)[1]})
-    for name, body in resources_of_type(template, "AWS::SES::ConfigurationSet").items():
-        references[name] = str(resolve(body["Properties"]["Name"], references))
-    return LocalStack(template=template, references=references, functions=functions(template), queue_urls=queue_urls)

@@ -71,17 +71,41 @@ def create_table(client: Any, template: dict[str, Any], table_name: str) -> None
         client.update_time_to_live(TableName=table_name, TimeToLiveSpecification=ttl)
 
 
+def table_name_for(stage: str) -> str:
+    return f"kith-{stage}"
+
+
+def queue_name_for(stage: str, logical_id: str) -> str:
+    return f"kith-{stage}-{logical_id}"
+
+
+def _parameters(template: dict[str, Any], stage: str) -> dict[str, Any]:
+    references: dict[str, Any] = {**LOCAL_PARAMETERS, "Stage": stage}
+    for name, body in template.get("Parameters", {}).items():
+        references.setdefault(name, body.get("Default", ""))
+    return references
+
+
+def _know_queue(sqs: Any, references: dict[str, Any], queue_urls: dict[str, str], name: str, url: str) -> None:
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    queue_urls[name] = url
+    references.update({name: url, f"{name}.Arn": arn, f"{name}.QueueName": arn.rsplit(":", 1)[1]})
+
+
+def _know_configuration_sets(template: dict[str, Any], references: dict[str, Any]) -> list[str]:
+    names = []
+    for name, body in resources_of_type(template, "AWS::SES::ConfigurationSet").items():
+        references[name] = str(resolve(body["Properties"]["Name"], references))
+        names.append(references[name])
+    return names
+
+
 def create_stack(session: boto3.session.Session | None = None, stage: str = "local") -> LocalStack:
     session = session or boto3.session.Session()
     template = load_template()
-    parameters = {**LOCAL_PARAMETERS, "Stage": stage}
-    references: dict[str, Any] = dict(parameters)
-    for name, body in template.get("Parameters", {}).items():
-        references.setdefault(name, body.get("Default", ""))
-
-    table_name = f"kith-{stage}"
-    create_table(session.client("dynamodb"), template, table_name)
-    references["Table"] = table_name
+    references = _parameters(template, stage)
+    references["Table"] = table_name_for(stage)
+    create_table(session.client("dynamodb"), template, references["Table"])
 
     sqs = session.client("sqs")
     queues = resources_of_type(template, "AWS::SQS::Queue")
@@ -94,18 +118,30 @@ def create_stack(session: boto3.session.Session | None = None, stage: str = "loc
         }
         if "RedrivePolicy" in properties:
             attributes["RedrivePolicy"] = json.dumps(resolve(properties["RedrivePolicy"], references))
-        url = sqs.create_queue(QueueName=f"kith-{stage}-{name}", Attributes=attributes)["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        queue_urls[name] = url
-        references[name] = url
-        references[f"{name}.Arn"] = arn
-        references[f"{name}.QueueName"] = arn.rsplit(":", 1)[1]
+        url = sqs.create_queue(QueueName=queue_name_for(stage, name), Attributes=attributes)["QueueUrl"]
+        _know_queue(sqs, references, queue_urls, name, url)
 
     ses = session.client("sesv2")
-    for name, body in resources_of_type(template, "AWS::SES::ConfigurationSet").items():
-        set_name = str(resolve(body["Properties"]["Name"], references))
+    for set_name in _know_configuration_sets(template, references):
         ses.create_configuration_set(ConfigurationSetName=set_name)
-        references[name] = set_name
     session.client("ses").verify_email_identity(EmailAddress=str(references["SenderAddress"]))
 
+    return LocalStack(template=template, references=references, functions=functions(template), queue_urls=queue_urls)
+
+
+def open_stack(session: boto3.session.Session | None = None, stage: str = "local") -> LocalStack:
+    """The stack on an endpoint that may already hold it (a running `kith-local serve`); created if absent."""
+    session = session or boto3.session.Session()
+    if table_name_for(stage) not in session.client("dynamodb").list_tables()["TableNames"]:
+        return create_stack(session, stage=stage)
+    template = load_template()
+    references = _parameters(template, stage)
+    references["Table"] = table_name_for(stage)
+    sqs = session.client("sqs")
+    queue_urls: dict[str, str] = {}
+    for name in resources_of_type(template, "AWS::SQS::Queue"):
+        _know_queue(
+            sqs, references, queue_urls, name, sqs.get_queue_url(QueueName=queue_name_for(stage, name))["QueueUrl"]
+        )
+    _know_configuration_sets(template, references)
     return LocalStack(template=template, references=references, functions=functions(template), queue_urls=queue_urls)
