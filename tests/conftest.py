@@ -7,6 +7,9 @@ folder's conftest marks its tests and sets up what that level needs.
 from __future__ import annotations
 
 import os
+from pathlib import Path
+
+import pytest
 
 for name, value in {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -20,3 +23,15 @@ for name, value in {
     os.environ[name] = value
 os.environ.pop("AWS_PROFILE", None)
 os.environ.pop("AWS_ENDPOINT_URL", None)
+
+
+TESTS = Path(__file__).parent.resolve()
+LEVELS = ("unit", "integration", "e2e", "template")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each test carries the mark of its level, named by the folder it lives in."""
+    for item in items:
+        relative = Path(str(item.path)).resolve().relative_to(TESTS)
+        if relative.parts and relative.parts[0] in LEVELS:
+            item.add_marker(getattr(pytest.mark, relative.parts[0]))

@@ -10,6 +10,7 @@ outbox/ as .eml and .html.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -296,28 +297,16 @@ def run_demo(outbox: Path, days: int = DAYS, quiet: bool = False) -> Summary:
                 flat=True,
             ),
         )
-        deliver(
-            "BOOKING_CREATED intro call Tuesday (Tomás)",
-            _booking(
-                "BOOKING_CREATED",
-                "bk-intro",
-                "Intro call",
-                tomorrow_ten + timedelta(days=1),
-                30,
-                [("Tomás Ortega", "tomas@altamar.example")],
-            ),
+        intro = functools.partial(
+            _booking,
+            uid="bk-intro",
+            title="Intro call",
+            start=tomorrow_ten + timedelta(days=1),
+            minutes=30,
+            attendees=[("Tomás Ortega", "tomas@altamar.example")],
         )
-        deliver(
-            "BOOKING_CANCELLED intro call Tuesday",
-            _booking(
-                "BOOKING_CANCELLED",
-                "bk-intro",
-                "Intro call",
-                tomorrow_ten + timedelta(days=1),
-                30,
-                [("Tomás Ortega", "tomas@altamar.example")],
-            ),
-        )
+        deliver("BOOKING_CREATED intro call Tuesday (Tomás)", intro("BOOKING_CREATED"))
+        deliver("BOOKING_CANCELLED intro call Tuesday", intro("BOOKING_CANCELLED"))
         forged = _booking(
             "BOOKING_CREATED", "bk-forged", "Forged", tomorrow_ten, 30, [("Mei Lin", "mei@orbit.example")]
         )

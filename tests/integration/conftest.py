@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from kith_local.clock import SimulatedClock
@@ -12,14 +11,6 @@ from kith_local.stack import create_stack
 from moto import mock_aws
 
 from tests.integration.support import NOW, Kith
-
-HERE = Path(__file__).parent
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if HERE in Path(str(item.path)).parents:
-            item.add_marker(pytest.mark.integration)
 
 
 @pytest.fixture

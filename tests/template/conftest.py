@@ -19,14 +19,7 @@ import pytest
 from kith_local.sandbox import InterpreterMissing, find_python
 from kith_local.template import REPOSITORY, TEMPLATE, functions, load_template
 
-HERE = Path(__file__).parent.resolve()
 SAM_BUILD_SECONDS = pytest.StashKey[float]()
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if HERE in Path(str(item.path)).resolve().parents:
-            item.add_marker(pytest.mark.template)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

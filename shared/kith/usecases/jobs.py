@@ -9,36 +9,34 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 from kith.storage import keys
 
 
-class DigestJob(BaseModel):
+class _Job(BaseModel):
+    """One email to send for an owner, as of the tick that found it due."""
+
     model_config = ConfigDict(frozen=True)
 
-    kind: Literal["digest"] = "digest"
     owner_id: str
-    slot: AwareDatetime
     as_of: AwareDatetime
+
+    def to_message(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+class DigestJob(_Job):
+    kind: Literal["digest"] = "digest"
+    slot: AwareDatetime
 
     @property
     def email_key(self) -> str:
         return f"digest#{keys.instant(self.slot)}"
 
-    def to_message(self) -> dict[str, Any]:
-        return self.model_dump(mode="json")
 
-
-class FollowUpJob(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class FollowUpJob(_Job):
     kind: Literal["follow_up"] = "follow_up"
-    owner_id: str
     interaction_id: str
-    as_of: AwareDatetime
 
     @property
     def email_key(self) -> str:
         return f"follow_up#{self.interaction_id}"
-
-    def to_message(self) -> dict[str, Any]:
-        return self.model_dump(mode="json")
 
 
 MailJob = Annotated[DigestJob | FollowUpJob, Field(discriminator="kind")]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from email.message import EmailMessage
 from typing import Any
 
 from kith.adapters.ses import SesMailer
 from kith.domain.digest import rank_due_contacts
-from kith.domain.models import Digest, EmailKind, FollowUpStatus, SentEmail
+from kith.domain.models import Digest, EmailKind, FollowUpStatus, Owner, SentEmail
 from kith.errors import NotFound
-from kith.mail.compose import compose_digest, compose_follow_up, digest_subject, follow_up_subject
+from kith.mail.compose import compose_digest, compose_follow_up
 from kith.storage.repository import Repository
 from kith.usecases.jobs import DigestJob, FollowUpJob
 from kith.usecases.meetings import settle_meeting
@@ -30,18 +31,7 @@ def _deliver_digest(repo: Repository, mailer: SesMailer, job: DigestJob) -> dict
     if not entries:
         return {"sent": False, "reason": "nothing due"}
     digest = Digest(owner=owner, slot=job.slot, entries=entries)
-    message_id = mailer.send(compose_digest(digest, mailer.sender, job.as_of), owner.email)
-    repo.record_sent(
-        SentEmail(
-            owner_id=owner.owner_id,
-            email_key=job.email_key,
-            kind=EmailKind.DIGEST,
-            recipient=owner.email,
-            subject=digest_subject(digest),
-            sent_at=job.as_of,
-            message_id=message_id,
-        )
-    )
+    message_id = _send(repo, mailer, owner, job, EmailKind.DIGEST, compose_digest(digest, mailer.sender, job.as_of))
     return {"sent": True, "message_id": message_id, "contacts": len(entries)}
 
 
@@ -51,24 +41,37 @@ def _deliver_follow_up(repo: Repository, mailer: SesMailer, job: FollowUpJob) ->
     interaction = repo.get_interaction(job.owner_id, job.interaction_id)
     if follow_up is None or interaction is None or follow_up.status is not FollowUpStatus.PENDING:
         return {"sent": False, "reason": "follow-up no longer pending"}
-    settle_meeting(repo, owner, interaction, job.as_of)
     contacts = repo.contacts_by_ids(owner.owner_id, follow_up.contact_ids)
+    settle_meeting(repo, owner, interaction, job.as_of, contacts)
     if not contacts:
         repo.mark_follow_up_sent(owner.owner_id, follow_up.interaction_id)
         return {"sent": False, "reason": "no contact left"}
     contacts.sort(key=lambda contact: follow_up.contact_ids.index(contact.contact_id))
     message = compose_follow_up(owner, follow_up, contacts, mailer.sender, job.as_of)
+    message_id = _send(repo, mailer, owner, job, EmailKind.FOLLOW_UP, message)
+    repo.mark_follow_up_sent(owner.owner_id, follow_up.interaction_id)
+    return {"sent": True, "message_id": message_id, "contacts": len(contacts)}
+
+
+def _send(
+    repo: Repository,
+    mailer: SesMailer,
+    owner: Owner,
+    job: DigestJob | FollowUpJob,
+    kind: EmailKind,
+    message: EmailMessage,
+) -> str:
+    """Send to the owner and keep it in the sent history."""
     message_id = mailer.send(message, owner.email)
     repo.record_sent(
         SentEmail(
             owner_id=owner.owner_id,
             email_key=job.email_key,
-            kind=EmailKind.FOLLOW_UP,
+            kind=kind,
             recipient=owner.email,
-            subject=follow_up_subject(follow_up, contacts),
+            subject=str(message["Subject"]),
             sent_at=job.as_of,
             message_id=message_id,
         )
     )
-    repo.mark_follow_up_sent(owner.owner_id, follow_up.interaction_id)
-    return {"sent": True, "message_id": message_id, "contacts": len(contacts)}
+    return message_id
