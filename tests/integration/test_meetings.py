@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -150,3 +151,29 @@ def test_a_booking_replayed_after_its_cancellation_stays_cancelled(kith: Kith, c
     kith.process_meetings()
     assert kith.http("GET", "/v1/interactions")[1] == {"interactions": []}
     assert _contacts(kith)["Ann Attendee"]["planned_meeting_at"] is None
+
+
+def _count_requests(kith: Kith, function: str) -> Counter[str]:
+    calls: Counter[str] = Counter()
+    client = kith.lambdas.modules[function].runtime.dynamodb
+    client.meta.events.register("before-call.dynamodb.*", lambda model, **_: calls.update([model.name]))
+    return calls
+
+
+def test_matching_attendees_costs_the_same_round_trips_for_1_or_20_attendees(kith: Kith) -> None:
+    # Given an owner who allows large meetings, with 20 contacts
+    kith.create_owner(meeting_size_limit=50)
+    guests = [(f"Guest {n}", f"guest{n}@example.com") for n in range(20)]
+    for name, address in guests:
+        kith.create_contact(name, address)
+    connection = kith.connect()
+    calls = _count_requests(kith, "MeetingsFunction")
+    reads = []
+    # When a meeting with 1 and then one with 20 of them is processed
+    for uid, attendees in (("one", guests[:1]), ("twenty", guests)):
+        calls.clear()
+        kith.webhook(connection, calcom_body("BOOKING_CREATED", uid, NOW - timedelta(hours=1), attendees))
+        kith.process_meetings()
+        reads.append((calls["BatchGetItem"], calls["GetItem"], calls["Query"]))
+    # Then the reads are the same two batch reads and one owner read, whatever the number of attendees
+    assert reads[0] == reads[1] == (2, 1, 0)
