@@ -1,15 +1,10 @@
-"""Every read and write Kith makes to its table, behind plain methods."""
+"""Every read and write Kith makes to its table, in the product's words."""
 
 from __future__ import annotations
 
-import re
-import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
-
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-from botocore.exceptions import ClientError
 
 from kith.domain.models import (
     CalendarConnection,
@@ -25,181 +20,16 @@ from kith.domain.models import (
 from kith.errors import Conflict, NotFound, Retryable, StaleContact
 from kith.storage import items, keys
 from kith.storage.items import Item
-
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
-_BATCH_GET_LIMIT = 100
-_BATCH_WRITE_LIMIT = 25
-_UNPROCESSED_RETRIES = 5
-_NAME_PLACEHOLDER = re.compile(r"#([A-Za-z_]+)")
+from kith.storage.table import Table, expression_values, key_of, to_wire
 
 
-def _to_wire(item: Item) -> dict[str, Any]:
-    return {name: _serializer.serialize(value) for name, value in item.items()}
-
-
-def _from_wire(raw: dict[str, Any]) -> Item:
-    return {name: _deserializer.deserialize(value) for name, value in raw.items()}
-
-
-def _key(pk: str, sk: str) -> dict[str, Any]:
-    return {"pk": {"S": pk}, "sk": {"S": sk}}
-
-
-def _values(**values: Any) -> dict[str, Any]:
-    return {f":{name}": _serializer.serialize(value) for name, value in values.items()}
-
-
-def _error_code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))
-
-
-def _is_condition_failure(error: ClientError) -> bool:
-    return _error_code(error) == "ConditionalCheckFailedException"
-
-
-def _raise_for(error: ClientError) -> None:
-    """The one place a DynamoDB error code becomes a Kith error."""
-    code = _error_code(error)
-    if code in {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}:
-        raise Retryable(f"DynamoDB is throttling ({code})") from error
-    raise error
-
-
-class Repository:
-    def __init__(self, client: Any, table_name: str, due_shards: int) -> None:
-        self._client = client
-        self._table = table_name
-        self.due_shards = due_shards
-
-    # -- low-level helpers -------------------------------------------------
-
-    def _get(self, pk: str, sk: str) -> Item | None:
-        try:
-            response = self._client.get_item(TableName=self._table, Key=_key(pk, sk))
-        except ClientError as error:
-            _raise_for(error)
-        raw = response.get("Item")
-        return _from_wire(raw) if raw else None
-
-    def _query(self, **kwargs: Any) -> Iterator[Item]:
-        request: dict[str, Any] = {"TableName": self._table, **kwargs}
-        while True:
-            try:
-                response = self._client.query(**request)
-            except ClientError as error:
-                _raise_for(error)
-            for raw in response.get("Items", []):
-                yield _from_wire(raw)
-            last = response.get("LastEvaluatedKey")
-            if not last:
-                return
-            request["ExclusiveStartKey"] = last
-
-    def _query_prefix(self, pk: str, prefix: str, *, newest_first: bool = False) -> Iterator[Item]:
-        return self._query(
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-            ExpressionAttributeValues=_values(pk=pk, prefix=prefix),
-            ScanIndexForward=not newest_first,
-        )
-
-    def _query_due(self, due_pk: str, now: datetime) -> Iterator[Item]:
-        return self._query(
-            IndexName=keys.DUE_INDEX,
-            KeyConditionExpression="due_pk = :due AND due_sk <= :upto",
-            ExpressionAttributeValues=_values(due=due_pk, upto=keys.upto(now)),
-        )
-
-    def _put_new(self, item: Item) -> bool:
-        """Write an item only if it is not there yet; False if it was."""
-        try:
-            self._client.put_item(
-                TableName=self._table, Item=_to_wire(item), ConditionExpression="attribute_not_exists(pk)"
-            )
-        except ClientError as error:
-            if _is_condition_failure(error):
-                return False
-            _raise_for(error)
-        return True
-
-    def _update(self, pk: str, sk: str, expression: str, condition: str | None, **values: Any) -> bool:
-        request: dict[str, Any] = {
-            "TableName": self._table,
-            "Key": _key(pk, sk),
-            "UpdateExpression": expression,
-        }
-        if values:
-            request["ExpressionAttributeValues"] = _values(**values)
-        names = set(_NAME_PLACEHOLDER.findall(expression + " " + (condition or "")))
-        if names:
-            request["ExpressionAttributeNames"] = {f"#{name}": name for name in names}
-        if condition:
-            request["ConditionExpression"] = condition
-        try:
-            self._client.update_item(**request)
-        except ClientError as error:
-            if _is_condition_failure(error):
-                return False
-            _raise_for(error)
-        return True
-
-    def _transact(self, actions: list[dict[str, Any]]) -> list[str]:
-        """Run a transaction; returns the cancellation reason codes ([] on success)."""
-        try:
-            self._client.transact_write_items(TransactItems=actions)
-        except ClientError as error:
-            if _error_code(error) == "TransactionCanceledException":
-                reasons = error.response.get("CancellationReasons", [])
-                return [str(reason.get("Code", "None")) for reason in reasons] or ["Unknown"]
-            _raise_for(error)
-        return []
-
-    def _batch_get(self, key_pairs: Sequence[tuple[str, str]]) -> list[Item]:
-        found: list[Item] = []
-        unique = list(dict.fromkeys(key_pairs))
-        for start in range(0, len(unique), _BATCH_GET_LIMIT):
-            pending: dict[str, Any] = {
-                self._table: {"Keys": [_key(pk, sk) for pk, sk in unique[start : start + _BATCH_GET_LIMIT]]}
-            }
-            for attempt in range(_UNPROCESSED_RETRIES):
-                try:
-                    response = self._client.batch_get_item(RequestItems=pending)
-                except ClientError as error:
-                    _raise_for(error)
-                found.extend(_from_wire(raw) for raw in response.get("Responses", {}).get(self._table, []))
-                pending = response.get("UnprocessedKeys") or {}
-                if not pending:
-                    break
-                time.sleep(0.05 * 2**attempt)
-            if pending:
-                raise Retryable("DynamoDB left keys unprocessed after retries")
-        return found
-
-    def _batch_write(self, puts: Iterable[Item] = (), deletes: Iterable[tuple[str, str]] = ()) -> None:
-        requests = [{"PutRequest": {"Item": _to_wire(item)}} for item in puts]
-        requests += [{"DeleteRequest": {"Key": _key(pk, sk)}} for pk, sk in deletes]
-        for start in range(0, len(requests), _BATCH_WRITE_LIMIT):
-            pending: dict[str, Any] = {self._table: requests[start : start + _BATCH_WRITE_LIMIT]}
-            for attempt in range(_UNPROCESSED_RETRIES):
-                try:
-                    response = self._client.batch_write_item(RequestItems=pending)
-                except ClientError as error:
-                    _raise_for(error)
-                pending = response.get("UnprocessedItems") or {}
-                if not pending:
-                    break
-                time.sleep(0.05 * 2**attempt)
-            if pending:
-                raise Retryable("DynamoDB left writes unprocessed after retries")
+class Repository(Table):
+    """Every read and write Kith makes, in the product's words."""
 
     # -- owners --------------------------------------------------------------
 
     def save_owner(self, owner: Owner) -> None:
-        item = items.owner_to_item(owner, self.due_shards)
-        try:
-            self._client.put_item(TableName=self._table, Item=_to_wire(item))
-        except ClientError as error:
-            _raise_for(error)
+        self._put(items.owner_to_item(owner, self.due_shards))
 
     def get_owner(self, owner_id: str) -> Owner:
         item = self._get(keys.owner_pk(owner_id), keys.PROFILE)
@@ -231,7 +61,7 @@ class Repository:
             {
                 "Put": {
                     "TableName": self._table,
-                    "Item": _to_wire(items.contact_to_item(contact, settings.zone)),
+                    "Item": to_wire(items.contact_to_item(contact, settings.zone)),
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
             }
@@ -245,7 +75,7 @@ class Repository:
         return {
             "Put": {
                 "TableName": self._table,
-                "Item": _to_wire({"pk": pk, "sk": keys.email_sk(address), "type": "email", "contact_id": contact_id}),
+                "Item": to_wire({"pk": pk, "sk": keys.email_sk(address), "type": "email", "contact_id": contact_id}),
                 "ConditionExpression": "attribute_not_exists(pk)",
             }
         }
@@ -279,9 +109,9 @@ class Repository:
             {
                 "Put": {
                     "TableName": self._table,
-                    "Item": _to_wire(items.contact_to_item(after, settings.zone)),
+                    "Item": to_wire(items.contact_to_item(after, settings.zone)),
                     "ConditionExpression": "version = :seen",
-                    "ExpressionAttributeValues": _values(seen=before.version),
+                    "ExpressionAttributeValues": expression_values(seen=before.version),
                 }
             }
         ]
@@ -289,7 +119,7 @@ class Repository:
         removed = [address for address in before.emails if address not in after.emails]
         actions += [self._claim_email(pk, address, after.contact_id) for address in added]
         actions += [
-            {"Delete": {"TableName": self._table, "Key": _key(pk, keys.email_sk(address))}} for address in removed
+            {"Delete": {"TableName": self._table, "Key": key_of(pk, keys.email_sk(address))}} for address in removed
         ]
         reasons = self._transact(actions)
         if reasons:
@@ -521,7 +351,7 @@ class Repository:
             {
                 "Put": {
                     "TableName": self._table,
-                    "Item": _to_wire(item),
+                    "Item": to_wire(item),
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
             }
