@@ -12,7 +12,6 @@ ALLOWED_POLICY_TEMPLATES = {
     "DynamoDBCrudPolicy",
     "SQSSendMessagePolicy",
     "SQSPollerPolicy",
-    "SESCrudPolicy",
 }
 
 
