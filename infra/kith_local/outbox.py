@@ -31,7 +31,7 @@ def write_outbox(messages: list[Any], folder: Path) -> list[OutboxEntry]:
         raw = sent.raw_data if isinstance(sent.raw_data, bytes) else str(sent.raw_data).encode()
         parsed = email.message_from_bytes(raw, policy=email.policy.default)
         assert isinstance(parsed, EmailMessage)
-        subject = str(parsed.get("subject", ""))
+        subject = " ".join(str(parsed.get("subject", "")).split())  # unfolded, as a mail client shows it
         stem = f"{index:02d}-{_slug(subject)}"
         eml = folder / f"{stem}.eml"
         eml.write_bytes(raw)
