@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from kith.calendars import calcom
 from kith.errors import Unauthorized
 
 from .calcom_bodies import SECRET, booking_created, encode, sign
+
+# Cal.com signatures carry no timestamp; any instant will do, even one years after the booking.
+NOW = datetime(2031, 1, 1, tzinfo=UTC)
 
 BODY = encode(booking_created())
 
@@ -15,7 +20,7 @@ def test_correct_signature_passes() -> None:
     # Given a body signed with the connection's secret
     headers = {"X-Cal-Signature-256": sign(BODY)}
     # When verified, Then nothing is raised
-    calcom.verify(headers, BODY, SECRET)
+    calcom.verify(headers, BODY, SECRET, NOW)
 
 
 def test_signature_is_lowercase_hex_sha256() -> None:
@@ -30,25 +35,25 @@ def test_signature_is_lowercase_hex_sha256() -> None:
 def test_header_name_is_case_insensitive(name: str) -> None:
     # Given the signature under any spelling of the header name (API Gateway lowercases, others do not)
     # When verified, Then it passes
-    calcom.verify({"Content-Type": "application/json", name: sign(BODY)}, BODY, SECRET)
+    calcom.verify({"Content-Type": "application/json", name: sign(BODY)}, BODY, SECRET, NOW)
 
 
 def test_missing_header_is_unauthorized() -> None:
     # Given no signature header, When verified, Then it is Unauthorized and says which header
     with pytest.raises(Unauthorized, match="X-Cal-Signature-256"):
-        calcom.verify({"content-type": "application/json"}, BODY, SECRET)
+        calcom.verify({"content-type": "application/json"}, BODY, SECRET, NOW)
 
 
 def test_empty_signature_is_unauthorized() -> None:
     # Given an empty header value, When verified, Then it is Unauthorized
     with pytest.raises(Unauthorized):
-        calcom.verify({"x-cal-signature-256": ""}, BODY, SECRET)
+        calcom.verify({"x-cal-signature-256": ""}, BODY, SECRET, NOW)
 
 
 def test_wrong_signature_is_unauthorized() -> None:
     # Given a signature made with another secret, When verified, Then it is Unauthorized
     with pytest.raises(Unauthorized, match="does not match"):
-        calcom.verify({"x-cal-signature-256": sign(BODY, "another-secret")}, BODY, SECRET)
+        calcom.verify({"x-cal-signature-256": sign(BODY, "another-secret")}, BODY, SECRET, NOW)
 
 
 def test_signature_of_another_body_is_unauthorized() -> None:
@@ -56,7 +61,7 @@ def test_signature_of_another_body_is_unauthorized() -> None:
     other = encode({**booking_created(), "createdAt": "2026-01-02T09:14:04.000Z"})
     # When verified, Then it is Unauthorized
     with pytest.raises(Unauthorized):
-        calcom.verify({"x-cal-signature-256": sign(BODY)}, other, SECRET)
+        calcom.verify({"x-cal-signature-256": sign(BODY)}, other, SECRET, NOW)
 
 
 def test_any_one_byte_change_of_a_signed_body_is_unauthorized() -> None:
@@ -68,7 +73,7 @@ def test_any_one_byte_change_of_a_signed_body_is_unauthorized() -> None:
         tampered = bytearray(BODY)
         tampered[index] ^= 0x01
         try:
-            calcom.verify(headers, bytes(tampered), SECRET)
+            calcom.verify(headers, bytes(tampered), SECRET, NOW)
         except Unauthorized:
             continue
         accepted.append(index)
@@ -79,4 +84,4 @@ def test_any_one_byte_change_of_a_signed_body_is_unauthorized() -> None:
 def test_appending_a_byte_is_unauthorized() -> None:
     # Given a signed body with trailing whitespace added in transit, When verified, Then it is Unauthorized
     with pytest.raises(Unauthorized):
-        calcom.verify({"x-cal-signature-256": sign(BODY)}, BODY + b" ", SECRET)
+        calcom.verify({"x-cal-signature-256": sign(BODY)}, BODY + b" ", SECRET, NOW)

@@ -17,6 +17,10 @@ class MeetingChange(StrEnum):
     BOOKED = "booked"
     RESCHEDULED = "rescheduled"
     CANCELLED = "cancelled"
+    # Some attendees withdrew (a Calendly invitee cancelled); the meeting stands for the others.
+    WITHDRAWN = "withdrawn"
+    # The booking gives way to a new one that arrives on its own (the old half of a Calendly reschedule).
+    SUPERSEDED = "superseded"
     ENDED = "ended"
     TEST = "test"
 
@@ -48,6 +52,8 @@ class MeetingEvent(BaseModel):
     external_id: str
     previous_external_id: str | None = None
     ical_uid: str | None = None
+    # For one instance of a recurring meeting: the instance's original start, which names it for good.
+    instance_start: datetime | None = None
     title: str | None = None
     start: datetime | None = None
     end: datetime | None = None

@@ -58,7 +58,7 @@ def receive_webhook(
     if connection.provider is not known:
         raise NotFound("unknown calendar connection")
     adapter = _PROVIDERS[known]
-    adapter.verify(headers, body, connection.signing_secret)
+    adapter.verify(headers, body, connection.signing_secret, now)
     event: MeetingEvent = adapter.parse(body)
     if event.change is MeetingChange.TEST:
         return Receipt(queued=False, change=event.change)
