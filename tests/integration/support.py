@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -80,6 +82,24 @@ class Kith:
             headers["x-cal-signature-256"] = signature
         return self.http("POST", f"/webhooks/calcom/{connection['connection_id']}", raw=body, headers=headers)
 
+    def calendly_webhook(
+        self,
+        connection: dict[str, Any],
+        body: bytes,
+        *,
+        now: datetime | None = None,
+        signature: str | None = "valid",
+    ) -> tuple[int, Any]:
+        """POST a Calendly delivery; "valid" signs it as Calendly would at `now` (the clock's time by default)."""
+        headers = {}
+        if signature == "valid":
+            sent = int((now or self.clock.now()).timestamp())
+            digest = hmac.new(connection["signing_secret"].encode(), f"{sent}.".encode() + body, hashlib.sha256)
+            headers["Calendly-Webhook-Signature"] = f"t={sent},v1={digest.hexdigest()}"
+        elif signature is not None:
+            headers["Calendly-Webhook-Signature"] = signature
+        return self.http("POST", f"/webhooks/calendly/{connection['connection_id']}", raw=body, headers=headers)
+
     # -- queues and schedule -----------------------------------------------------------------------
 
     def receive(self, queue: str) -> list[dict[str, Any]]:
@@ -150,8 +170,8 @@ class Kith:
         assert status == 201, contact
         return contact  # type: ignore[no-any-return]
 
-    def connect(self) -> dict[str, Any]:
-        status, connection = self.http("POST", "/v1/connections", {"provider": "calcom"})
+    def connect(self, provider: str = "calcom") -> dict[str, Any]:
+        status, connection = self.http("POST", "/v1/connections", {"provider": provider})
         assert status == 201, connection
         return connection  # type: ignore[no-any-return]
 
@@ -183,3 +203,75 @@ def calcom_body(
     if flat:
         return json.dumps({"triggerEvent": trigger, "createdAt": "2026-11-01T00:00:00Z", **booking}).encode()
     return json.dumps({"triggerEvent": trigger, "createdAt": "2026-11-30T09:00:00Z", "payload": booking}).encode()
+
+
+CALENDLY_API = "https://api.calendly.com"
+
+
+def calendly_invitee_uri(event_uuid: str, invitee_uuid: str) -> str:
+    return f"{CALENDLY_API}/scheduled_events/{event_uuid}/invitees/{invitee_uuid}"
+
+
+def calendly_body(
+    kind: str,
+    event_uuid: str,
+    start: datetime,
+    invitee: tuple[str, str],
+    *,
+    invitee_uuid: str | None = None,
+    guests: list[str] | None = None,
+    hosts: list[str] | None = None,
+    minutes: int = 30,
+    title: str = "Coffee",
+    rescheduled: bool = False,
+    old_invitee: str | None = None,
+    new_invitee: str | None = None,
+) -> bytes:
+    """A Calendly v2 invitee.created / invitee.canceled body; the owner hosts unless `hosts` says otherwise."""
+    name, email = invitee
+    uuid = invitee_uuid or f"INV-{event_uuid}-{email.split('@')[0].upper()}"
+    event_uri = f"{CALENDLY_API}/scheduled_events/{event_uuid}"
+    canceled = kind == "invitee.canceled"
+    scheduled_event: dict[str, Any] = {
+        "uri": event_uri,
+        "name": title,
+        "status": "canceled" if canceled else "active",
+        "start_time": start.strftime("%Y-%m-%dT%H:%M:%S.000000Z"),
+        "end_time": (start + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%S.000000Z"),
+        "event_type": f"{CALENDLY_API}/event_types/COFFEE30",
+        "location": {"type": "google_conference", "join_url": "https://meet.google.com/abc-defg-hij"},
+        "invitees_counter": {"total": 1, "active": 0 if canceled else 1, "limit": 1},
+        "created_at": "2026-11-01T00:00:00.000000Z",
+        "updated_at": "2026-11-01T00:00:00.000000Z",
+        "event_memberships": [
+            {"user": f"{CALENDLY_API}/users/HOST{n}", "user_email": host, "user_name": host.split("@")[0]}
+            for n, host in enumerate(hosts if hosts is not None else ["owner@example.com"])
+        ],
+        "event_guests": [{"email": guest, "created_at": "2026-11-01T00:00:00Z"} for guest in guests or []],
+    }
+    payload: dict[str, Any] = {
+        "uri": f"{event_uri}/invitees/{uuid}",
+        "email": email,
+        "name": name,
+        "status": "canceled" if canceled else "active",
+        "timezone": "Europe/Berlin",
+        "event": event_uri,
+        "created_at": "2026-11-01T00:00:00.000000Z",
+        "updated_at": "2026-11-01T00:00:00.000000Z",
+        "rescheduled": rescheduled,
+        "old_invitee": old_invitee,
+        "new_invitee": new_invitee,
+        "questions_and_answers": [],
+        "tracking": {"utm_source": None},
+        "scheduled_event": scheduled_event,
+    }
+    if canceled:
+        payload["cancellation"] = {"canceled_by": name, "reason": None, "canceler_type": "invitee"}
+    return json.dumps(
+        {
+            "created_at": "2026-11-30T09:00:00.000000Z",
+            "created_by": f"{CALENDLY_API}/users/HOST0",
+            "event": kind,
+            "payload": payload,
+        }
+    ).encode()

@@ -9,17 +9,16 @@ the scheduled MEETING_ENDED job sends the booking fields flat, with no
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
-from kith.calendars.signing import hmac_sha256_hex, signature_matches
+from kith.calendars.bodies import load_object, unprocessable
+from kith.calendars.signing import header_value, hmac_sha256_hex, signature_matches
 from kith.domain.meetings import MeetingAttendee, MeetingChange, MeetingEvent
 from kith.domain.models import EmailAddress
-from kith.errors import MalformedBody, Unauthorized, Unprocessable
+from kith.errors import Unauthorized, Unprocessable
 
 SIGNATURE_HEADER = "x-cal-signature-256"
 SOURCE = "calcom"
@@ -56,34 +55,16 @@ class _Booking(BaseModel):
 
 def verify(headers: Mapping[str, str], body: bytes, secret: str, now: datetime) -> None:
     """Cal.com signs without a timestamp: `now` is unused, and MEETING_ENDED's old createdAt is never stale."""
-    presented = next((value for name, value in headers.items() if name.lower() == SIGNATURE_HEADER), None)
+    presented = header_value(headers, SIGNATURE_HEADER)
     if presented is None:
         raise Unauthorized("missing X-Cal-Signature-256 header")
     if not signature_matches(hmac_sha256_hex(secret, body), presented):
         raise Unauthorized("X-Cal-Signature-256 does not match the body")
 
 
-def _load(body: bytes) -> dict[str, Any]:
-    try:
-        document = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise MalformedBody(f"body is not valid JSON: {exc}") from exc
-    if not isinstance(document, dict):
-        raise MalformedBody("body must be a JSON object")
-    return document
-
-
-def _unprocessable(exc: ValidationError) -> Unprocessable:
-    details: list[dict[str, object]] = [
-        {"field": ".".join(str(part) for part in error["loc"]), "problem": error["msg"]} for error in exc.errors()
-    ]
-    first = details[0]
-    return Unprocessable(f"payload.{first['field']}: {first['problem']}", details)
-
-
 def parse(body: bytes) -> MeetingEvent:
     """Read a verified Cal.com body as a MeetingEvent, or say exactly what is wrong with it."""
-    document = _load(body)
+    document = load_object(body)
     trigger = document.get("triggerEvent")
     if not isinstance(trigger, str):
         raise Unprocessable("triggerEvent: a string is required")
@@ -107,7 +88,7 @@ def parse(body: bytes) -> MeetingEvent:
             if person.email != organizer
         )
     except ValidationError as exc:
-        raise _unprocessable(exc) from exc
+        raise unprocessable(exc) from exc
     if booking.end_time < booking.start_time:
         raise Unprocessable("payload.endTime: the meeting ends before it starts")
     return MeetingEvent(

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from kith.domain.models import EmailAddress
 
@@ -40,6 +40,8 @@ class MeetingAttendee(BaseModel):
     response: ResponseStatus = ResponseStatus.ACCEPTED
     is_resource: bool = False
     is_organizer: bool = False
+    # The calendar's own account (Google's `self`, the Outlook mailbox): the owner, whatever address it uses.
+    is_owner: bool = False
 
 
 class MeetingEvent(BaseModel):
@@ -59,6 +61,14 @@ class MeetingEvent(BaseModel):
     end: datetime | None = None
     all_day: bool = False
     attendees: tuple[MeetingAttendee, ...] = ()
+    # False when the notification names only some attendees (a Calendly invitee): others stay.
+    attendees_complete: bool = True
+
+    @model_validator(mode="after")
+    def _ends_after_it_starts(self) -> MeetingEvent:
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise ValueError("the meeting ends before it starts")
+        return self
 
 
 def counted_attendees(attendees: Iterable[MeetingAttendee], owner_email: str) -> tuple[MeetingAttendee, ...]:
@@ -66,7 +76,7 @@ def counted_attendees(attendees: Iterable[MeetingAttendee], owner_email: str) ->
     seen: set[str] = set()
     counted: list[MeetingAttendee] = []
     for attendee in attendees:
-        if attendee.response is ResponseStatus.DECLINED or attendee.is_resource:
+        if attendee.response is ResponseStatus.DECLINED or attendee.is_resource or attendee.is_owner:
             continue
         if attendee.email == owner_email or attendee.email in seen:
             continue

@@ -155,6 +155,7 @@ class Interaction(BaseModel):
     title: str | None = None
     source: str
     external_id: str
+    ical_uid: str | None = None
     counts_for_cadence: bool = True
     recorded_at: datetime
 
@@ -197,6 +198,7 @@ class Digest(BaseModel):
 
 class Provider(StrEnum):
     CALCOM = "calcom"
+    CALENDLY = "calendly"
 
 
 class CalendarConnection(BaseModel):

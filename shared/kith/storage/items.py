@@ -138,6 +138,7 @@ def interaction_to_item(interaction: Interaction) -> Item:
             "title": interaction.title,
             "source": interaction.source,
             "external_id": interaction.external_id,
+            "ical_uid": interaction.ical_uid,
             "counts_for_cadence": interaction.counts_for_cadence,
             "recorded_at": keys.instant(interaction.recorded_at),
         }
@@ -155,6 +156,7 @@ def interaction_from_item(item: Item) -> Interaction:
         title=item.get("title"),
         source=item["source"],
         external_id=item["external_id"],
+        ical_uid=item.get("ical_uid"),
         counts_for_cadence=bool(item.get("counts_for_cadence", True)),
         recorded_at=keys.parse_instant(item["recorded_at"]),
     )
@@ -173,6 +175,36 @@ def tombstone_item(owner_id: str, interaction_id: str, now: datetime) -> Item:
         "cancelled_at": keys.instant(now),
         "expires_at": int((now + CANCELLED_MEETING_MEMORY).timestamp()),
     }
+
+
+def alias_to_item(interaction: Interaction, source: str, external_id: str) -> Item:
+    return {
+        "pk": keys.owner_pk(interaction.owner_id),
+        "sk": keys.alias_sk(source, external_id),
+        "type": "alias",
+        "interaction_id": interaction.interaction_id,
+    }
+
+
+STATED = "stated"
+
+
+def stated_link_item(contact: Contact) -> Item | None:
+    """A link for the last interaction an owner stated when adding a contact, as if it were a meeting."""
+    if contact.last_interaction_at is None:
+        return None
+    return _without_none(
+        {
+            "pk": keys.owner_pk(contact.owner_id),
+            "sk": keys.link_sk(contact.contact_id, contact.last_interaction_at, STATED),
+            "type": "link",
+            "contact_id": contact.contact_id,
+            "interaction_id": STATED,
+            "end": keys.instant(contact.last_interaction_at),
+            "title": contact.last_interaction_title,
+            "counts_for_cadence": True,
+        }
+    )
 
 
 def link_to_item(interaction: Interaction, contact_id: str) -> Item:

@@ -6,6 +6,7 @@
     OWNER#<owner>          EMAIL#<address>                  e-mail -> contact lookup, unique per owner
     OWNER#<owner>          INTERACTION#<interaction>        a meeting, call, message or note
     OWNER#<owner>          LINK#<contact>#<end>#<inter.>    contact <-> interaction, newest last
+    OWNER#<owner>          ALIAS#<source>#<provider id>     a provider's id for a meeting -> its interaction
     OWNER#<owner>          FOLLOWUP#<interaction>           follow-up; in DueIndex under FOLLOWUP#<shard> while pending
     OWNER#<owner>          CONNECTION#<connection>          a calendar connection, as the owner lists it
     OWNER#<owner>          SENT#<email key>                 sent history, one item per email
@@ -64,6 +65,10 @@ def email_sk(address: str) -> str:
 
 def interaction_sk(interaction_id: str) -> str:
     return f"INTERACTION#{interaction_id}"
+
+
+def alias_sk(source: str, external_id: str) -> str:
+    return f"ALIAS#{source}#{external_id}"
 
 
 def link_prefix(contact_id: str) -> str:

@@ -6,6 +6,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from kith.domain.models import (
     CalendarConnection,
     Contact,
@@ -20,7 +22,7 @@ from kith.domain.models import (
 from kith.errors import Conflict, NotFound, Retryable, StaleContact
 from kith.storage import items, keys
 from kith.storage.items import Item
-from kith.storage.table import Table, expression_values, key_of, to_wire
+from kith.storage.table import Table, expression_values, is_condition_failure, key_of, raise_for, to_wire
 
 
 class Repository(Table):
@@ -67,6 +69,10 @@ class Repository(Table):
             }
         ]
         actions += [self._claim_email(pk, address, contact.contact_id) for address in contact.emails]
+        stated = items.stated_link_item(contact)
+        if stated is not None:
+            # The last interaction the owner told us of: what a cancelled meeting gives the clock back to.
+            actions.append({"Put": {"TableName": self._table, "Item": to_wire(stated)}})
         reasons = self._transact(actions)
         if reasons:
             self._explain_email_clash(reasons, [None, *contact.emails])
@@ -247,23 +253,45 @@ class Repository(Table):
         ]
         return sorted(found, key=lambda interaction: interaction.start, reverse=True)
 
-    def link_interaction(self, interaction: Interaction) -> None:
-        self._batch_write(puts=[items.link_to_item(interaction, contact_id) for contact_id in interaction.contact_ids])
+    def replace_interaction(self, interaction: Interaction) -> None:
+        """Store a meeting's new state over its old one (it moved, or attendees came or went)."""
+        self._put(items.interaction_to_item(interaction))
+
+    def link_interaction(self, interaction: Interaction, contact_ids: Iterable[str]) -> None:
+        self._batch_write(puts=[items.link_to_item(interaction, contact_id) for contact_id in contact_ids])
+
+    def unlink_interaction(self, interaction: Interaction, contact_ids: Iterable[str]) -> None:
+        pk = keys.owner_pk(interaction.owner_id)
+        self._batch_write(
+            deletes=[
+                (pk, keys.link_sk(contact_id, interaction.end, interaction.interaction_id))
+                for contact_id in contact_ids
+            ]
+        )
+
+    def record_alias(self, interaction: Interaction, source: str, external_id: str) -> None:
+        self._put(items.alias_to_item(interaction, source, external_id))
+
+    def interaction_for_alias(self, owner_id: str, source: str, external_id: str) -> str | None:
+        item = self._get(keys.owner_pk(owner_id), keys.alias_sk(source, external_id))
+        return str(item["interaction_id"]) if item else None
 
     def bury_interaction(self, owner_id: str, interaction_id: str, now: datetime) -> None:
         """Leave a marker where a cancelled meeting was, so a late or replayed booking cannot bring it back."""
         self._batch_write(puts=[items.tombstone_item(owner_id, interaction_id, now)])
 
-    def forget_interaction(self, interaction: Interaction, now: datetime) -> None:
-        """Replace an interaction by its marker; delete its links; cancel its pending follow-up."""
+    def forget_interaction(self, interaction: Interaction, now: datetime, *, bury: bool = True) -> None:
+        """Delete an interaction (or leave its marker, when buried) and its links; cancel its pending follow-up."""
         pk = keys.owner_pk(interaction.owner_id)
         deletes = [
             (pk, keys.link_sk(contact_id, interaction.end, interaction.interaction_id))
             for contact_id in interaction.contact_ids
         ]
-        self._batch_write(
-            puts=[items.tombstone_item(interaction.owner_id, interaction.interaction_id, now)], deletes=deletes
-        )
+        if bury:
+            puts = [items.tombstone_item(interaction.owner_id, interaction.interaction_id, now)]
+        else:
+            puts, deletes = [], [*deletes, (pk, keys.interaction_sk(interaction.interaction_id))]
+        self._batch_write(puts=puts, deletes=deletes)
         self._update(
             pk,
             keys.follow_up_sk(interaction.interaction_id),
@@ -287,6 +315,27 @@ class Repository(Table):
 
     def save_follow_up(self, follow_up: FollowUp) -> bool:
         return self._put_new(items.follow_up_to_item(follow_up, self.due_shards))
+
+    def revise_follow_up(self, follow_up: FollowUp, *, keep_strangers: bool) -> bool:
+        """Rewrite a follow-up not sent yet (the meeting moved, or its attendees changed); False if it went out."""
+        if keep_strangers:
+            stored = self.get_follow_up(follow_up.owner_id, follow_up.interaction_id)
+            if stored is not None:
+                merged = {attendee.email: attendee for attendee in (*stored.new_attendees, *follow_up.new_attendees)}
+                follow_up = follow_up.model_copy(update={"new_attendees": tuple(merged.values())})
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=to_wire(items.follow_up_to_item(follow_up, self.due_shards)),
+                ConditionExpression="attribute_not_exists(pk) OR #status = :pending",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues=expression_values(pending=FollowUpStatus.PENDING.value),
+            )
+        except ClientError as error:
+            if is_condition_failure(error):
+                return False
+            raise_for(error)
+        return True
 
     def get_follow_up(self, owner_id: str, interaction_id: str) -> FollowUp | None:
         item = self._get(keys.owner_pk(owner_id), keys.follow_up_sk(interaction_id))

@@ -10,7 +10,7 @@ from types import ModuleType
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from kith.adapters.queue import Queue
-from kith.calendars import calcom
+from kith.calendars import calcom, calendly
 from kith.domain.meetings import MeetingChange, MeetingEvent
 from kith.domain.models import Provider
 from kith.errors import NotFound, PayloadTooLarge
@@ -18,7 +18,7 @@ from kith.storage.repository import Repository
 
 MAX_BODY_BYTES = 256 * 1024
 
-_PROVIDERS: dict[Provider, ModuleType] = {Provider.CALCOM: calcom}
+_PROVIDERS: dict[Provider, ModuleType] = {Provider.CALCOM: calcom, Provider.CALENDLY: calendly}
 
 
 class MeetingMessage(BaseModel):
@@ -57,7 +57,9 @@ def receive_webhook(
     connection = repo.get_connection(connection_id)
     if connection.provider is not known:
         raise NotFound("unknown calendar connection")
-    adapter = _PROVIDERS[known]
+    adapter = _PROVIDERS.get(known)
+    if adapter is None:
+        raise NotFound(f"{known.value} does not deliver webhooks to this route")
     adapter.verify(headers, body, connection.signing_secret, now)
     event: MeetingEvent = adapter.parse(body)
     if event.change is MeetingChange.TEST:
