@@ -121,7 +121,9 @@ def _webhook_case(stack: LocalStack, attendees: int, size_limit: int) -> Webhook
     case = WebhookCase(attendees=attendees, size_limit=size_limit)
 
     intake_log = RequestLog().attach(webhook.dynamodb)
-    receive_webhook(webhook.repository, webhook.meeting_queue, "calcom", connection.connection_id, headers, body, NOW)
+    receive_webhook(
+        webhook.repository, webhook.meeting_queue, dict, "calcom", connection.connection_id, headers, {}, body, NOW
+    )
     case.intake = intake_log.summary()
 
     queue = webhook.meeting_queue

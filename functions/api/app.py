@@ -88,10 +88,26 @@ def patch_contact(
 
 @app.post("/v1/connections")
 def post_connection(connection: Annotated[ConnectionIn, Body()]) -> Response[str]:
-    created = connections.connect_calendar(runtime.repository, _owner_id(), connection.provider, _now())
     base = runtime.settings.public_base_url or f"https://{app.current_event.request_context.domain_name}"
-    body = ConnectionCreated.of(created, base.rstrip("/") + connections.webhook_path(created))
-    return json_response(201, body.model_dump(mode="json"))
+    created = connections.connect_calendar(
+        runtime.repository,
+        lambda: runtime.calendar_accounts,
+        _owner_id(),
+        connection.provider,
+        base,
+        _now(),
+        authorization_code=connection.authorization_code,
+        redirect_uri=connection.redirect_uri,
+    )
+    return json_response(201, ConnectionCreated.of(created).model_dump(mode="json"))
+
+
+@app.delete("/v1/connections/<connection_id>")
+def delete_connection(connection_id: str) -> Response[str]:
+    connections.disconnect_calendar(
+        runtime.repository, lambda: runtime.calendar_accounts, _owner_id(), connection_id, _now()
+    )
+    return Response(status_code=204, body="")
 
 
 @app.get("/v1/connections")

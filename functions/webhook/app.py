@@ -10,7 +10,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from kith.errors import KithError
 from kith.events import raw_body, request_time
-from kith.http import error_response, json_response, status_for
+from kith.http import error_response, status_for
 from kith.observability import logger, metrics, tracer
 from kith.runtime import Runtime
 from kith.usecases.intake import receive_webhook
@@ -23,21 +23,22 @@ runtime = Runtime()
 @tracer.capture_method
 def receive(provider: str, connection_id: str) -> Response[str]:
     event = app.current_event
-    receipt = receive_webhook(
+    answer = receive_webhook(
         runtime.repository,
         runtime.meeting_queue,
+        lambda: runtime.calendar_accounts,
         provider,
         connection_id,
         dict(event.headers or {}),
+        dict(event.query_string_parameters or {}),
         raw_body(event),
         request_time(event),
     )
     metrics.add_metric(name="WebhookAccepted", unit=MetricUnit.Count, value=1)
     logger.info(
-        "webhook accepted",
-        extra={"provider": provider, "change": receipt.change.value, "queued": receipt.queued},
+        "webhook accepted", extra={"provider": provider, "status": answer.status, "queued": len(answer.changes)}
     )
-    return json_response(202 if receipt.queued else 200, {"status": "queued" if receipt.queued else "acknowledged"})
+    return Response(status_code=answer.status, content_type=answer.content_type, body=answer.body)
 
 
 @app.exception_handler(KithError)

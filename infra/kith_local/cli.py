@@ -34,7 +34,22 @@ def main(argv: list[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="the HTTP API on 127.0.0.1 over an embedded AWS, queues and tick running")
     serve.add_argument("--port", type=int, default=0, help="port for the API (default: any free one)")
     serve.add_argument("--tick-seconds", type=int, default=300, help="seconds between scheduler ticks")
+    commands.add_parser("env-file", help="write events/env.local.json for `sam local invoke --env-vars`")
     arguments = parser.parse_args(argv)
+    if arguments.command == "env-file":
+        import os
+
+        from moto import mock_aws
+
+        from kith_local.aws import LOCAL_CREDENTIALS
+        from kith_local.envfile import write_env_file
+        from kith_local.stack import create_stack
+
+        os.environ.update(LOCAL_CREDENTIALS)
+        os.environ.pop("AWS_ENDPOINT_URL", None)
+        with mock_aws():
+            print(write_env_file(create_stack()))
+        return 0
     if arguments.command == "serve":
         from datetime import timedelta
 

@@ -34,11 +34,13 @@ class LocalStack:
     references: dict[str, Any]
     functions: dict[str, FunctionSpec]
     queue_urls: dict[str, str] = field(default_factory=dict)
+    # Settings the local stack adds to every function (provider endpoints pointing at a fake server, say).
+    overrides: dict[str, str] = field(default_factory=dict)
 
     def environment(self, function: str) -> dict[str, str]:
         """The function's environment, as Lambda would hand it over, with local values."""
         resolved = resolve(self.functions[function].environment, self.references)
-        return {name: str(value) for name, value in resolved.items()}
+        return {**{name: str(value) for name, value in resolved.items()}, **self.overrides}
 
     @property
     def table_name(self) -> str:
@@ -77,6 +79,10 @@ def table_name_for(stage: str) -> str:
 
 def queue_name_for(stage: str, logical_id: str) -> str:
     return f"kith-{stage}-{logical_id}"
+
+
+def key_alias_for(stage: str, logical_id: str) -> str:
+    return f"alias/kith-{stage}-{logical_id}"
 
 
 def _parameters(template: dict[str, Any], stage: str) -> dict[str, Any]:
@@ -121,6 +127,13 @@ def create_stack(session: boto3.session.Session | None = None, stage: str = "loc
         url = sqs.create_queue(QueueName=queue_name_for(stage, name), Attributes=attributes)["QueueUrl"]
         _know_queue(sqs, references, queue_urls, name, url)
 
+    kms = session.client("kms")
+    for name in resources_of_type(template, "AWS::KMS::Key"):
+        key_id = kms.create_key(Description=f"kith {stage} {name}")["KeyMetadata"]["KeyId"]
+        kms.create_alias(AliasName=key_alias_for(stage, name), TargetKeyId=key_id)
+        # Functions name the key by its alias locally: stable across runs, and KMS accepts it anywhere a key id goes.
+        references[name] = key_alias_for(stage, name)
+
     ses = session.client("sesv2")
     for set_name in _know_configuration_sets(template, references):
         ses.create_configuration_set(ConfigurationSetName=set_name)
@@ -144,4 +157,6 @@ def open_stack(session: boto3.session.Session | None = None, stage: str = "local
             sqs, references, queue_urls, name, sqs.get_queue_url(QueueName=queue_name_for(stage, name))["QueueUrl"]
         )
     _know_configuration_sets(template, references)
+    for name in resources_of_type(template, "AWS::KMS::Key"):
+        references[name] = key_alias_for(stage, name)
     return LocalStack(template=template, references=references, functions=functions(template), queue_urls=queue_urls)

@@ -11,6 +11,7 @@ from kith.domain.models import (
     Attendee,
     CalendarConnection,
     Circle,
+    ConnectionState,
     Contact,
     EmailAddress,
     FollowUp,
@@ -133,28 +134,43 @@ class ContactOut(BaseModel):
 
 class ConnectionIn(_In):
     provider: Provider
+    authorization_code: Annotated[str, Field(min_length=1, max_length=4096)] | None = Field(
+        default=None, description="Google and Outlook: the OAuth authorization code the owner's consent returned."
+    )
+    redirect_uri: Annotated[str, Field(min_length=1, max_length=2048)] | None = Field(
+        default=None, description="Google and Outlook: the redirect URI the code was issued for."
+    )
 
 
 class ConnectionCreated(BaseModel):
     connection_id: str
     provider: Provider
-    webhook_url: str
-    signing_secret: str = Field(description="Shown once: paste it into the provider's webhook settings.")
+    state: ConnectionState
+    webhook_url: str | None
+    signing_secret: str | None = Field(
+        default=None, description="Cal.com and Calendly: shown once; paste it into the provider's webhook settings."
+    )
+    account_email: str | None = None
 
     @classmethod
-    def of(cls, connection: CalendarConnection, webhook_url: str) -> ConnectionCreated:
+    def of(cls, connection: CalendarConnection) -> ConnectionCreated:
         return cls(
             connection_id=connection.connection_id,
             provider=connection.provider,
-            webhook_url=webhook_url,
+            state=connection.state,
+            webhook_url=connection.webhook_url,
             signing_secret=connection.signing_secret,
+            account_email=connection.account_email,
         )
 
 
 class ConnectionOut(BaseModel):
     connection_id: str
     provider: Provider
+    state: ConnectionState
     created_at: datetime
+    account_email: str | None = None
+    expires_at: datetime | None = None
 
 
 class InteractionOut(BaseModel):

@@ -20,6 +20,16 @@ _ENVIRONMENT = {
     "public_base_url": "KITH_PUBLIC_BASE_URL",
     "due_shards": "KITH_DUE_SHARDS",
     "stage": "KITH_STAGE",
+    "token_key_id": "KITH_TOKEN_KEY_ID",
+    "google_client_id": "KITH_GOOGLE_CLIENT_ID",
+    "google_client_secret": "KITH_GOOGLE_CLIENT_SECRET",
+    "google_token_url": "KITH_GOOGLE_TOKEN_URL",
+    "google_api_url": "KITH_GOOGLE_API_URL",
+    "microsoft_client_id": "KITH_MICROSOFT_CLIENT_ID",
+    "microsoft_client_secret": "KITH_MICROSOFT_CLIENT_SECRET",
+    "microsoft_tenant": "KITH_MICROSOFT_TENANT",
+    "microsoft_login_url": "KITH_MICROSOFT_LOGIN_URL",
+    "graph_url": "KITH_GRAPH_URL",
 }
 
 
@@ -34,6 +44,16 @@ class Settings(BaseModel):
     public_base_url: str = ""
     due_shards: int = Field(default=4, ge=1, le=64)
     stage: str = "dev"
+    token_key_id: str = ""
+    google_client_id: str = ""
+    google_client_secret: str = Field(default="", repr=False)
+    google_token_url: str = "https://oauth2.googleapis.com/token"
+    google_api_url: str = "https://www.googleapis.com/calendar/v3"
+    microsoft_client_id: str = ""
+    microsoft_client_secret: str = Field(default="", repr=False)
+    microsoft_tenant: str = "common"
+    microsoft_login_url: str = "https://login.microsoftonline.com"
+    graph_url: str = "https://graph.microsoft.com/v1.0"
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:
@@ -43,6 +63,10 @@ class Settings(BaseModel):
         except ValidationError as exc:
             missing = ", ".join(_ENVIRONMENT[str(error["loc"][0])] for error in exc.errors())
             raise ConfigurationError(f"missing or invalid settings: {missing}") from exc
+
+    @property
+    def microsoft_token_url(self) -> str:
+        return f"{self.microsoft_login_url.rstrip('/')}/{self.microsoft_tenant}/oauth2/v2.0/token"
 
     def require(self, field: str) -> str:
         value = getattr(self, field)

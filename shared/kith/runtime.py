@@ -19,8 +19,13 @@ from kith.config import Settings
 from kith.storage.repository import Repository
 
 if TYPE_CHECKING:
+    from kith.adapters.kms import Vault
     from kith.adapters.queue import Queue
     from kith.adapters.ses import SesMailer
+    from kith.calendars.accounts import CalendarAccount
+    from kith.calendars.http_client import ProviderHttp
+    from kith.calendars.oauth import OAuth
+    from kith.domain.models import Provider
     from kith.idempotency import OncePerEmail
 
 # Adapters and the mailer's wiring are imported where they are first used: a function's cold
@@ -82,3 +87,50 @@ class Runtime:
         return OncePerEmail(
             self.dynamodb, self.settings.table_name, lambda job: deliver(self.repository, self.mailer, job)
         )
+
+    @cached_property
+    def provider_http(self) -> ProviderHttp:
+        from kith.calendars.http_client import ProviderHttp
+
+        return ProviderHttp()
+
+    @cached_property
+    def vault(self) -> Vault:
+        from kith.adapters.kms import Vault
+
+        return Vault(self.client("kms"), self.settings.require("token_key_id"))
+
+    @cached_property
+    def oauth(self) -> OAuth:
+        from kith.calendars.oauth import OAuth, OAuthApp
+        from kith.domain.models import Provider
+
+        settings = self.settings
+        apps = {}
+        if settings.google_client_id:
+            apps[Provider.GOOGLE] = OAuthApp(
+                token_url=settings.google_token_url,
+                client_id=settings.google_client_id,
+                client_secret=settings.google_client_secret,
+                scope="https://www.googleapis.com/auth/calendar.readonly",
+            )
+        if settings.microsoft_client_id:
+            apps[Provider.OUTLOOK] = OAuthApp(
+                token_url=settings.microsoft_token_url,
+                client_id=settings.microsoft_client_id,
+                client_secret=settings.microsoft_client_secret,
+                scope="offline_access User.Read Calendars.Read",
+            )
+        return OAuth(self.provider_http, self.vault, apps)
+
+    @cached_property
+    def calendar_accounts(self) -> dict[Provider, CalendarAccount]:
+        """Google Calendar and Outlook, each behind the CalendarAccount port."""
+        from kith.calendars.google_account import GoogleCalendar
+        from kith.calendars.outlook_account import OutlookCalendar
+        from kith.domain.models import Provider
+
+        return {
+            Provider.GOOGLE: GoogleCalendar(self.provider_http, self.oauth, self.settings.google_api_url),
+            Provider.OUTLOOK: OutlookCalendar(self.provider_http, self.oauth, self.settings.graph_url),
+        }

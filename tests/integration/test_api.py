@@ -125,7 +125,13 @@ def test_a_calcom_connection_returns_its_webhook_url_and_secret(kith: Kith, owne
     listed = kith.http("GET", "/v1/connections")[1]["connections"]
     assert [c["connection_id"] for c in listed] == [connection["connection_id"]]
     assert "signing_secret" not in listed[0]
-    assert kith.http("POST", "/v1/connections", {"provider": "outlook"})[0] == 422
+    assert kith.http("POST", "/v1/connections", {"provider": "zoom"})[0] == 422
+    status, answer = kith.http("POST", "/v1/connections", {"provider": "outlook"})
+    assert status == 422 and "authorization_code" in answer["error"]
+    # And it can be disconnected, after which its webhooks are refused
+    assert kith.http("DELETE", f"/v1/connections/{connection['connection_id']}")[0] == 204
+    assert kith.http("GET", "/v1/connections")[1] == {"connections": []}
+    assert kith.webhook(connection, b"{}")[0] == 404
 
 
 def test_unknown_routes_are_404(kith: Kith, owner: dict) -> None:

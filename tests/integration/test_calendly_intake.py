@@ -53,7 +53,14 @@ def test_a_calendly_connection_returns_its_webhook_url_and_a_secret_shown_once(k
     # And the secret is never shown again
     listed = kith.http("GET", "/v1/connections")[1]["connections"]
     assert listed == [
-        {"connection_id": connection["connection_id"], "provider": "calendly", "created_at": "2026-11-30T10:00:00Z"}
+        {
+            "connection_id": connection["connection_id"],
+            "provider": "calendly",
+            "state": "active",
+            "created_at": "2026-11-30T10:00:00Z",
+            "account_email": None,
+            "expires_at": None,
+        }
     ]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -199,6 +199,47 @@ class Digest(BaseModel):
 class Provider(StrEnum):
     CALCOM = "calcom"
     CALENDLY = "calendly"
+    GOOGLE = "google"
+    OUTLOOK = "outlook"
+
+    @property
+    def signs_webhooks(self) -> bool:
+        """Booking tools sign each webhook with a secret Kith issues; calendars are reached through OAuth."""
+        return self in {Provider.CALCOM, Provider.CALENDLY}
+
+
+class ConnectionState(StrEnum):
+    ACTIVE = "active"
+    # The channel or subscription is close to its end and has not been renewed yet.
+    EXPIRING = "expiring"
+    # The provider keeps failing (5xx, timeouts); Kith keeps retrying.
+    FAILING = "failing"
+    # The owner revoked Kith's access (or disconnected): nothing more arrives until they connect again.
+    REVOKED = "revoked"
+
+
+class GoogleWatch(BaseModel):
+    """A Google Calendar push channel on one calendar, and where incremental sync stands."""
+
+    model_config = ConfigDict(frozen=True)
+
+    calendar_id: str = "primary"
+    calendar_time_zone: str | None = None
+    channel_id: str
+    resource_id: str
+    channel_token: str = Field(repr=False)
+    expires_at: datetime
+    sync_token: str | None = Field(default=None, repr=False)
+
+
+class GraphSubscription(BaseModel):
+    """A Microsoft Graph change subscription on the mailbox's events."""
+
+    model_config = ConfigDict(frozen=True)
+
+    subscription_id: str
+    client_state: str = Field(repr=False)
+    expires_at: datetime
 
 
 class CalendarConnection(BaseModel):
@@ -207,8 +248,27 @@ class CalendarConnection(BaseModel):
     connection_id: str
     owner_id: str
     provider: Provider
-    signing_secret: str = Field(repr=False)
     created_at: datetime
+    state: ConnectionState = ConnectionState.ACTIVE
+    signing_secret: str | None = Field(default=None, repr=False)
+    webhook_url: str | None = None
+    account_email: str | None = None
+    refresh_token_sealed: str | None = Field(default=None, repr=False)
+    google: GoogleWatch | None = None
+    graph: GraphSubscription | None = None
+    failures: int = 0
+    version: int = 1
+
+    @property
+    def renews_at(self) -> datetime | None:
+        """When the sweep should renew the channel or subscription: well before it lapses."""
+        expires = self.google.expires_at if self.google else self.graph.expires_at if self.graph else None
+        if expires is None or self.state is ConnectionState.REVOKED:
+            return None
+        return expires - RENEWAL_MARGIN
+
+
+RENEWAL_MARGIN = timedelta(hours=12)
 
 
 class EmailKind(StrEnum):

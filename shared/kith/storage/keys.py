@@ -18,6 +18,7 @@ DueIndex (sparse: only items carrying due_pk are in it):
     DIGEST#<shard>         <utc instant>#<owner>            an owner's next digest
     FOLLOWUP#<shard>       <utc instant>#<owner>#<inter.>   a pending follow-up
     CDUE#<owner>           <utc instant>#<contact>          when a contact falls due
+    RENEW#<shard>          <utc instant>#<connection>       when a calendar channel or subscription is renewed
 """
 
 from __future__ import annotations
@@ -104,6 +105,10 @@ def digest_due_pk(shard: int) -> str:
 
 def follow_up_due_pk(shard: int) -> str:
     return f"FOLLOWUP#{shard}"
+
+
+def renewal_due_pk(shard: int) -> str:
+    return f"RENEW#{shard}"
 
 
 def contact_due_pk(owner_id: str) -> str:

@@ -9,23 +9,21 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from kith.domain.models import (
-    CalendarConnection,
     Contact,
     FollowUp,
     FollowUpStatus,
     Interaction,
     Owner,
     OwnerSettings,
-    Provider,
     SentEmail,
 )
 from kith.errors import Conflict, NotFound, Retryable, StaleContact
 from kith.storage import items, keys
-from kith.storage.items import Item
-from kith.storage.table import Table, expression_values, is_condition_failure, key_of, raise_for, to_wire
+from kith.storage.connections import ConnectionRecords
+from kith.storage.table import expression_values, is_condition_failure, key_of, raise_for, to_wire
 
 
-class Repository(Table):
+class Repository(ConnectionRecords):
     """Every read and write Kith makes, in the product's words."""
 
     # -- owners --------------------------------------------------------------
@@ -374,55 +372,6 @@ class Repository(Table):
             "attribute_exists(pk)",
             sent=FollowUpStatus.SENT.value,
         )
-
-    # -- connections -----------------------------------------------------------
-
-    def create_connection(self, connection: CalendarConnection) -> None:
-        shared = {
-            "type": "connection",
-            "connection_id": connection.connection_id,
-            "owner_id": connection.owner_id,
-            "provider": connection.provider.value,
-            "created_at": keys.instant(connection.created_at),
-        }
-        lookup = {
-            "pk": keys.connection_pk(connection.connection_id),
-            "sk": keys.CONNECTION,
-            **shared,
-            "signing_secret": connection.signing_secret,
-        }
-        listing = {
-            "pk": keys.owner_pk(connection.owner_id),
-            "sk": keys.owner_connection_sk(connection.connection_id),
-            **shared,
-        }
-        actions = [
-            {
-                "Put": {
-                    "TableName": self._table,
-                    "Item": to_wire(item),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            }
-            for item in (lookup, listing)
-        ]
-        if self._transact(actions):
-            raise Conflict("a connection with that id already exists")
-
-    def get_connection(self, connection_id: str) -> CalendarConnection:
-        item = self._get(keys.connection_pk(connection_id), keys.CONNECTION)
-        if item is None:
-            raise NotFound("unknown calendar connection")
-        return CalendarConnection(
-            connection_id=item["connection_id"],
-            owner_id=item["owner_id"],
-            provider=Provider(item["provider"]),
-            signing_secret=item["signing_secret"],
-            created_at=keys.parse_instant(item["created_at"]),
-        )
-
-    def list_connections(self, owner_id: str) -> list[Item]:
-        return list(self._query_prefix(keys.owner_pk(owner_id), keys.owner_connection_sk("")))
 
     # -- sent history ----------------------------------------------------------
 

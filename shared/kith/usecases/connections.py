@@ -1,27 +1,81 @@
-"""Connecting a calendar: an id for the webhook URL and a secret shown once."""
+"""Connecting and disconnecting calendars.
+
+Booking tools (Cal.com, Calendly) get a webhook URL and a signing secret,
+shown once. Calendars (Google, Outlook) are connected with an OAuth
+authorization code: the provider's own implementation exchanges it, learns the
+account, and starts the channel or subscription that will notify Kith.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
+from kith.calendars.accounts import CalendarAccount
+from kith.calendars.errors import ProviderAuthError, ProviderRejected
 from kith.calendars.signing import new_signing_secret
-from kith.domain.models import CalendarConnection, Provider
+from kith.domain.models import CalendarConnection, ConnectionState, Provider
+from kith.errors import InvalidInput, NotFound
 from kith.storage.repository import Repository
 
-
-def webhook_path(connection: CalendarConnection) -> str:
-    return f"/webhooks/{connection.provider.value}/{connection.connection_id}"
+Accounts = Callable[[], Mapping[Provider, CalendarAccount]]
 
 
-def connect_calendar(repo: Repository, owner_id: str, provider: Provider, now: datetime) -> CalendarConnection:
+def webhook_path(provider: Provider, connection_id: str) -> str:
+    return f"/webhooks/{provider.value}/{connection_id}"
+
+
+def connect_calendar(
+    repo: Repository,
+    accounts: Accounts,
+    owner_id: str,
+    provider: Provider,
+    webhook_base: str,
+    now: datetime,
+    *,
+    authorization_code: str | None = None,
+    redirect_uri: str | None = None,
+) -> CalendarConnection:
     repo.get_owner(owner_id)
+    connection_id = uuid.uuid4().hex
     connection = CalendarConnection(
-        connection_id=uuid.uuid4().hex,
+        connection_id=connection_id,
         owner_id=owner_id,
         provider=provider,
-        signing_secret=new_signing_secret(),
         created_at=now,
+        webhook_url=webhook_base.rstrip("/") + webhook_path(provider, connection_id),
     )
+    if provider.signs_webhooks:
+        connection = connection.model_copy(update={"signing_secret": new_signing_secret()})
+        repo.create_connection(connection)
+        return connection
+    if not authorization_code or not redirect_uri:
+        raise InvalidInput(f"connecting {provider.value} needs the OAuth authorization_code and its redirect_uri")
+    # Stored first: Outlook checks the webhook URL (the validation handshake) while the subscription is created.
     repo.create_connection(connection)
-    return connection
+    try:
+        connected = accounts()[provider].connect(connection, authorization_code, redirect_uri, now)
+    except (ProviderAuthError, ProviderRejected) as refused:
+        repo.delete_connection(connection)
+        raise InvalidInput(f"{provider.value} refused the authorization ({refused.reason or refused.status})") from None
+    except Exception:
+        repo.delete_connection(connection)
+        raise
+    return repo.save_connection(connected)
+
+
+def disconnect_calendar(
+    repo: Repository,
+    accounts: Accounts,
+    owner_id: str,
+    connection_id: str,
+    now: datetime,
+) -> None:
+    """Stop the channel or subscription (when the provider still lets us) and forget the connection."""
+    connection = repo.get_connection(connection_id)
+    if connection.owner_id != owner_id:
+        raise NotFound("unknown calendar connection")
+    if not connection.provider.signs_webhooks and connection.state is not ConnectionState.REVOKED:
+        accounts()[connection.provider].disconnect(connection, now)
+    repo.delete_connection(connection)

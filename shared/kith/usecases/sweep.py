@@ -14,23 +14,27 @@ from datetime import datetime, timedelta
 from kith.adapters.queue import Queue
 from kith.domain.schedule import next_digest_slot
 from kith.storage.repository import Repository
+from kith.usecases.intake import ConnectionRenewal
 from kith.usecases.jobs import DigestJob, FollowUpJob
 
 FOLLOW_UP_LEASE = timedelta(minutes=30)
+RENEWAL_LEASE = timedelta(hours=1)
 
 
 @dataclass
 class SweepResult:
     digests_queued: int = 0
     follow_ups_queued: int = 0
+    renewals_queued: int = 0
     queue_requests: int = 0
 
 
-def sweep(repo: Repository, queue: Queue, now: datetime) -> SweepResult:
+def sweep(repo: Repository, mail: Queue, meetings: Queue, now: datetime) -> SweepResult:
     result = SweepResult()
     for shard in range(repo.due_shards):
-        _sweep_digests(repo, queue, shard, now, result)
-        _sweep_follow_ups(repo, queue, shard, now, result)
+        _sweep_digests(repo, mail, shard, now, result)
+        _sweep_follow_ups(repo, mail, shard, now, result)
+        _sweep_renewals(repo, meetings, shard, now, result)
     return result
 
 
@@ -56,3 +60,15 @@ def _sweep_follow_ups(repo: Repository, queue: Queue, shard: int, now: datetime,
     result.follow_ups_queued += len(jobs)
     for owner_id, interaction_id, due_key in due:
         repo.lease_follow_up(owner_id, interaction_id, due_key, now + FOLLOW_UP_LEASE)
+
+
+def _sweep_renewals(repo: Repository, queue: Queue, shard: int, now: datetime, result: SweepResult) -> None:
+    """Channels and subscriptions close to lapsing: renewed by the meetings function, which holds the tokens."""
+    due = repo.due_renewals(shard, now)
+    if not due:
+        return
+    renewals = [ConnectionRenewal(connection_id=connection_id, as_of=now) for connection_id, _ in due]
+    result.queue_requests += queue.send_all([renewal.model_dump(mode="json") for renewal in renewals])
+    result.renewals_queued += len(renewals)
+    for connection_id, due_key in due:
+        repo.lease_renewal(connection_id, due_key, now + RENEWAL_LEASE)

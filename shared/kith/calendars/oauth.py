@@ -1,0 +1,111 @@
+"""OAuth 2.0 for the calendar providers: exchanging an authorization code, refreshing access tokens.
+
+Access tokens live in memory only (one warm container reuses one until shortly
+before it expires); refresh tokens are stored sealed with KMS. A refresh that
+the provider refuses (`invalid_grant`, 401) means the owner revoked access: the
+caller marks the connection revoked.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from kith.adapters.kms import Vault
+from kith.calendars.errors import ProviderAuthError
+from kith.calendars.http_client import ProviderHttp
+from kith.config import ConfigurationError
+from kith.domain.models import CalendarConnection, Provider
+
+_EARLY = timedelta(seconds=60)
+
+
+class OAuthApp(BaseModel):
+    """Kith's registration with one provider."""
+
+    model_config = ConfigDict(frozen=True)
+
+    token_url: str
+    client_id: str
+    client_secret: str = Field(repr=False)
+    scope: str
+
+
+@dataclass(frozen=True)
+class Tokens:
+    access_token: str
+    expires_at: datetime
+    refresh_token: str | None
+
+
+class _TokenResponse(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    access_token: str
+    expires_in: int = 3600
+    refresh_token: str | None = None
+
+
+class OAuth:
+    def __init__(self, http: ProviderHttp, vault: Vault, apps: dict[Provider, OAuthApp]) -> None:
+        self._http = http
+        self._vault = vault
+        self._apps = apps
+        self._cache: dict[str, Tokens] = {}
+        self._lock = threading.Lock()
+
+    def app(self, provider: Provider) -> OAuthApp:
+        app = self._apps.get(provider)
+        if app is None:
+            raise ConfigurationError(f"no OAuth client is configured for {provider.value}")
+        return app
+
+    def exchange_code(self, provider: Provider, code: str, redirect_uri: str, now: datetime) -> Tokens:
+        app = self.app(provider)
+        form = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": redirect_uri,
+            "client_id": app.client_id,
+            "client_secret": app.client_secret,
+            "scope": app.scope,
+        }
+        return self._tokens(self._http.request("POST", app.token_url, form=form).json(), now)
+
+    def seal(self, tokens: Tokens, connection_id: str) -> str | None:
+        return self._vault.seal(tokens.refresh_token, connection_id) if tokens.refresh_token else None
+
+    def access_token(self, connection: CalendarConnection, now: datetime) -> tuple[str, str | None]:
+        """A valid access token for the connection, and the newly sealed refresh token if the provider rotated it."""
+        with self._lock:
+            cached = self._cache.get(connection.connection_id)
+        if cached is not None and cached.expires_at - _EARLY > now:
+            return cached.access_token, None
+        if not connection.refresh_token_sealed:
+            raise ProviderAuthError("the connection holds no refresh token")
+        app = self.app(connection.provider)
+        refresh_token = self._vault.open(connection.refresh_token_sealed, connection.connection_id)
+        form = {
+            "grant_type": "refresh_token",
+            "refresh_token": refresh_token,
+            "client_id": app.client_id,
+            "client_secret": app.client_secret,
+            "scope": app.scope,
+        }
+        tokens = self._tokens(self._http.request("POST", app.token_url, form=form).json(), now)
+        with self._lock:
+            self._cache[connection.connection_id] = tokens
+        rotated = tokens.refresh_token not in (None, refresh_token)
+        return tokens.access_token, self.seal(tokens, connection.connection_id) if rotated else None
+
+    def forget(self, connection_id: str) -> None:
+        with self._lock:
+            self._cache.pop(connection_id, None)
+
+    @staticmethod
+    def _tokens(document: object, now: datetime) -> Tokens:
+        response = _TokenResponse.model_validate(document)
+        return Tokens(response.access_token, now + timedelta(seconds=response.expires_in), response.refresh_token)

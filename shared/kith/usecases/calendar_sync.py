@@ -1,0 +1,89 @@
+"""Reading calendars reached through OAuth: queued changes, renewals, and the connection's health.
+
+A provider that refuses the owner's token (revoked access) marks the
+connection revoked and stops work on it; one that keeps failing (5xx,
+timeouts) marks it failing and hands the message back for a later retry, so
+nothing is lost. The first success after that makes it active again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypeVar
+
+from kith.calendars.accounts import CalendarAccount, CalendarChange
+from kith.calendars.errors import ProviderAuthError, ProviderUnavailable
+from kith.domain.models import CalendarConnection, ConnectionState, Provider
+from kith.errors import Conflict, NotFound, Retryable
+from kith.storage.repository import Repository
+from kith.usecases.meetings import MeetingOutcome, apply_meeting_event
+
+T = TypeVar("T")
+
+
+@dataclass
+class SyncOutcome:
+    meetings: list[MeetingOutcome] = field(default_factory=list)
+    state: ConnectionState = ConnectionState.ACTIVE
+    skipped: str | None = None
+
+
+def apply_calendar_change(
+    repo: Repository, accounts: Mapping[Provider, CalendarAccount], change: CalendarChange, now: datetime
+) -> SyncOutcome:
+    try:
+        connection = repo.get_connection(change.connection_id)
+    except NotFound:
+        return SyncOutcome(skipped="connection is gone")
+    if connection.state is ConnectionState.REVOKED:
+        return SyncOutcome(state=connection.state, skipped="connection is revoked")
+    account = accounts[connection.provider]
+    reading, connection = _guarded(repo, connection, lambda: account.read(connection, change, now))
+    outcome = SyncOutcome(state=connection.state)
+    for meeting in reading.meetings:
+        outcome.meetings.append(apply_meeting_event(repo, connection.owner_id, meeting, now))
+    if reading.connection != connection:
+        _save(repo, reading.connection)
+    return outcome
+
+
+def renew_connection(
+    repo: Repository, accounts: Mapping[Provider, CalendarAccount], connection_id: str, now: datetime
+) -> ConnectionState | None:
+    """Renew a channel or subscription the sweep found due; None when there is nothing left to renew."""
+    try:
+        connection = repo.get_connection(connection_id)
+    except NotFound:
+        return None
+    if connection.state is ConnectionState.REVOKED or connection.renews_at is None or connection.renews_at > now:
+        return connection.state
+    account = accounts[connection.provider]
+    renewed, connection = _guarded(repo, connection, lambda: account.renew(connection, now))
+    return _save(repo, renewed.model_copy(update={"state": ConnectionState.ACTIVE, "failures": 0})).state
+
+
+def _guarded(repo: Repository, connection: CalendarConnection, work: Callable[[], T]) -> tuple[T, CalendarConnection]:
+    """Run provider work; record what its failures say about the connection."""
+    try:
+        result = work()
+    except ProviderAuthError:
+        _save(repo, connection.model_copy(update={"state": ConnectionState.REVOKED}))
+        raise
+    except (ProviderUnavailable, Retryable):
+        failing = connection.model_copy(update={"state": ConnectionState.FAILING, "failures": connection.failures + 1})
+        _save(repo, failing)
+        raise
+    if connection.state is ConnectionState.FAILING:
+        connection = _save(repo, connection.model_copy(update={"state": ConnectionState.ACTIVE, "failures": 0}))
+    return result, connection
+
+
+def _save(repo: Repository, connection: CalendarConnection) -> CalendarConnection:
+    """Save a connection's new state over the latest stored one (another worker may have saved since)."""
+    try:
+        return repo.save_connection(connection)
+    except Conflict:
+        latest = repo.get_connection(connection.connection_id)
+        return repo.save_connection(connection.model_copy(update={"version": latest.version}))
