@@ -114,10 +114,47 @@ def test_json_that_is_not_an_object_is_malformed_body(body: bytes) -> None:
 
 
 def test_unknown_trigger_is_unprocessable_and_named() -> None:
-    # Given a trigger Kith does not handle, When parsed, Then the error names triggerEvent and the value
-    document = {**booking_created(), "triggerEvent": "BOOKING_PAYMENT_INITIATED"}
-    with pytest.raises(Unprocessable, match=r"triggerEvent.*BOOKING_PAYMENT_INITIATED"):
+    # Given a trigger Cal.com does not have, When parsed, Then the error names triggerEvent and the value
+    document = {**booking_created(), "triggerEvent": "BOOKING_EXPLODED"}
+    with pytest.raises(Unprocessable, match=r"triggerEvent.*BOOKING_EXPLODED"):
         calcom.parse(encode(document))
+
+
+@pytest.mark.parametrize(
+    "trigger", ["BOOKING_PAYMENT_INITIATED", "BOOKING_PAID", "BOOKING_REQUESTED", "MEETING_STARTED"]
+)
+def test_triggers_that_say_nothing_about_meetings_are_acknowledged_as_unrelated(trigger: str) -> None:
+    # Given a trigger about payments, requests or recordings, When parsed, Then it is unrelated (acknowledged, dropped)
+    event = calcom.parse(encode({**booking_created(), "triggerEvent": trigger}))
+    assert event.change is MeetingChange.UNRELATED
+
+
+def test_a_rejected_booking_request_is_a_cancellation() -> None:
+    event = calcom.parse(encode({**booking_created(), "triggerEvent": "BOOKING_REJECTED"}))
+    assert event.change is MeetingChange.CANCELLED
+
+
+def test_attendees_marked_no_show_withdraw_from_the_meeting() -> None:
+    # Given Cal.com's no-show update for one of two attendees
+    payload = {
+        "message": "x",
+        "bookingUid": "bk-1",
+        "bookingId": 7,
+        "attendees": [{"email": "Ann@Example.com", "noShow": True}, {"email": "ben@example.com", "noShow": False}],
+    }
+    event = calcom.parse(
+        encode({"triggerEvent": "BOOKING_NO_SHOW_UPDATED", "createdAt": "2026-11-30T10:00:00Z", "payload": payload})
+    )
+    # Then only the absent attendee withdraws, the meeting stands for the others
+    assert event.change is MeetingChange.WITHDRAWN
+    assert [a.email for a in event.attendees] == ["ann@example.com"]
+    assert event.attendees_complete is False
+    # And an update that marks nobody absent is unrelated
+    payload["attendees"] = [{"email": "ann@example.com", "noShow": False}]
+    cleared = calcom.parse(
+        encode({"triggerEvent": "BOOKING_NO_SHOW_UPDATED", "createdAt": "2026-11-30T10:00:00Z", "payload": payload})
+    )
+    assert cleared.change is MeetingChange.UNRELATED
 
 
 def test_missing_trigger_is_unprocessable() -> None:

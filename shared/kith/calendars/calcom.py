@@ -27,9 +27,33 @@ _CHANGES = {
     "BOOKING_CREATED": MeetingChange.BOOKED,
     "BOOKING_RESCHEDULED": MeetingChange.RESCHEDULED,
     "BOOKING_CANCELLED": MeetingChange.CANCELLED,
+    # A requested booking the host turned down never becomes a meeting.
+    "BOOKING_REJECTED": MeetingChange.CANCELLED,
     "MEETING_ENDED": MeetingChange.ENDED,
     "PING": MeetingChange.TEST,
 }
+# Triggers that say nothing about who met whom: acknowledged (so Cal.com does not retry them) and dropped.
+# A requested booking counts once it is confirmed (BOOKING_CREATED); payments and starts change nothing.
+_UNRELATED = frozenset(
+    {
+        "BOOKING_REQUESTED",
+        "BOOKING_PAYMENT_INITIATED",
+        "BOOKING_PAID",
+        "MEETING_STARTED",
+        "RECORDING_READY",
+        "RECORDING_TRANSCRIPTION_GENERATED",
+        "INSTANT_MEETING",
+        "FORM_SUBMITTED",
+        "FORM_SUBMITTED_NO_EVENT",
+        "ROUTING_FORM_FALLBACK_HIT",
+        "OOO_CREATED",
+        "AFTER_HOSTS_CAL_VIDEO_NO_SHOW",
+        "AFTER_GUESTS_CAL_VIDEO_NO_SHOW",
+        "DELEGATION_CREDENTIAL_ERROR",
+        "WRONG_ASSIGNMENT_REPORT",
+    }
+)
+NO_SHOW = "BOOKING_NO_SHOW_UPDATED"
 
 
 class _Person(BaseModel):
@@ -68,6 +92,10 @@ def parse(body: bytes) -> MeetingEvent:
     trigger = document.get("triggerEvent")
     if not isinstance(trigger, str):
         raise Unprocessable("triggerEvent: a string is required")
+    if trigger in _UNRELATED:
+        return MeetingEvent(change=MeetingChange.UNRELATED, source=SOURCE, external_id=trigger)
+    if trigger == NO_SHOW:
+        return _no_show(document.get("payload"))
     change = _CHANGES.get(trigger)
     if change is None:
         raise Unprocessable(f"triggerEvent: {trigger!r} is not supported")
@@ -101,4 +129,38 @@ def parse(body: bytes) -> MeetingEvent:
         start=booking.start_time,
         end=booking.end_time,
         attendees=attendees,
+    )
+
+
+class _NoShowAttendee(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    email: EmailAddress
+    no_show: bool = Field(alias="noShow")
+
+
+class _NoShow(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    booking_uid: str = Field(min_length=1, alias="bookingUid")
+    attendees: list[_NoShowAttendee] = []
+
+
+def _no_show(raw: object) -> MeetingEvent:
+    """Attendees marked as no-shows did not meet the owner: they withdraw from the meeting."""
+    if not isinstance(raw, dict):
+        raise Unprocessable("payload: an object is required")
+    try:
+        update = _NoShow.model_validate(raw)
+    except ValidationError as exc:
+        raise unprocessable(exc) from exc
+    absent = tuple(MeetingAttendee(email=person.email) for person in update.attendees if person.no_show)
+    if not absent:
+        return MeetingEvent(change=MeetingChange.UNRELATED, source=SOURCE, external_id=update.booking_uid)
+    return MeetingEvent(
+        change=MeetingChange.WITHDRAWN,
+        source=SOURCE,
+        external_id=update.booking_uid,
+        attendees=absent,
+        attendees_complete=False,
     )

@@ -23,6 +23,8 @@ class MeetingChange(StrEnum):
     SUPERSEDED = "superseded"
     ENDED = "ended"
     TEST = "test"
+    # A notification that says nothing about who met whom (a payment, a recording): acknowledged, dropped.
+    UNRELATED = "unrelated"
 
 
 class ResponseStatus(StrEnum):

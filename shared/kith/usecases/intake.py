@@ -105,7 +105,7 @@ def _receive_booking(
 ) -> Answer:
     tool.verify(headers, body, connection.signing_secret or "", now)
     event: MeetingEvent = tool.parse(body)
-    if event.change is MeetingChange.TEST:
+    if event.change in {MeetingChange.TEST, MeetingChange.UNRELATED}:
         return Answer(status=200, body=json.dumps({"status": "acknowledged"}))
     message = MeetingMessage(
         owner_id=connection.owner_id, connection_id=connection.connection_id, received_at=now, event=event

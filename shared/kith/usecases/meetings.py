@@ -51,7 +51,7 @@ class MeetingOutcome:
 
 def apply_meeting_event(repo: Repository, owner_id: str, event: MeetingEvent, now: datetime) -> MeetingOutcome:
     outcome = MeetingOutcome(change=event.change)
-    if event.change in {MeetingChange.TEST, MeetingChange.SUPERSEDED}:
+    if event.change in {MeetingChange.TEST, MeetingChange.SUPERSEDED, MeetingChange.UNRELATED}:
         return outcome
     owner = repo.get_owner(owner_id)
     if event.change is MeetingChange.CANCELLED:
