@@ -92,6 +92,7 @@ def post_connection(connection: Annotated[ConnectionIn, Body()]) -> Response[str
     created = connections.connect_calendar(
         runtime.repository,
         lambda: runtime.calendar_accounts,
+        runtime.meeting_queue,
         _owner_id(),
         connection.provider,
         base,

@@ -30,12 +30,16 @@ def record_handler(record: SQSRecord) -> None:
         if isinstance(work, MeetingMessage):
             _log(apply_meeting_event(runtime.repository, work.owner_id, work.event, work.received_at))
         elif isinstance(work, CalendarChange):
-            outcome = apply_calendar_change(runtime.repository, runtime.calendar_accounts, work, work.received_at)
+            outcome = apply_calendar_change(
+                runtime.repository, runtime.calendar_accounts, work, work.received_at, runtime.oauth.forget
+            )
             for meeting in outcome.meetings:
                 _log(meeting)
             logger.info("calendar change read", extra={"change": work.change, "meetings": len(outcome.meetings)})
         elif isinstance(work, ConnectionRenewal):
-            state = renew_connection(runtime.repository, runtime.calendar_accounts, work.connection_id, work.as_of)
+            state = renew_connection(
+                runtime.repository, runtime.calendar_accounts, work.connection_id, work.as_of, runtime.oauth.forget
+            )
             logger.info("connection renewed", extra={"connection_id": work.connection_id, "state": state})
     except NotFound:
         logger.warning("work for an owner or connection that no longer exists; dropped", extra={"kind": work.kind})

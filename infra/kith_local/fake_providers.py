@@ -3,6 +3,7 @@
 Routes (under `base_url`) and the documented shapes they answer with:
 
     POST /google/token                                   OAuth 2.0 token endpoint (code, refresh_token)
+    GET  /google/calendar/v3/calendars/{id}              calendars.get: `primary` is the account's own calendar
     GET  /google/calendar/v3/calendars/{id}/events       events.list: paging, syncToken, 410 fullSyncRequired
     POST /google/calendar/v3/calendars/{id}/events/watch events.watch -> api#channel
     POST /google/calendar/v3/channels/stop               channels.stop -> 204
@@ -10,10 +11,14 @@ Routes (under `base_url`) and the documented shapes they answer with:
     POST /graph/v1.0/subscriptions                       create -> 201 subscription
     PATCH|DELETE /graph/v1.0/subscriptions/{id}          renew -> 200, delete -> 204
     GET  /graph/v1.0/me/events/{id}                      event; start/end in `Prefer: outlook.timezone`, else UTC
+    GET  /graph/v1.0/me                                  the signed-in user (mail, userPrincipalName)
+    GET  /graph/v1.0/me/calendarView                     events in startDateTime..endDateTime, @odata.nextLink pages
 
 Everything but the token endpoints wants `Authorization: Bearer <an access token this fake issued>`.
 Tests steer it from Python: events, sync-token invalidation, revoked grants, scripted faults, a request log.
-It does not call webhooks back, does not expand recurrences (add instances yourself) and keeps no quotas.
+Given `notify` (how to reach Kith's webhook), Graph validates notificationUrl as Graph does and tests can
+deliver Graph notifications through it; Google is not called back. It does not expand recurrences (add
+instances yourself) and keeps no quotas.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import json
 import re
 import secrets
 import threading
+import time
 import urllib.parse
 import uuid
 from collections import deque
@@ -36,6 +42,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from kith_local.clock import Clock
 
 GOOGLE_CLIENT = ("kith-local-google.apps.googleusercontent.com", "kith-local-google-secret")
+# The account that consents on the fake Google: its primary calendar's id is its e-mail address.
+GOOGLE_ACCOUNT = ("owner@example.com", "Europe/Berlin")
 MICROSOFT_CLIENT = ("00000000-0000-4000-8000-00000000c1d0", "kith-local-microsoft-secret")
 ACCESS_TOKEN_SECONDS = 3599
 CHANNEL_TTL_SECONDS = 604800  # events.watch's documented default
@@ -49,6 +57,11 @@ _WINDOWS_ZONES = {
 }
 Answer = tuple[int, dict[str, str], bytes]
 Provider = Literal["google", "microsoft"]
+# POST to Kith: (url with its query string, content type, body) -> (status, content type, body).
+Notify = Callable[[str, str, bytes], tuple[int, str, bytes]]
+GRAPH_VALIDATION_SECONDS = 10  # Graph wants the validationToken echoed within 10 seconds
+GRAPH_PAGE_SIZE = 10  # calendarView's default page size; `Prefer: odata.maxpagesize=n` changes it
+_FAKE_TENANT = "84bd8158-6d4d-4958-8b9f-9d6445542f95"
 
 
 @dataclass(frozen=True)
@@ -134,8 +147,15 @@ def _zone(name: str) -> ZoneInfo | None:
 
 
 class FakeProviders:
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, notify: Notify | None = None) -> None:
         self.clock = clock
+        self.notify = notify
+        self.graph_user: dict[str, Any] = {
+            "id": "fake-owner",
+            "displayName": "Olive Owner",
+            "mail": "owner@example.com",
+            "userPrincipalName": "owner@example.com",
+        }
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._server: ThreadingHTTPServer | None = None
@@ -149,8 +169,14 @@ class FakeProviders:
         self._sync_tokens: dict[str, tuple[str, int]] = {}
         self._pages: dict[str, _Page] = {}
         self._channels: dict[str, dict[str, Any]] = {}
+        self.google_account = GOOGLE_ACCOUNT  # (primary calendar id, its time zone)
+        # Google may answer with fewer events than maxResults asks for, and a nextPageToken: this caps a page.
+        self.google_page_limit: int | None = None
         self._graph_events: dict[str, dict[str, Any]] = {}
         self._subscriptions: dict[str, dict[str, Any]] = {}
+        self._removed: dict[str, dict[str, Any]] = {}
+        self._graph_pages: dict[str, list[dict[str, Any]]] = {}
+        self._graph_prefer: list[str | None] = []
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -228,6 +254,12 @@ class FakeProviders:
             for token in [t for t, (calendar, _) in self._sync_tokens.items() if calendar == calendar_id]:
                 del self._sync_tokens[token]
 
+    @property
+    def google_channels(self) -> list[dict[str, Any]]:
+        """The open push channels as events.watch answered them (id, resourceId, token, expiration...)."""
+        with self._lock:
+            return [dict(channel) for channel in self._channels.values()]
+
     def put_graph_event(self, event: Mapping[str, Any]) -> None:
         """Add or replace an event given in Graph's shape; start/end may be in any time zone Graph names."""
         with self._lock:
@@ -260,6 +292,83 @@ class FakeProviders:
 
     def cancel_graph_event(self, event_id: str) -> None:
         self.update_graph_event(event_id, {"isCancelled": True})
+
+    def delete_graph_event(self, event_id: str) -> None:
+        with self._lock:
+            del self._graph_events[event_id]
+
+    def graph_subscription(self, subscription_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            found = self._subscriptions.get(subscription_id)
+            return dict(found) if found else None
+
+    @property
+    def graph_subscriptions(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(subscription) for subscription in self._subscriptions.values()]
+
+    def remove_graph_subscription(self, subscription_id: str) -> None:
+        """Graph removed the subscription on its own (it then sends `subscriptionRemoved`)."""
+        with self._lock:
+            self._removed[subscription_id] = self._subscriptions.pop(subscription_id)
+
+    @property
+    def graph_prefer_headers(self) -> list[str | None]:
+        """The `Prefer` header of each request for events, in order."""
+        with self._lock:
+            return list(self._graph_prefer)
+
+    def graph_notification(self, subscription_id: str, change_type: str, event_id: str) -> dict[str, Any]:
+        """One change notification (no resource data) as Graph writes it, with the subscription's clientState."""
+        subscription = self._known_subscription(subscription_id)
+        resource = f"Users/{self.graph_user['id']}/Events/{event_id}"
+        return {
+            "id": secrets.token_urlsafe(9),
+            "subscriptionId": subscription_id,
+            "subscriptionExpirationDateTime": subscription["expirationDateTime"],
+            "clientState": subscription["clientState"],
+            "changeType": change_type,
+            "resource": resource,
+            "tenantId": _FAKE_TENANT,
+            "resourceData": {
+                "@odata.type": "#Microsoft.Graph.Event",
+                "@odata.id": resource,
+                "@odata.etag": f'W/"{secrets.token_urlsafe(12)}"',
+                "id": event_id,
+            },
+        }
+
+    def graph_lifecycle_notification(self, subscription_id: str, lifecycle_event: str) -> dict[str, Any]:
+        subscription = self._known_subscription(subscription_id)
+        return {
+            "subscriptionId": subscription_id,
+            "subscriptionExpirationDateTime": subscription["expirationDateTime"],
+            "tenantId": _FAKE_TENANT,
+            "clientState": subscription["clientState"],
+            "lifecycleEvent": lifecycle_event,
+        }
+
+    def notify_graph(self, subscription_id: str, change_type: str, event_id: str) -> tuple[int, str, bytes]:
+        """Deliver a change notification to the subscription's notificationUrl through `notify`."""
+        item = self.graph_notification(subscription_id, change_type, event_id)
+        return self._deliver(self._known_subscription(subscription_id)["notificationUrl"], [item])
+
+    def notify_graph_lifecycle(self, subscription_id: str, lifecycle_event: str) -> tuple[int, str, bytes]:
+        """Deliver a lifecycle notification to the lifecycleNotificationUrl (sent even after a removal)."""
+        item = self.graph_lifecycle_notification(subscription_id, lifecycle_event)
+        return self._deliver(self._known_subscription(subscription_id)["lifecycleNotificationUrl"], [item])
+
+    def _known_subscription(self, subscription_id: str) -> dict[str, Any]:
+        with self._lock:
+            subscription = self._subscriptions.get(subscription_id) or self._removed.get(subscription_id)
+        if subscription is None:
+            raise KeyError(f"no Graph subscription {subscription_id}")
+        return subscription
+
+    def _deliver(self, url: str, items: list[dict[str, Any]]) -> tuple[int, str, bytes]:
+        if self.notify is None:
+            raise RuntimeError("the fake was given no way to reach Kith (notify)")
+        return self.notify(url, "application/json; charset=utf-8", json.dumps({"value": items}).encode())
 
     def fail_next(self, path_prefix: str, *faults: Fault) -> None:
         """The next len(faults) requests whose path starts with `path_prefix` get these faults, in order."""
@@ -422,6 +531,15 @@ class FakeProviders:
         except ValueError:
             raise _google_error(400, "badRequest", f"Bad Request: {name}") from None
 
+    def _calendar(self, match: dict[str, str], _: dict[str, str], headers: Mapping[str, str], __: bytes) -> Answer:
+        self._authorize("google", headers)
+        primary, zone = self.google_account
+        if match["calendar"] not in ("primary", primary):
+            raise _google_error(404, "notFound", "Not Found")
+        etag = f'"{self._seq}"'
+        calendar = {"kind": "calendar#calendar", "etag": etag, "id": primary, "summary": primary, "timeZone": zone}
+        return _json(200, calendar)
+
     def _events(self, match: dict[str, str], q: dict[str, str], headers: Mapping[str, str], _: bytes) -> Answer:
         self._authorize("google", headers)
         calendar_id = match["calendar"]
@@ -431,6 +549,7 @@ class FakeProviders:
             size = 0
         if not 1 <= size <= 2500:
             raise _google_error(400, "invalid", "Invalid value for: maxResults")
+        size = min(size, self.google_page_limit or size)
         if "pageToken" in q:
             page = self._pages.pop(q["pageToken"], None)
             if page is None or page.calendar_id != calendar_id:
@@ -529,8 +648,33 @@ class FakeProviders:
             "includeResourceData": False,
             "notificationContentType": "application/json",
         }
+        for url in dict.fromkeys(filter(None, (request["notificationUrl"], request.get("lifecycleNotificationUrl")))):
+            self._validate_endpoint(url)
         self._subscriptions[subscription["id"]] = subscription
         return _json(201, subscription)
+
+    def _validate_endpoint(self, url: str) -> None:
+        """Graph's handshake: POST ?validationToken=..., wanting 200, text/plain and the decoded token in 10 s."""
+        if self.notify is None:
+            return
+        token = f"Validation: Testing client application reachability for subscription Request-Id: {uuid.uuid4()}"
+        separator = "&" if "?" in url else "?"
+        started = time.monotonic()
+        status, content_type, body = self.notify(
+            f"{url}{separator}validationToken={urllib.parse.quote(token)}", "text/plain; charset=utf-8", b""
+        )
+        echoed = (
+            status == 200
+            and content_type.split(";")[0].strip().lower() == "text/plain"
+            and body == token.encode()
+            and time.monotonic() - started < GRAPH_VALIDATION_SECONDS
+        )
+        if not echoed:
+            raise self._graph_refusal(
+                400,
+                "ValidationError",
+                "Subscription validation request failed. Response must exactly match validationToken query parameter.",
+            )
 
     def _subscription(self, match: dict[str, str], headers: Mapping[str, str]) -> dict[str, Any]:
         self._authorize("microsoft", headers)
@@ -556,20 +700,69 @@ class FakeProviders:
 
     def _graph_event(self, match: dict[str, str], _: dict[str, str], headers: Mapping[str, str], __: bytes) -> Answer:
         self._authorize("microsoft", headers)
+        self._graph_prefer.append(headers.get("prefer"))
         event = self._graph_events.get(match["id"])
         if event is None:
             raise self._graph_refusal(404, "ErrorItemNotFound", "The specified object was not found in the store.")
-        preference = re.search(r'outlook\.timezone\s*=\s*"([^"]+)"', headers.get("prefer", ""))
-        zone = _zone(preference.group(1)) if preference else None
-        name = preference.group(1) if preference and zone else "UTC"
-        shown = {k: v for k, v in event.items() if k not in ("start", "end")}
-        shown |= {
-            edge: {"dateTime": _graph_local(event[edge].astimezone(zone or UTC)), "timeZone": name}
-            for edge in ("start", "end")
-        }
-        shown["@odata.etag"] = f'W/"{event["lastModifiedDateTime"]}"'
-        applied = {"preference-applied": f'outlook.timezone="{name}"'} if zone else {}
+        shown, applied = _graph_shown(event, headers)
         return _json(200, shown, applied)
+
+    def _me(self, _: dict[str, str], __: dict[str, str], headers: Mapping[str, str], ___: bytes) -> Answer:
+        self._authorize("microsoft", headers)
+        context = "https://graph.microsoft.com/v1.0/$metadata#users/$entity"
+        return _json(200, {"@odata.context": context} | self.graph_user)
+
+    def _calendar_view(self, _: dict[str, str], q: dict[str, str], headers: Mapping[str, str], __: bytes) -> Answer:
+        self._authorize("microsoft", headers)
+        self._graph_prefer.append(headers.get("prefer"))
+        if "$skiptoken" in q:
+            events = self._graph_pages.pop(q["$skiptoken"], None)
+            if events is None:
+                raise self._graph_refusal(400, "ErrorInvalidParameter", "The skip token is not valid.")
+        else:
+            try:
+                low, high = (_parse_instant(q[name]) for name in ("startDateTime", "endDateTime"))
+            except (KeyError, ValueError):
+                message = (
+                    "This request requires a time window specified by the query string parameters "
+                    "StartDateTime and EndDateTime."
+                )
+                raise self._graph_refusal(400, "ErrorInvalidParameter", message) from None
+            events = sorted(
+                (
+                    event
+                    for event in self._graph_events.values()
+                    if event["type"] != "seriesMaster" and event["end"] > low and event["start"] < high
+                ),
+                key=lambda event: event["start"],
+            )
+        size = re.search(r"odata\.maxpagesize\s*=\s*(\d+)", headers.get("prefer", ""))
+        page_size = max(1, int(size.group(1))) if size else GRAPH_PAGE_SIZE
+        shown = [_graph_shown(event, headers) for event in events[:page_size]]
+        answer: dict[str, Any] = {
+            "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users('fake-owner')/calendarView",
+            "value": [event for event, _ in shown],
+        }
+        if len(events) > page_size:
+            token = secrets.token_urlsafe(12)
+            self._graph_pages[token] = events[page_size:]
+            answer["@odata.nextLink"] = f"{self.graph_url}/me/calendarView?$skiptoken={token}"
+        return _json(200, answer, shown[0][1] if shown else {})
+
+
+def _graph_shown(event: dict[str, Any], headers: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """An event as Graph shows it: start and end in the `Prefer: outlook.timezone` zone, else in UTC."""
+    preference = re.search(r'outlook\.timezone\s*=\s*"([^"]+)"', headers.get("prefer", ""))
+    zone = _zone(preference.group(1)) if preference else None
+    name = preference.group(1) if preference and zone else "UTC"
+    shown = {k: v for k, v in event.items() if k not in ("start", "end")}
+    shown |= {
+        edge: {"dateTime": _graph_local(event[edge].astimezone(zone or UTC)), "timeZone": name}
+        for edge in ("start", "end")
+    }
+    shown["@odata.etag"] = f'W/"{event["lastModifiedDateTime"]}"'
+    applied = {"preference-applied": f'outlook.timezone="{name}"'} if zone else {}
+    return shown, applied
 
 
 def _google_edge(edge: Mapping[str, str]) -> datetime:
@@ -616,6 +809,7 @@ def _form_route(provider: Provider) -> Callable[..., Answer]:
 
 _ROUTES: list[tuple[str, re.Pattern[str], Callable[..., Answer]]] = [
     ("POST", re.compile(r"/google/token"), _form_route("google")),
+    ("GET", re.compile(r"/google/calendar/v3/calendars/(?P<calendar>[^/]+)"), FakeProviders._calendar),
     ("GET", re.compile(r"/google/calendar/v3/calendars/(?P<calendar>[^/]+)/events"), FakeProviders._events),
     ("POST", re.compile(r"/google/calendar/v3/calendars/(?P<calendar>[^/]+)/events/watch"), FakeProviders._watch),
     ("POST", re.compile(r"/google/calendar/v3/channels/stop"), FakeProviders._stop),
@@ -624,6 +818,8 @@ _ROUTES: list[tuple[str, re.Pattern[str], Callable[..., Answer]]] = [
     ("PATCH", re.compile(r"/graph/v1\.0/subscriptions/(?P<id>[^/]+)"), FakeProviders._renew),
     ("DELETE", re.compile(r"/graph/v1\.0/subscriptions/(?P<id>[^/]+)"), FakeProviders._unsubscribe),
     ("GET", re.compile(r"/graph/v1\.0/me/events/(?P<id>[^/]+)"), FakeProviders._graph_event),
+    ("GET", re.compile(r"/graph/v1\.0/me"), FakeProviders._me),
+    ("GET", re.compile(r"/graph/v1\.0/me/calendarView"), FakeProviders._calendar_view),
 ]
 
 

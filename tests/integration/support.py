@@ -8,6 +8,7 @@ import hmac
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import boto3
 from kith.calendars.signing import hmac_sha256_hex
@@ -100,6 +101,32 @@ class Kith:
             headers["Calendly-Webhook-Signature"] = signature
         return self.http("POST", f"/webhooks/calendly/{connection['connection_id']}", raw=body, headers=headers)
 
+    def post_to_webhook(self, url: str, content_type: str, body: bytes) -> tuple[int, str, bytes]:
+        """A provider POSTing to a Kith webhook URL (query string and all): (status, content type, raw body)."""
+        parts = urlsplit(url)
+        segments = parts.path.strip("/").split("/")
+        event = {
+            "version": "2.0",
+            "routeKey": f"POST {parts.path}",
+            "rawPath": parts.path,
+            "rawQueryString": parts.query,
+            "queryStringParameters": dict(parse_qsl(parts.query, keep_blank_values=True)) or None,
+            "headers": {"content-type": content_type, "host": parts.netloc},
+            "pathParameters": {"provider": segments[1], "connection_id": segments[2]},
+            "requestContext": {
+                "http": {"method": "POST", "path": parts.path, "sourceIp": "127.0.0.1"},
+                "domainName": parts.netloc,
+                "requestId": "r",
+                "stage": "$default",
+                "timeEpoch": int(self.clock.now().timestamp() * 1000),
+            },
+            "body": body.decode() or None,
+            "isBase64Encoded": False,
+        }
+        response = self.lambdas.invoke("WebhookFunction", event)
+        headers = {name.lower(): value for name, value in (response.get("headers") or {}).items()}
+        return response["statusCode"], headers.get("content-type", ""), (response.get("body") or "").encode()
+
     # -- queues and schedule -----------------------------------------------------------------------
 
     def receive(self, queue: str) -> list[dict[str, Any]]:
@@ -174,6 +201,50 @@ class Kith:
         status, connection = self.http("POST", "/v1/connections", {"provider": provider})
         assert status == 201, connection
         return connection  # type: ignore[no-any-return]
+
+    # -- calendars reached through OAuth -------------------------------------------------------------
+
+    def use_settings(self, overrides: dict[str, str]) -> None:
+        """Every function gets these settings too (provider endpoints on a fake server), from a fresh cold start."""
+        self.stack.overrides.update(overrides)
+        self.lambdas = LocalLambdas(self.stack)
+
+    def stored_connection(self, connection_id: str) -> dict[str, Any]:
+        """The connection as the table holds it (channel, sync token, sealed refresh token)."""
+        from boto3.dynamodb.types import TypeDeserializer
+
+        item = self.dynamodb.get_item(
+            TableName=self.stack.table_name,
+            Key={"pk": {"S": f"CONNECTION#{connection_id}"}, "sk": {"S": "CONNECTION"}},
+        )["Item"]
+        stored: dict[str, Any] = TypeDeserializer().deserialize(item["connection"])
+        return stored
+
+    def google_push(
+        self,
+        connection_id: str,
+        channel: dict[str, Any],
+        state: str = "exists",
+        message_number: int = 2,
+        **changes: Any,
+    ) -> tuple[int, Any]:
+        """POST what Google sends to a channel's address: X-Goog-* headers and an empty body.
+
+        `changes` replaces headers, or leaves them out with None: `token="forged"`, `token=None`, `resource_id="r0"`.
+        """
+        headers = {
+            "X-Goog-Channel-ID": channel["id"],
+            "X-Goog-Channel-Token": channel.get("token"),
+            "X-Goog-Channel-Expiration": "Mon, 07 Dec 2026 10:00:00 GMT",
+            "X-Goog-Message-Number": str(message_number),
+            "X-Goog-Resource-ID": channel["resourceId"],
+            "X-Goog-Resource-State": state,
+            "X-Goog-Resource-URI": channel["resourceUri"],
+        }
+        for name, value in changes.items():
+            headers[_GOOGLE_HEADERS[name]] = value
+        sent = {name: value for name, value in headers.items() if value is not None}
+        return self.http("POST", f"/webhooks/google/{connection_id}", raw=b"", headers=sent)
 
 
 def calcom_body(
@@ -275,3 +346,11 @@ def calendly_body(
             "payload": payload,
         }
     ).encode()
+
+
+_GOOGLE_HEADERS = {
+    "channel_id": "X-Goog-Channel-ID",
+    "token": "X-Goog-Channel-Token",
+    "resource_id": "X-Goog-Resource-ID",
+    "resource_state": "X-Goog-Resource-State",
+}

@@ -65,7 +65,7 @@ def _meeting_for_an_unknown_owner(result: Any, deployed: Deployed) -> None:
 
 
 def _tick_on_an_empty_stack(result: Any, deployed: Deployed) -> None:
-    assert result == {"digests_queued": 0, "follow_ups_queued": 0, "queue_requests": 0}
+    assert result == {"digests_queued": 0, "follow_ups_queued": 0, "renewals_queued": 0, "queue_requests": 0}
     assert deployed.queued("MailQueue") == []
 
 

@@ -12,6 +12,8 @@ ALLOWED_POLICY_TEMPLATES = {
     "DynamoDBCrudPolicy",
     "SQSSendMessagePolicy",
     "SQSPollerPolicy",
+    "KMSDecryptPolicy",
+    "KMSEncryptPolicy",
 }
 
 

@@ -17,6 +17,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 from kith.domain.meetings import MeetingEvent
 from kith.domain.models import CalendarConnection
 
+# The change queued right after connecting: read what the calendar already holds (a bounded window).
+INITIAL_READ = "initial"
+
 
 class CalendarChange(BaseModel):
     """A verified notification that the calendar changed, queued to be read from the provider's API."""
@@ -27,8 +30,9 @@ class CalendarChange(BaseModel):
     owner_id: str
     connection_id: str
     received_at: AwareDatetime
-    # "sync" (Google: something changed, run an incremental sync), "created" / "updated" / "deleted"
-    # (Graph, about `item_id`), or a Graph lifecycle event ("reauthorizationRequired", "subscriptionRemoved", "missed").
+    # "initial" (just connected), "sync" (Google: something changed, run an incremental sync),
+    # "created" / "updated" / "deleted" (Graph, about `item_id`), or a Graph lifecycle event
+    # ("reauthorizationRequired", "subscriptionRemoved", "missed").
     change: str
     item_id: str | None = None
 

@@ -31,7 +31,11 @@ class SyncOutcome:
 
 
 def apply_calendar_change(
-    repo: Repository, accounts: Mapping[Provider, CalendarAccount], change: CalendarChange, now: datetime
+    repo: Repository,
+    accounts: Mapping[Provider, CalendarAccount],
+    change: CalendarChange,
+    now: datetime,
+    forget_token: Callable[[str], None] = lambda _: None,
 ) -> SyncOutcome:
     try:
         connection = repo.get_connection(change.connection_id)
@@ -40,17 +44,25 @@ def apply_calendar_change(
     if connection.state is ConnectionState.REVOKED:
         return SyncOutcome(state=connection.state, skipped="connection is revoked")
     account = accounts[connection.provider]
-    reading, connection = _guarded(repo, connection, lambda: account.read(connection, change, now))
+    reading, connection = _guarded(repo, connection, lambda: account.read(connection, change, now), forget_token)
     outcome = SyncOutcome(state=connection.state)
     for meeting in reading.meetings:
         outcome.meetings.append(apply_meeting_event(repo, connection.owner_id, meeting, now))
-    if reading.connection != connection:
-        _save(repo, reading.connection)
+    # What the provider changed (a sync token, a rotated refresh token) over the health just recorded.
+    read = reading.connection.model_copy(
+        update={"state": connection.state, "failures": connection.failures, "version": connection.version}
+    )
+    if read != connection:
+        _save(repo, read)
     return outcome
 
 
 def renew_connection(
-    repo: Repository, accounts: Mapping[Provider, CalendarAccount], connection_id: str, now: datetime
+    repo: Repository,
+    accounts: Mapping[Provider, CalendarAccount],
+    connection_id: str,
+    now: datetime,
+    forget_token: Callable[[str], None] = lambda _: None,
 ) -> ConnectionState | None:
     """Renew a channel or subscription the sweep found due; None when there is nothing left to renew."""
     try:
@@ -60,14 +72,25 @@ def renew_connection(
     if connection.state is ConnectionState.REVOKED or connection.renews_at is None or connection.renews_at > now:
         return connection.state
     account = accounts[connection.provider]
-    renewed, connection = _guarded(repo, connection, lambda: account.renew(connection, now))
+    renewed, connection = _guarded(repo, connection, lambda: account.renew(connection, now), forget_token)
     return _save(repo, renewed.model_copy(update={"state": ConnectionState.ACTIVE, "failures": 0})).state
 
 
-def _guarded(repo: Repository, connection: CalendarConnection, work: Callable[[], T]) -> tuple[T, CalendarConnection]:
-    """Run provider work; record what its failures say about the connection."""
+def _guarded(
+    repo: Repository, connection: CalendarConnection, work: Callable[[], T], forget_token: Callable[[str], None]
+) -> tuple[T, CalendarConnection]:
+    """Run provider work; record what its failures say about the connection.
+
+    A refused access token may only be one this container cached past its life (a message handled
+    long after it arrived): the work is tried once more with a fresh one before the connection is
+    taken for revoked.
+    """
     try:
-        result = work()
+        try:
+            result = work()
+        except ProviderAuthError:
+            forget_token(connection.connection_id)
+            result = work()
     except ProviderAuthError:
         _save(repo, connection.model_copy(update={"state": ConnectionState.REVOKED}))
         raise

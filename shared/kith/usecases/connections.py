@@ -12,11 +12,13 @@ import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
-from kith.calendars.accounts import CalendarAccount
+from kith.adapters.queue import Queue
+from kith.calendars.accounts import INITIAL_READ, CalendarAccount, CalendarChange
 from kith.calendars.errors import ProviderAuthError, ProviderRejected
 from kith.calendars.signing import new_signing_secret
 from kith.domain.models import CalendarConnection, ConnectionState, Provider
-from kith.errors import InvalidInput, NotFound
+from kith.errors import InvalidInput, NotFound, Retryable
+from kith.observability import logger
 from kith.storage.repository import Repository
 
 Accounts = Callable[[], Mapping[Provider, CalendarAccount]]
@@ -29,6 +31,7 @@ def webhook_path(provider: Provider, connection_id: str) -> str:
 def connect_calendar(
     repo: Repository,
     accounts: Accounts,
+    queue: Queue,
     owner_id: str,
     provider: Provider,
     webhook_base: str,
@@ -56,13 +59,24 @@ def connect_calendar(
     repo.create_connection(connection)
     try:
         connected = accounts()[provider].connect(connection, authorization_code, redirect_uri, now)
-    except (ProviderAuthError, ProviderRejected) as refused:
+    except ProviderAuthError as refused:
         repo.delete_connection(connection)
         raise InvalidInput(f"{provider.value} refused the authorization ({refused.reason or refused.status})") from None
+    except ProviderRejected as refused:
+        repo.delete_connection(connection)
+        raise InvalidInput(f"{provider.value} refused the request ({refused.reason or refused.status})") from None
     except Exception:
         repo.delete_connection(connection)
         raise
-    return repo.save_connection(connected)
+    saved = repo.save_connection(connected)
+    initial = CalendarChange(owner_id=owner_id, connection_id=connection_id, received_at=now, change=INITIAL_READ)
+    try:
+        queue.send(initial.model_dump(mode="json"))
+    except Retryable:
+        # Connected all the same: new changes still arrive. Google's first sync reads the window
+        # anyway (it has no sync token yet); only Outlook's look back at recent meetings is skipped.
+        logger.warning("the initial read of a new calendar could not be queued", extra={"provider": provider.value})
+    return saved
 
 
 def disconnect_calendar(
