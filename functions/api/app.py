@@ -114,7 +114,7 @@ def delete_connection(connection_id: str) -> Response[str]:
 @app.get("/v1/connections")
 def get_connections() -> dict[str, list[ConnectionOut]]:
     listed = runtime.repository.list_connections(_owner_id())
-    return {"connections": [ConnectionOut.model_validate(item) for item in listed]}
+    return {"connections": [ConnectionOut.at(item, _now()) for item in listed]}
 
 
 @app.get("/v1/interactions")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
@@ -22,6 +22,7 @@ from kith.domain.models import (
     SentEmail,
     WorkingHours,
     check_time_zone,
+    connection_state_at,
 )
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
@@ -171,6 +172,11 @@ class ConnectionOut(BaseModel):
     created_at: datetime
     account_email: str | None = None
     expires_at: datetime | None = None
+
+    @classmethod
+    def at(cls, listing: dict[str, Any], now: datetime) -> ConnectionOut:
+        out = cls.model_validate(listing)
+        return out.model_copy(update={"state": connection_state_at(out.state, out.expires_at, now)})
 
 
 class InteractionOut(BaseModel):

@@ -167,3 +167,23 @@ def test_an_edit_racing_a_meeting_keeps_the_meetings_clock(kith: Kith, owner: di
     assert reads["n"] == 2
     assert (stored.goal, stored.last_interaction_title) == ("mentorship", "Coffee")
     assert updated.version == stored.version
+
+
+def test_a_channel_close_to_lapsing_and_not_yet_renewed_is_listed_as_expiring(kith: Kith, owner: dict) -> None:
+    from datetime import timedelta
+
+    from kith.domain.models import CalendarConnection, GoogleWatch, Provider
+
+    from tests.integration.support import NOW
+
+    repo = kith.lambdas.modules["ApiFunction"].runtime.repository
+    watch = GoogleWatch(channel_id="c", resource_id="r", channel_token="t", expires_at=NOW + timedelta(hours=20))
+    repo.create_connection(
+        CalendarConnection(
+            connection_id="g1", owner_id="owner-1", provider=Provider.GOOGLE, created_at=NOW, google=watch
+        )
+    )
+    # Twenty hours before it lapses the channel is active; inside the twelve-hour renewal margin it is expiring
+    assert [c["state"] for c in kith.http("GET", "/v1/connections")[1]["connections"]] == ["active"]
+    kith.clock.set(NOW + timedelta(hours=9))
+    assert [c["state"] for c in kith.http("GET", "/v1/connections")[1]["connections"]] == ["expiring"]

@@ -271,6 +271,13 @@ class CalendarConnection(BaseModel):
 RENEWAL_MARGIN = timedelta(hours=12)
 
 
+def connection_state_at(state: ConnectionState, expires_at: datetime | None, now: datetime) -> ConnectionState:
+    """The state an owner sees: an active channel or subscription inside its renewal margin is expiring."""
+    if state is ConnectionState.ACTIVE and expires_at is not None and expires_at - RENEWAL_MARGIN <= now:
+        return ConnectionState.EXPIRING
+    return state
+
+
 class EmailKind(StrEnum):
     DIGEST = "digest"
     FOLLOW_UP = "follow_up"
