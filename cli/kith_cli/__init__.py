@@ -1,0 +1,1 @@
+"""`kith`: the owner's command line, speaking to Kith's HTTP API."""

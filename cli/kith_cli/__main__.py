@@ -1,0 +1,3 @@
+from kith_cli.main import main
+
+raise SystemExit(main())
