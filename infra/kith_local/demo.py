@@ -1,31 +1,37 @@
 """`make demo`: one owner's week with Kith, end to end, on the embedded local AWS.
 
-An owner and about twenty contacts are created through the HTTP API; a Cal.com
-connection is made; signed webhooks arrive through the real route (a booking, a
-meeting that ended, a booking and its cancellation, a ping, and a forged one
-that must be refused); then a simulated clock walks through the week, ticking
-the scheduler and running the mailer. Every email SES accepted is written to
-outbox/ as .eml and .html.
+An owner and twenty contacts are created through the HTTP API. Four calendars are
+connected over the real HTTP route of the local API server: Cal.com and Calendly
+with signed webhooks, Google Calendar and Outlook through the fake provider server
+on 127.0.0.1 (OAuth, a push channel, a Graph subscription and its handshake); see
+demo_calendars. A simulated clock then walks through the week: changes arrive, the
+scheduler ticks, mail is sent, and the sweep renews what is about to lapse. Every
+email SES accepted is written to outbox/ as .eml and .html.
 """
 
 from __future__ import annotations
 
 import functools
-import json
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from kith.calendars.signing import hmac_sha256_hex
-
 from kith_local.aws import local_aws, sent_emails
 from kith_local.clock import SimulatedClock
+from kith_local.demo_calendars import PROVIDERS, CalendarWeek, Delivery, Say, meetings_by_provider
+from kith_local.fake_providers import FakeProviders
 from kith_local.harness import LocalKith
 from kith_local.outbox import OutboxEntry, write_outbox
+from kith_local.provider_settings import google_overrides, microsoft_overrides
 
 START = datetime(2026, 11, 29, 17, 0, tzinfo=UTC)  # Sunday evening in Berlin
-OWNER_TOKEN = "dev:owner-ada"
+OWNER_ID = "owner-ada"
+OWNER_TOKEN = f"dev:{OWNER_ID}"
 TICK = timedelta(minutes=30)
 DAYS = 5
 
@@ -189,163 +195,154 @@ CONTACTS: list[dict[str, Any]] = [
 ]
 
 
-def _booking(
-    trigger: str,
-    uid: str,
-    title: str,
-    start: datetime,
-    minutes: int,
-    attendees: list[tuple[str, str]],
-    flat: bool = False,
-) -> bytes:
-    booking = {
-        "type": "30min",
-        "title": title,
-        "startTime": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "endTime": (start + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "organizer": {"name": OWNER["name"], "email": OWNER["email"], "timeZone": OWNER["time_zone"]},
-        "attendees": [{"name": name, "email": address, "timeZone": "Europe/Berlin"} for name, address in attendees],
-        "uid": uid,
-        "iCalUID": f"{uid}@Cal.com",
-        "status": "ACCEPTED",
-    }
-    if flat:
-        return json.dumps({"triggerEvent": trigger, "createdAt": START.isoformat(), **booking}).encode()
-    return json.dumps({"triggerEvent": trigger, "createdAt": START.isoformat(), "payload": booking}).encode()
+@dataclass(frozen=True)
+class Renewal:
+    provider: str
+    at: datetime
+    expires_at: datetime
 
 
 @dataclass
 class Summary:
-    webhooks: list[tuple[str, int]] = field(default_factory=list)
+    webhooks: list[Delivery] = field(default_factory=list)
+    # Per provider, the recorded meetings it told Kith of; a meeting two providers told of counts for both.
+    meetings: dict[str, int] = field(default_factory=dict)
+    # Meetings more than one provider told of (one interaction each): title -> providers.
+    shared: dict[str, list[str]] = field(default_factory=dict)
+    titles: list[str] = field(default_factory=list)
+    renewals: list[Renewal] = field(default_factory=list)
     ticks: int = 0
     digests: int = 0
     follow_ups: int = 0
     outbox: list[OutboxEntry] = field(default_factory=list)
-    interactions: int = 0
-    follow_ups_recorded: int = 0
+    follow_up_states: Counter[str] = field(default_factory=Counter)  # recorded follow-ups by status
     contacts: int = 0
 
     @property
-    def accepted(self) -> int:
-        return sum(1 for _, status in self.webhooks if status < 300)
+    def interactions(self) -> int:
+        return len(self.titles)
 
-    @property
-    def refused(self) -> int:
-        return sum(1 for _, status in self.webhooks if status >= 400)
+    def tally(self, provider: str) -> tuple[int, int]:
+        """(accepted, refused) webhooks of one provider."""
+        statuses = [delivery.status for delivery in self.webhooks if delivery.provider == provider]
+        return sum(status < 300 for status in statuses), sum(status >= 400 for status in statuses)
+
+
+@contextmanager
+def _refusals_unlogged() -> Iterator[None]:
+    """The demo sends forged webhooks on purpose: Kith's warnings about refusing them would only clutter it."""
+    from kith.observability import logger
+
+    level = logger.log_level
+    logger.setLevel("ERROR")
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _expiries(kith: LocalKith) -> dict[str, tuple[str, str | None]]:
+    listed = kith.request("GET", "/v1/connections", token=OWNER_TOKEN).body["connections"]
+    return {item["connection_id"]: (item["provider"], item.get("expires_at")) for item in listed}
+
+
+def _watch_of(provider: str) -> str:
+    return f"{PROVIDERS[provider]}'s " + ("push channel" if provider == "google" else "subscription")
+
+
+def _parse(instant: str | None) -> datetime:
+    assert instant is not None
+    return datetime.fromisoformat(instant.replace("Z", "+00:00"))
 
 
 def run_demo(outbox: Path, days: int = DAYS, quiet: bool = False) -> Summary:
-    say = (lambda *_: None) if quiet else print
+    # Bound to the terminal now: the fake calls Kith back while a function runs, with its stdout captured.
+    say = (lambda *_: None) if quiet else functools.partial(print, file=sys.stdout, flush=True)
     summary = Summary()
     clock = SimulatedClock(START)
-    with local_aws() as endpoint, LocalKith(clock) as kith:
-        say(f"Embedded AWS at {endpoint}; Kith's API at {kith.base_url} (stack from template.yaml)")
+    with local_aws() as endpoint, FakeProviders(clock) as fake, LocalKith(clock) as kith, _refusals_unlogged():
+        # Webhook URLs Kith hands out point at this API server, over plain HTTP; providers are the fake's.
+        public = {"KITH_PUBLIC_BASE_URL": kith.base_url}
+        kith.use_settings(google_overrides(fake) | microsoft_overrides(fake) | public)
+        say(f"Embedded AWS at {endpoint}; fake Google and Microsoft at {fake.base_url}")
+        say(f"Kith's API at {kith.base_url} (stack from template.yaml)")
         owner = kith.request("PUT", "/v1/owner", OWNER, token=OWNER_TOKEN)
         assert owner.status == 200, owner.body
-        ids: dict[str, str] = {}
         for contact in CONTACTS:
             created = kith.request("POST", "/v1/contacts", contact, token=OWNER_TOKEN)
             assert created.status == 201, created.body
-            ids[contact["name"]] = created.body["contact_id"]
-        summary.contacts = len(ids)
-        say(f"Owner created with {len(ids)} contacts; next digest {owner.body['next_digest_at']}")
+            summary.contacts += 1
+        say(f"Owner created with {summary.contacts} contacts; next digest {owner.body['next_digest_at']}")
 
-        connection = kith.request("POST", "/v1/connections", {"provider": "calcom"}, token=OWNER_TOKEN).body
-        path = connection["webhook_url"].split("://", 1)[1].split("/", 1)[1]
-        secret = connection["signing_secret"]
-
-        def deliver(label: str, body: bytes, signature: str | None = None) -> int:
-            sig = signature if signature is not None else hmac_sha256_hex(secret, body)
-            result = kith.request("POST", "/" + path, raw=body, headers={"x-cal-signature-256": sig})
-            summary.webhooks.append((label, result.status))
-            say(f"  webhook {label:<44} -> {result.status}")
-            return result.status
-
-        say("Cal.com webhooks through the HTTP route:")
-        tomorrow_ten = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
-        deliver(
-            "PING (test)",
-            json.dumps(
-                {
-                    "triggerEvent": "PING",
-                    "createdAt": START.isoformat(),
-                    "payload": {"type": "Test", "title": "Test trigger event"},
-                }
-            ).encode(),
-        )
-        deliver(
-            "BOOKING_CREATED coffee tomorrow (Priya + a guest)",
-            _booking(
-                "BOOKING_CREATED",
-                "bk-coffee",
-                "Coffee with Priya",
-                tomorrow_ten,
-                30,
-                [("Priya Natarajan", "priya@lumen.example"), ("Sam Rivera", "sam@newco.example")],
-            ),
-        )
-        ended = START - timedelta(hours=2)
-        deliver(
-            "MEETING_ENDED portfolio review (Jonas)",
-            _booking(
-                "MEETING_ENDED",
-                "bk-review",
-                "Portfolio review",
-                ended - timedelta(minutes=45),
-                45,
-                [("Jonas Weber", "jonas@fjord.example")],
-                flat=True,
-            ),
-        )
-        intro = functools.partial(
-            _booking,
-            uid="bk-intro",
-            title="Intro call",
-            start=tomorrow_ten + timedelta(days=1),
-            minutes=30,
-            attendees=[("Tomás Ortega", "tomas@altamar.example")],
-        )
-        deliver("BOOKING_CREATED intro call Tuesday (Tomás)", intro("BOOKING_CREATED"))
-        deliver("BOOKING_CANCELLED intro call Tuesday", intro("BOOKING_CANCELLED"))
-        forged = _booking(
-            "BOOKING_CREATED", "bk-forged", "Forged", tomorrow_ten, 30, [("Mei Lin", "mei@orbit.example")]
-        )
-        status = deliver("BOOKING_CREATED forged signature", forged, signature="0" * 64)
-        assert status == 401, "a forged webhook must be refused"
-        drained = kith.process_meetings()
-        say(f"Meetings processed: {drained.delivered} queued events")
-
-        say(f"Walking the clock through {days} days, a tick every {int(TICK.total_seconds() // 60)} minutes:")
+        week = CalendarWeek(kith, fake, OWNER, OWNER_TOKEN, say)
+        scenes = week.scenes(START)
+        expiries: dict[str, tuple[str, str | None]] = {}
+        say(f"The week, a tick every {int(TICK.total_seconds() // 60)} minutes for {days} days:")
         end = START + timedelta(days=days)
         while clock.now() < end:
+            while scenes and scenes[0].at <= clock.now():
+                scene = scenes.pop(0)
+                say(f"  {clock.now():%a %d %b %H:%M} UTC  {scene.title}")
+                scene.play()
+                drained = kith.process_meetings()
+                if drained.delivered:
+                    say(f"      {drained.delivered} queued message(s) processed by the meetings function")
+                expiries = _expiries(kith)
             clock.advance(TICK)
             result = kith.tick()
             summary.ticks += 1
             summary.digests += result["digests_queued"]
             summary.follow_ups += result["follow_ups_queued"]
+            when = f"  {clock.now():%a %d %b %H:%M} UTC"
             if result["digests_queued"] or result["follow_ups_queued"]:
-                say(
-                    f"  {clock.now():%a %d %b %H:%M} UTC: queued {result['digests_queued']} digest(s), "
-                    f"{result['follow_ups_queued']} follow-up(s)"
-                )
+                say(f"{when}  queued {result['digests_queued']} digest(s), {result['follow_ups_queued']} follow-up(s)")
+            if result["renewals_queued"]:
+                renewed = _expiries(kith)
+                for connection_id, (provider, expires) in renewed.items():
+                    if expires != expiries[connection_id][1]:
+                        summary.renewals.append(Renewal(provider, clock.now(), _parse(expires)))
+                        lasts = f"{summary.renewals[-1].expires_at:%a %d %b %H:%M}"
+                        say(f"{when}  renewed {_watch_of(provider)}; it now lasts to {lasts} UTC")
+                expiries = renewed
 
         interactions = kith.request("GET", "/v1/interactions", token=OWNER_TOKEN).body["interactions"]
         follow_ups = kith.request("GET", "/v1/follow-ups", token=OWNER_TOKEN).body["follow_ups"]
-        summary.interactions = len(interactions)
-        summary.follow_ups_recorded = len(follow_ups)
+        summary.titles = [interaction["title"] for interaction in interactions]
+        summary.follow_up_states = Counter(follow_up["status"] for follow_up in follow_ups)
+        told = meetings_by_provider(kith, OWNER_ID, {interaction["interaction_id"] for interaction in interactions})
+        summary.meetings = {provider: len(ids) for provider, ids in told.items()}
+        for interaction in interactions:
+            sources = [PROVIDERS[p] for p, ids in told.items() if interaction["interaction_id"] in ids]
+            if len(sources) > 1:
+                summary.shared[interaction["title"]] = sources
+        summary.webhooks = list(week.webhooks.log)
         summary.outbox = write_outbox(sent_emails(), outbox)
 
+    _print_summary(summary, outbox, say)
+    return summary
+
+
+def _print_summary(summary: Summary, outbox: Path, say: Say) -> None:
     say("")
     say("Summary")
-    say(f"  came in:  {len(summary.webhooks)} webhooks ({summary.accepted} accepted, {summary.refused} refused)")
-    say(
-        f"  recorded: {summary.interactions} interaction(s), {summary.follow_ups_recorded} follow-up(s), "
-        f"{summary.contacts} contacts"
+    say(f"  {'provider':<10}{'webhooks in':<32}meetings recorded")
+    for provider, name in PROVIDERS.items():
+        accepted, refused = summary.tally(provider)
+        webhooks = f"{accepted + refused} ({accepted} accepted, {refused} refused)"
+        say(f"  {name:<10}{webhooks:<32}{summary.meetings.get(provider, 0)}")
+    shared = "".join(
+        f"; “{title}” came from {' and '.join(sources)} (same iCalUID): one interaction"
+        for title, sources in summary.shared.items()
     )
-    say(
-        f"  ticks:    {summary.ticks}; queued {summary.digests} digest job(s) and {summary.follow_ups} follow-up job(s)"
-    )
-    say(f"  sent:     {len(summary.outbox)} email(s), written to {outbox}/")
+    say(f"  interactions: {summary.interactions}{shared}")
+    states = ", ".join(f"{count} {state}" for state, count in sorted(summary.follow_up_states.items()))
+    say(f"  follow-ups:   {summary.follow_up_states.total()} recorded ({states})")
+    say(f"  ticks:        {summary.ticks}; queued {summary.digests} digest(s) and {summary.follow_ups} follow-up(s)")
+    renewed: dict[str, list[str]] = {}
+    for renewal in summary.renewals:
+        renewed.setdefault(_watch_of(renewal.provider), []).append(f"{renewal.at:%a %d %b %H:%M} UTC")
+    details = "; ".join(f"{watch} on {' and '.join(times)}" for watch, times in renewed.items())
+    say(f"  renewals:     {len(summary.renewals)}" + (f" ({details})" if details else ""))
+    say(f"  sent:         {len(summary.outbox)} email(s), written to {outbox}/")
     for entry in summary.outbox:
         say(f"    - {entry.subject}  ({entry.eml.name})")
-    return summary

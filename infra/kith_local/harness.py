@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -36,6 +37,15 @@ class LocalKith:
         self.base_url = f"http://{host!s}:{port}"
         self.sqs = self.session.client("sqs")
         self.dynamodb = self.session.client("dynamodb")
+
+    def use_settings(self, overrides: Mapping[str, str]) -> None:
+        """Every function gets these settings too, from a fresh cold start, as after a redeploy.
+
+        For settings known only once the API listens: KITH_PUBLIC_BASE_URL set to `base_url`, say.
+        """
+        self.stack.overrides.update(overrides)
+        self.lambdas = LocalLambdas(self.stack)
+        self.api.lambdas = self.lambdas
 
     def close(self) -> None:
         self.server.shutdown()
@@ -83,8 +93,13 @@ class LocalKith:
         return self.lambdas.drain(self.sqs, "MailQueue")
 
     def tick(self, now: datetime | None = None) -> dict[str, Any]:
-        """One scheduler tick at the clock's time, then the mailer works through what it queued."""
+        """One scheduler tick at the clock's time, then the consumers work through what it queued.
+
+        Mail goes to the mailer; channel and subscription renewals go to the meetings function.
+        """
         result: dict[str, Any] = self.lambdas.tick(now or self.clock.now())
+        if result.get("renewals_queued"):
+            self.process_meetings()
         self.send_mail()
         return result
 

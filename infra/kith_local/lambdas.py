@@ -12,17 +12,54 @@ import contextlib
 import importlib.util
 import io
 import json
+import sys
+import threading
 import uuid
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from types import ModuleType
-from typing import Any
+from typing import Any, TextIO
 
 from kith.runtime import Runtime
 
 from kith_local.stack import LocalStack
+
+
+class _ThreadStdout(io.TextIOBase):
+    """sys.stdout that a thread can point elsewhere for a while, without touching other threads."""
+
+    def __init__(self, default: TextIO) -> None:
+        self.default = default
+        self.local = threading.local()
+
+    def _target(self) -> TextIO:
+        return getattr(self.local, "target", None) or self.default
+
+    def write(self, text: str) -> int:
+        return self._target().write(text)
+
+    def flush(self) -> None:
+        self._target().flush()
+
+
+_ROUTER_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _stdout_of_this_thread(target: TextIO) -> Iterator[None]:
+    """What Lambda sends to CloudWatch (metrics) goes to `target`, for this thread only."""
+    with _ROUTER_LOCK:
+        if not isinstance(sys.stdout, _ThreadStdout):
+            sys.stdout = _ThreadStdout(sys.stdout)
+        router = sys.stdout
+    previous = getattr(router.local, "target", None)
+    router.local.target = target
+    try:
+        yield
+    finally:
+        router.local.target = previous
 
 
 @dataclass
@@ -77,7 +114,7 @@ class LocalLambdas:
         )
         self.invocations[name] = self.invocations.get(name, 0) + 1
         # Metrics go where Lambda sends stdout (CloudWatch); locally that is a buffer, not the terminal.
-        with contextlib.redirect_stdout(self.metrics_output), warnings.catch_warnings():
+        with _stdout_of_this_thread(self.metrics_output), warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             return handler(event, context_for(name))
 
