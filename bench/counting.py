@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import kith.storage.connections
 import kith.storage.repository
 
 OPERATIONS = (
@@ -19,7 +20,10 @@ OPERATIONS = (
     "BatchWriteItem",
     "TransactWriteItems",
 )
-_REPOSITORY_FILE = str(Path(kith.storage.repository.__file__).resolve())
+# Repository's own file and the mixin it inherits its connection methods from.
+_REPOSITORY_FILES = {
+    str(Path(module.__file__).resolve()) for module in (kith.storage.repository, kith.storage.connections)
+}
 
 
 @dataclass
@@ -36,7 +40,7 @@ def _repository_method() -> str:
     frame = sys._getframe(1)
     while frame is not None:
         code = frame.f_code
-        if code.co_filename == _REPOSITORY_FILE and not code.co_name.startswith("_"):
+        if code.co_filename in _REPOSITORY_FILES and not code.co_name.startswith("_"):
             return code.co_name
         frame = frame.f_back  # type: ignore[assignment]
     return "(outside Repository)"

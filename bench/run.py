@@ -1,9 +1,11 @@
-"""Kith's benchmark: DynamoDB requests per webhook and per digest, and cold-start import times.
+"""Kith's benchmark: DynamoDB requests per webhook and per digest, cold-start import times, and what
+one calendar notification costs per provider.
 
-    .venv/bin/python bench/run.py [--quick] [--repetitions N] [--json PATH]
+    .venv/bin/python bench/run.py [--quick] [--repetitions N] [--notifications N] [--json PATH]
 
 Prints figures for a person to read; it asserts nothing. Parts 1 and 2 run on moto in process
-(request counts are exact, timings there would mean nothing); part 3 spawns fresh interpreters.
+(request counts are exact, timings there would mean nothing); part 3 spawns fresh interpreters;
+part 4 runs the functions' handlers in process, on moto and a fake provider server on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any, TypeVar
 # `python bench/run.py` puts bench/ on the path, not the repository that holds the bench package.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.calendars import CalendarCost, calendar_costs
 from bench.counting import OPERATIONS
 from bench.import_times import BASELINE, ImportTiming, import_times
 from bench.scenarios import DigestRun, WebhookCase, digest_requests, use_fake_aws, webhook_requests
@@ -27,6 +30,7 @@ T = TypeVar("T")
 ATTENDEE_COUNTS = (1, 5, 20)
 ROOMY_SIZE_LIMIT = 25  # above every attendee count, so each meeting moves its contacts' clocks
 DEFAULT_SIZE_LIMIT = 8
+STEPS = ("webhook", "processing")
 _SHORT = {
     "GetItem": "Get",
     "BatchGetItem": "BatchGet",
@@ -202,16 +206,102 @@ def print_imports(timings: list[ImportTiming], repetitions: int) -> None:
     print("   Functions read no environment at import time: each builds its kith.runtime.Runtime lazily.")
 
 
+# -- part 4 ----------------------------------------------------------------------------------------
+
+
+def _per_notification(values: Sequence[int]) -> str:
+    """One figure when every notification cost the same, else the range."""
+    return str(values[0]) if len(set(values)) == 1 else f"{min(values)}-{max(values)}"
+
+
+def _provider_calls(cost: CalendarCost) -> str:
+    calls = cost.provider_calls()
+    names = sorted({name for counter in calls for name in counter})
+    if not names:
+        return "0"
+    each = ", ".join(f"{_per_notification([counter[name] for counter in calls])} {name}" for name in names)
+    return each if len(names) == 1 else f"{_per_notification([sum(counter.values()) for counter in calls])} ({each})"
+
+
+def print_calendars(costs: list[CalendarCost], notifications: int) -> None:
+    print(f"4. One calendar notification, per provider: a new meeting with two known contacts ({notifications} each)")
+    print("   (handlers invoked in process with API Gateway and SQS events, on moto; Google and Graph are the fake")
+    print("   provider server on 127.0.0.1; counts are per notification, after one warm-up notification)")
+    print()
+    rows = []
+    for cost in costs:
+        figures = cost.figures()
+        rows.append(
+            [
+                cost.label,
+                _per_notification(cost.requests("webhook")),
+                _per_notification(cost.requests("processing")),
+                _provider_calls(cost),
+                figures["recorded_ms_median"],
+                figures["recorded_ms_p95"],
+                figures["provider_http_ms_median"] if any(cost.provider_calls()) else "-",
+                figures["webhook_ms_median"],
+            ]
+        )
+    headers = [
+        "provider",
+        "DynamoDB: webhook",
+        "processing",
+        "provider API calls",
+        "ms to recorded",
+        "p95",
+        "provider HTTP",
+        "webhook ms",
+    ]
+    print(table(headers, rows, "lrrlrrrr"))
+    print()
+    used = [op for op in OPERATIONS if any(sum(c.by_operation(step).get(op, [0])) for c in costs for step in STEPS)]
+    print("   DynamoDB requests by operation, per notification:")
+    print(
+        table(
+            ["provider", "step", *(_SHORT[op] for op in used)],
+            [
+                [cost.label, step, *(_per_notification(cost.by_operation(step).get(op, [0])) for op in used)]
+                for cost in costs
+                for step in STEPS
+            ],
+            "ll" + "r" * len(used),
+        )
+    )
+    print()
+    in_webhook = sum(len(n.provider_calls_webhook) for cost in costs for n in cost.notifications)
+    print("   DynamoDB: requests per notification, counted on each function's own client. webhook: the webhook")
+    print("     function verifying the notification and queueing it; processing: the meetings function consuming")
+    print("     the one queued message.")
+    print(f"   Provider API calls: to the fake server's calendar, Graph and token endpoints ({in_webhook} of them")
+    print("     made by the webhook step); Cal.com and Calendly carry the meeting in the webhook, so none.")
+    print("   Calendly: one invitee.created carries both contacts (the invitee and a guest they added).")
+    print("   ms to recorded (median, and p95 by nearest rank): perf_counter from just before the webhook handler")
+    print("     is invoked with the notification to the meetings handler's return with the interaction recorded,")
+    print("     the SQS receive between them included; moto answers every AWS request in process (no network).")
+    print("     provider HTTP: of that, the median time inside the meetings function's provider HTTP client")
+    print("     (the fake's answer included; its connections get TCP_NODELAY, else half its answers wait ~40 ms")
+    print("     for a delayed ACK). webhook ms: the webhook handler alone, median.")
+    print("   Not counted: the one-time connect (code exchange, watch channel or subscription, the first read")
+    print("     of the calendar and its token refresh) and one warm-up notification per provider after it.")
+
+
 # -- main ------------------------------------------------------------------------------------------
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="3 import-time runs per module instead of 7")
+    parser.add_argument(
+        "--quick", action="store_true", help="3 import-time runs per module instead of 7, 5 notifications instead of 20"
+    )
     parser.add_argument("--repetitions", type=int, help="import-time runs per module (overrides --quick)")
+    parser.add_argument(
+        "--notifications", type=int, help="measured notifications per calendar provider (default 20, --quick 5)"
+    )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures as JSON to PATH")
     arguments = parser.parse_args(argv)
     repetitions = arguments.repetitions or (3 if arguments.quick else 7)
+    notifications = arguments.notifications or (5 if arguments.quick else 20)
 
     use_fake_aws()
     durations: dict[str, float] = {}
@@ -227,6 +317,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     timings = timed("3. import times", durations, lambda: import_times(repetitions))
     print_imports(timings, repetitions)
+    print()
+    calendars = timed("4. calendar notifications", durations, lambda: calendar_costs(notifications))
+    print_calendars(calendars, notifications)
     print()
     print(table(["part", "seconds"], [[label, seconds] for label, seconds in durations.items()]))
     print(f"  total {sum(durations.values()):.1f} s")
@@ -257,6 +350,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                     {"module": t.target, "median_ms": t.median_ms, "min_ms": t.min_ms, "samples_ms": t.samples_ms}
                     for t in timings
                 ],
+            },
+            "calendars": {
+                "notifications": notifications,
+                "providers": {cost.provider: cost.figures() for cost in calendars},
             },
             "durations_seconds": durations,
         }

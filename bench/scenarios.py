@@ -59,7 +59,7 @@ class WebhookCase:
     outcome: dict[str, Any] = field(default_factory=dict)
 
 
-def _calcom_body(uid: str, owner_email: str, attendees: list[str], start: datetime) -> bytes:
+def calcom_body(uid: str, owner_email: str, attendees: list[str], start: datetime) -> bytes:
     booking = {
         "type": "30min",
         "title": "Catch-up",
@@ -116,7 +116,7 @@ def _webhook_case(stack: LocalStack, attendees: int, size_limit: int) -> Webhook
     repo.create_connection(connection)
 
     # The meeting ended an hour before the webhook arrives: clocks move and a follow-up is due.
-    body = _calcom_body(f"booking-{owner_id}", owner.email, emails, NOW - timedelta(minutes=90))
+    body = calcom_body(f"booking-{owner_id}", owner.email, emails, NOW - timedelta(minutes=90))
     headers = {"x-cal-signature-256": hmac_sha256_hex(connection.signing_secret, body)}
     case = WebhookCase(attendees=attendees, size_limit=size_limit)
 

@@ -826,6 +826,9 @@ _ROUTES: list[tuple[str, re.Pattern[str], Callable[..., Answer]]] = [
 def _serve(fake: FakeProviders) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in two writes: without this, a kept-alive answer's body can wait ~40 ms
+        # for the client's delayed ACK, as no real provider's front end would make it.
+        disable_nagle_algorithm = True
 
         def _dispatch(self) -> None:
             length = int(self.headers.get("content-length") or 0)
