@@ -1,8 +1,9 @@
 """The stack of template.yaml, created on a local AWS endpoint (moto's server).
 
-The table, its index and TTL, the queues and their redrive, and the SES
-configuration set are read from the template itself, so the local shape and
-the deployed shape cannot drift.
+The table, its index and TTL, the queues and their redrive, the SNS topics and
+their queue subscriptions, and the SES configuration set with its event
+destinations are read from the template itself, so the local shape and the
+deployed shape cannot drift.
 """
 
 from __future__ import annotations
@@ -106,6 +107,46 @@ def _know_configuration_sets(template: dict[str, Any], references: dict[str, Any
     return names
 
 
+def _know_topics(session: boto3.session.Session, template: dict[str, Any], references: dict[str, Any]) -> None:
+    """Each topic by the name the template gives it (creating a topic that exists only returns its ARN)."""
+    sns = session.client("sns")
+    for name, body in resources_of_type(template, "AWS::SNS::Topic").items():
+        topic_name = resolve(body.get("Properties", {}).get("TopicName", f"kith-${{Stage}}-{name}"), references)
+        references[name] = sns.create_topic(Name=str(topic_name))["TopicArn"]
+
+
+def _create_topics(session: boto3.session.Session, template: dict[str, Any], references: dict[str, Any]) -> None:
+    """Topics, their queue subscriptions (with the queues' policies) and the SES event destinations feeding them."""
+    _know_topics(session, template, references)
+    sns = session.client("sns")
+    sqs = session.client("sqs")
+    for body in resources_of_type(template, "AWS::SQS::QueuePolicy").values():
+        properties = resolve(body["Properties"], references)
+        for url in properties["Queues"]:
+            sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(properties["PolicyDocument"])})
+    for body in resources_of_type(template, "AWS::SNS::Subscription").values():
+        properties = resolve(body["Properties"], references)
+        sns.subscribe(
+            TopicArn=properties["TopicArn"],
+            Protocol=properties["Protocol"],
+            Endpoint=properties["Endpoint"],
+            Attributes={"RawMessageDelivery": str(properties.get("RawMessageDelivery", False)).lower()},
+        )
+    ses = session.client("ses")
+    for body in resources_of_type(template, "AWS::SES::ConfigurationSetEventDestination").values():
+        properties = resolve(body["Properties"], references)
+        destination = properties["EventDestination"]
+        ses.create_configuration_set_event_destination(
+            ConfigurationSetName=properties["ConfigurationSetName"],
+            EventDestination={
+                "Name": destination["Name"],
+                "Enabled": destination["Enabled"],
+                "MatchingEventTypes": destination["MatchingEventTypes"],
+                "SNSDestination": {"TopicARN": destination["SnsDestination"]["TopicARN"]},
+            },
+        )
+
+
 def create_stack(session: boto3.session.Session | None = None, stage: str = "local") -> LocalStack:
     session = session or boto3.session.Session()
     template = load_template()
@@ -138,6 +179,7 @@ def create_stack(session: boto3.session.Session | None = None, stage: str = "loc
     for set_name in _know_configuration_sets(template, references):
         ses.create_configuration_set(ConfigurationSetName=set_name)
     session.client("ses").verify_email_identity(EmailAddress=str(references["SenderAddress"]))
+    _create_topics(session, template, references)
 
     return LocalStack(template=template, references=references, functions=functions(template), queue_urls=queue_urls)
 
@@ -157,6 +199,7 @@ def open_stack(session: boto3.session.Session | None = None, stage: str = "local
             sqs, references, queue_urls, name, sqs.get_queue_url(QueueName=queue_name_for(stage, name))["QueueUrl"]
         )
     _know_configuration_sets(template, references)
+    _know_topics(session, template, references)
     for name in resources_of_type(template, "AWS::KMS::Key"):
         references[name] = key_alias_for(stage, name)
     return LocalStack(template=template, references=references, functions=functions(template), queue_urls=queue_urls)

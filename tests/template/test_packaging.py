@@ -80,6 +80,14 @@ def _digest_for_an_unknown_owner(result: Any, deployed: Deployed) -> None:
     }
 
 
+def _permanent_bounce_suppresses_the_address(result: Any, deployed: Deployed) -> None:
+    assert result == {"batchItemFailures": []}
+    ((record),) = deployed.items()
+    assert record["pk"] == {"S": "SUPPRESSION#gone.away@example.com"}
+    assert record["reason"] == {"S": "bounce"}
+    assert record["since"] == {"S": "2026-01-05T09:16:02Z"}
+
+
 def _owner_profile_not_created_yet(result: Any, deployed: Deployed) -> None:
     assert _http_json(result) == (404, {"error": "no owner profile yet: create it with PUT /v1/owner"})
 
@@ -89,6 +97,7 @@ EXPECTED: dict[str, tuple[str, Callable[[Any, Deployed], None]]] = {
     "MeetingsFunction": ("meetings-sqs.json", _meeting_for_an_unknown_owner),
     "SchedulerFunction": ("scheduler-tick.json", _tick_on_an_empty_stack),
     "MailerFunction": ("mailer-sqs.json", _digest_for_an_unknown_owner),
+    "SesEventsFunction": ("ses-events-sqs.json", _permanent_bounce_suppresses_the_address),
     "ApiFunction": ("api-get-owner.json", _owner_profile_not_created_yet),
 }
 

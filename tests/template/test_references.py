@@ -26,6 +26,7 @@ ATTRIBUTES = {
     "AWS::Serverless::LayerVersion": set(),
     "AWS::Serverless::HttpApi": {"ApiEndpoint", "ApiId"},
     "AWS::SES::ConfigurationSet": set(),
+    "AWS::SNS::Topic": {"TopicArn", "TopicName"},
 }
 _SUB_NAME = re.compile(r"\$\{([^}!][^}]*)\}")
 
@@ -108,7 +109,8 @@ def test_every_condition_used_is_defined(template: dict[str, Any]) -> None:
     used = {
         str(argument[0]) if kind == "Fn::If" else str(argument)
         for _, kind, argument in _walk(template)
-        if kind in {"Fn::If", "Condition"}
+        # A resource's or output's Condition names one; an IAM statement's Condition is a mapping, not a name.
+        if kind == "Fn::If" or (kind == "Condition" and isinstance(argument, str))
     }
 
     assert used <= set(template.get("Conditions", {}))

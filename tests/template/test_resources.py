@@ -43,7 +43,7 @@ def test_every_consumed_queue_redrives_to_a_dead_letter_queue(template: dict[str
         if event["Type"] == "SQS"
     }
 
-    assert consumed == {"MeetingQueue", "MailQueue"}
+    assert consumed == {"MeetingQueue", "MailQueue", "SesEventsQueue"}
     for name in consumed:
         redrive = queues[name]["Properties"].get("RedrivePolicy")
         assert redrive is not None, f"{name} has no RedrivePolicy"
@@ -64,6 +64,7 @@ def test_every_sqs_event_source_reports_batch_item_failures(template: dict[str, 
     assert sources == {
         "MeetingsFunction.Meetings": ["ReportBatchItemFailures"],
         "MailerFunction.Mail": ["ReportBatchItemFailures"],
+        "SesEventsFunction.SesEvents": ["ReportBatchItemFailures"],
     }
 
 
@@ -76,3 +77,20 @@ def test_queues_stay_invisible_for_longer_than_their_consumer_runs(template: dic
             if event["Type"] == "SQS":
                 queue = event["Properties"]["Queue"]["Fn::GetAtt"][0]
                 assert int(queues[queue]["Properties"].get("VisibilityTimeout", 30)) >= timeout
+
+
+def test_bounces_and_complaints_reach_the_ses_events_queue_in_an_sns_envelope(template: dict[str, Any]) -> None:
+    ((_, destination),) = resources_of_type(template, "AWS::SES::ConfigurationSetEventDestination").items()
+    ((_, subscription),) = resources_of_type(template, "AWS::SNS::Subscription").items()
+    ((_, queue_policy),) = resources_of_type(template, "AWS::SQS::QueuePolicy").items()
+
+    event_destination = destination["Properties"]["EventDestination"]
+    assert destination["Properties"]["ConfigurationSetName"] == {"Ref": "ConfigurationSet"}
+    assert {"bounce", "complaint"} <= set(event_destination["MatchingEventTypes"])
+    topic = event_destination["SnsDestination"]["TopicARN"]
+    assert subscription["Properties"]["TopicArn"] == topic
+    assert subscription["Properties"]["Endpoint"] == {"Fn::GetAtt": ["SesEventsQueue", "Arn"]}
+    assert subscription["Properties"]["RawMessageDelivery"] is False
+    (statement,) = queue_policy["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Action"] == "sqs:SendMessage"
+    assert statement["Condition"]["ArnEquals"]["aws:SourceArn"] == topic

@@ -164,6 +164,8 @@ class FollowUpStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     CANCELLED = "cancelled"
+    # Due, but not sent: no contact was left, or the owner's address is on the suppression list.
+    SKIPPED = "skipped"
 
 
 class FollowUp(BaseModel):
@@ -293,3 +295,18 @@ class SentEmail(BaseModel):
     subject: str
     sent_at: datetime
     message_id: str
+
+
+class SuppressionReason(StrEnum):
+    BOUNCE = "bounce"
+    COMPLAINT = "complaint"
+
+
+class Suppression(BaseModel):
+    """An address Kith never mails again: it bounced for good, or its owner complained."""
+
+    model_config = ConfigDict(frozen=True)
+
+    address: str
+    reason: SuppressionReason
+    since: datetime

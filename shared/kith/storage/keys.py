@@ -11,6 +11,7 @@
     OWNER#<owner>          CONNECTION#<connection>          a calendar connection, as the owner lists it
     OWNER#<owner>          SENT#<email key>                 sent history, one item per email
     CONNECTION#<conn.>     CONNECTION                       webhook lookup: owner, provider, secret
+    SUPPRESSION#<address>  SUPPRESSION                      never mail this (lower-cased) address: reason, since
 
 DueIndex (sparse: only items carrying due_pk are in it):
 
@@ -93,6 +94,13 @@ def connection_pk(connection_id: str) -> str:
 
 
 CONNECTION = "CONNECTION"
+
+
+def suppression_pk(address: str) -> str:
+    return f"SUPPRESSION#{address.strip().lower()}"
+
+
+SUPPRESSION = "SUPPRESSION"
 
 
 def sent_sk(email_key: str) -> str:

@@ -20,10 +20,11 @@ from kith.domain.models import (
 from kith.errors import Conflict, NotFound, Retryable, StaleContact
 from kith.storage import items, keys
 from kith.storage.connections import ConnectionRecords
+from kith.storage.suppression import SuppressionRecords
 from kith.storage.table import expression_values, is_condition_failure, key_of, raise_for, to_wire
 
 
-class Repository(ConnectionRecords):
+class Repository(ConnectionRecords, SuppressionRecords):
     """Every read and write Kith makes, in the product's words."""
 
     # -- owners --------------------------------------------------------------
@@ -364,13 +365,14 @@ class Repository(ConnectionRecords):
             seen=seen_due_key,
         )
 
-    def mark_follow_up_sent(self, owner_id: str, interaction_id: str) -> None:
+    def close_follow_up(self, owner_id: str, interaction_id: str, status: FollowUpStatus = FollowUpStatus.SENT) -> None:
+        """Take a follow-up out of the due index, sent or skipped."""
         self._update(
             keys.owner_pk(owner_id),
             keys.follow_up_sk(interaction_id),
-            "SET #status = :sent REMOVE due_pk, due_sk",
+            "SET #status = :closed REMOVE due_pk, due_sk",
             "attribute_exists(pk)",
-            sent=FollowUpStatus.SENT.value,
+            closed=status.value,
         )
 
     # -- sent history ----------------------------------------------------------

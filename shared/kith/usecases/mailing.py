@@ -14,6 +14,8 @@ from kith.storage.repository import Repository
 from kith.usecases.jobs import DigestJob, FollowUpJob
 from kith.usecases.meetings import settle_meeting
 
+SUPPRESSED: dict[str, Any] = {"sent": False, "reason": "suppressed"}
+
 
 def deliver(repo: Repository, mailer: SesMailer, job: DigestJob | FollowUpJob) -> dict[str, Any]:
     """Send the email a job stands for, or say why none is due. The result is what idempotency stores."""
@@ -30,6 +32,8 @@ def _deliver_digest(repo: Repository, mailer: SesMailer, job: DigestJob) -> dict
     entries = rank_due_contacts(repo.due_contacts(owner.owner_id, job.as_of), owner.settings, job.as_of)
     if not entries:
         return {"sent": False, "reason": "nothing due"}
+    if _suppressed(repo, owner):
+        return dict(SUPPRESSED)
     digest = Digest(owner=owner, slot=job.slot, entries=entries)
     message_id = _send(repo, mailer, owner, job, EmailKind.DIGEST, compose_digest(digest, mailer.sender, job.as_of))
     return {"sent": True, "message_id": message_id, "contacts": len(entries)}
@@ -44,13 +48,22 @@ def _deliver_follow_up(repo: Repository, mailer: SesMailer, job: FollowUpJob) ->
     contacts = repo.contacts_by_ids(owner.owner_id, follow_up.contact_ids)
     settle_meeting(repo, owner, interaction, job.as_of, contacts)
     if not contacts:
-        repo.mark_follow_up_sent(owner.owner_id, follow_up.interaction_id)
+        repo.close_follow_up(owner.owner_id, follow_up.interaction_id, FollowUpStatus.SKIPPED)
         return {"sent": False, "reason": "no contact left"}
+    if _suppressed(repo, owner):
+        # Closed, so the sweep does not queue it again and again.
+        repo.close_follow_up(owner.owner_id, follow_up.interaction_id, FollowUpStatus.SKIPPED)
+        return dict(SUPPRESSED)
     contacts.sort(key=lambda contact: follow_up.contact_ids.index(contact.contact_id))
     message = compose_follow_up(owner, follow_up, contacts, mailer.sender, job.as_of)
     message_id = _send(repo, mailer, owner, job, EmailKind.FOLLOW_UP, message)
-    repo.mark_follow_up_sent(owner.owner_id, follow_up.interaction_id)
+    repo.close_follow_up(owner.owner_id, follow_up.interaction_id)
     return {"sent": True, "message_id": message_id, "contacts": len(contacts)}
+
+
+def _suppressed(repo: Repository, owner: Owner) -> bool:
+    """The owner's address bounced for good or complained: nothing more is sent to it."""
+    return repo.get_suppression(owner.email) is not None
 
 
 def _send(
