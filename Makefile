@@ -22,7 +22,7 @@ TOOLS_STAMP := $(TOOLS)/.installed
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help venv tools lint format test test-unit test-integration test-e2e test-template demo serve bench build openapi clean
+.PHONY: help venv tools lint format test test-unit demo serve bench build preview clean
 
 help:
 	@echo "make demo    run one owner's week end to end on an embedded local AWS; emails land in outbox/"
@@ -31,6 +31,7 @@ help:
 	@echo "make bench   print DynamoDB request counts and import times"
 	@echo "make serve   the local API server and a ticking clock on an embedded AWS"
 	@echo "make build   sam build for this machine's architecture (x86_64 here)"
+	@echo "make preview render a sample digest and follow-up to preview/ (PNG too where Chromium is installed)"
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Kith needs Python 3.11 or newer" >&2; exit 1; }
@@ -73,6 +74,9 @@ demo: venv
 serve: venv
 	$(BIN)/python -m kith_local serve
 
+preview: venv
+	$(BIN)/python -m kith_local preview
+
 bench: venv
 	$(BIN)/python bench/run.py
 
@@ -81,4 +85,4 @@ build: tools
 	PATH="$(dir $(PYTHON313)):$$PATH" $(TOOLS)/bin/sam build --parameter-overrides Architecture=x86_64
 
 clean:
-	rm -rf .aws-sam outbox .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .aws-sam outbox preview .pytest_cache .mypy_cache .ruff_cache

@@ -35,7 +35,13 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=0, help="port for the API (default: any free one)")
     serve.add_argument("--tick-seconds", type=int, default=300, help="seconds between scheduler ticks")
     commands.add_parser("env-file", help="write events/env.local.json for `sam local invoke --env-vars`")
+    commands.add_parser("preview", help="render a sample digest and follow-up to preview/ (.html, .eml, .png)")
     arguments = parser.parse_args(argv)
+    if arguments.command == "preview":
+        from kith_local.preview import main as preview
+
+        preview()
+        return 0
     if arguments.command == "env-file":
         import os
 
