@@ -42,6 +42,9 @@ class OwnerIn(_In):
     working_hours: WorkingHours = WorkingHours()
     follow_up_delay_minutes: Annotated[int, Field(ge=0, le=10080)] = 60
     meeting_size_limit: Annotated[int, Field(ge=2, le=500)] = 8
+    paused_until: AwareDatetime | None = Field(
+        default=None, description="Pause all nudges (a vacation) until this instant; follow-ups wait for it."
+    )
 
     @field_validator("time_zone")
     @classmethod
@@ -57,6 +60,7 @@ class OwnerIn(_In):
             working_hours=self.working_hours,
             follow_up_delay_minutes=self.follow_up_delay_minutes,
             meeting_size_limit=self.meeting_size_limit,
+            paused_until=self.paused_until,
         )
 
 

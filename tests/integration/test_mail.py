@@ -183,3 +183,30 @@ def test_a_throttled_send_is_returned_for_retry_and_sent_once_later(kith: Kith, 
     assert kith.deliver("MailQueue", [job]) == {"batchItemFailures": []}
     assert kith.deliver("MailQueue", [job]) == {"batchItemFailures": []}
     assert len(kith.sent()) == 1
+
+
+def test_a_paused_owner_gets_no_digest_and_follow_ups_wait_for_the_pause_to_end(kith: Kith) -> None:
+    # Given an owner away until Wednesday 2026-12-02 08:00 UTC, with a due contact and a meeting on Monday morning
+    kith.clock.set(MONDAY_0800_BERLIN - timedelta(days=1))
+    kith.create_owner(digest_weekdays=[0], paused_until="2026-12-02T08:00:00Z")
+    kith.create_contact("Ann Due", "ann@example.com", circle="inner", last_interaction_at="2026-09-01T12:00:00Z")
+    connection = kith.connect()
+    meeting = MONDAY_0800_BERLIN - timedelta(hours=3)
+    kith.webhook(connection, calcom_body("BOOKING_CREATED", "bk-away", meeting, [("Ann", "ann@example.com")]))
+    kith.process_meetings()
+    # When Monday's digest and the follow-up fall due during the pause
+    monday = MONDAY_0800_BERLIN + timedelta(hours=2)
+    result = kith.tick(monday)
+    assert (result["digests_queued"], result["follow_ups_queued"]) == (1, 1)
+    assert kith.send_mail() == {"batchItemFailures": []}
+    # Then nothing is sent, and the follow-up is still pending, due when the pause ends
+    assert kith.sent() == []
+    (follow_up,) = kith.http("GET", "/v1/follow-ups")[1]["follow_ups"]
+    assert (follow_up["status"], follow_up["due_at"]) == ("pending", "2026-12-02T08:00:00Z")
+    assert kith.tick(monday + timedelta(hours=6))["follow_ups_queued"] == 0
+    # When the pause is over, the follow-up goes out, once
+    assert kith.tick(datetime(2026, 12, 2, 8, 5, tzinfo=UTC))["follow_ups_queued"] == 1
+    kith.send_mail()
+    kith.tick(datetime(2026, 12, 2, 9, 0, tzinfo=UTC))
+    kith.send_mail()
+    assert [str(message["Subject"]) for message in _bodies(kith)] == ["Follow up with Ann Due after “Coffee”"]

@@ -76,6 +76,11 @@ class OwnerSettings(BaseModel):
     working_hours: WorkingHours = WorkingHours()
     follow_up_delay_minutes: Annotated[int, Field(ge=0, le=7 * 24 * 60)] = 60
     meeting_size_limit: Annotated[int, Field(ge=2, le=500)] = 8
+    # A vacation: no digest and no follow-up goes out before this instant; follow-ups wait for it.
+    paused_until: datetime | None = None
+
+    def paused_at(self, moment: datetime) -> bool:
+        return self.paused_until is not None and moment < self.paused_until
 
     @field_validator("time_zone")
     @classmethod

@@ -365,6 +365,18 @@ class Repository(ConnectionRecords, SuppressionRecords):
             seen=seen_due_key,
         )
 
+    def defer_follow_up(self, owner_id: str, interaction_id: str, until: datetime) -> bool:
+        """Move a pending follow-up's due time to `until` (the owner is away); the sweep finds it then."""
+        return self._update(
+            keys.owner_pk(owner_id),
+            keys.follow_up_sk(interaction_id),
+            "SET due_sk = :due, due_at = :at",
+            "#status = :pending",
+            due=items.follow_up_due_key(owner_id, interaction_id, until),
+            at=keys.instant(until),
+            pending=FollowUpStatus.PENDING.value,
+        )
+
     def close_follow_up(self, owner_id: str, interaction_id: str, status: FollowUpStatus = FollowUpStatus.SENT) -> None:
         """Take a follow-up out of the due index, sent or skipped."""
         self._update(

@@ -17,6 +17,14 @@ from kith.usecases.meetings import settle_meeting
 SUPPRESSED: dict[str, Any] = {"sent": False, "reason": "suppressed"}
 
 
+class Deferred(Exception):
+    """The email waits (the owner paused nudges): nothing is sent, nothing remembered as sent.
+
+    Raised rather than returned, so the once-per-email record is not kept and the
+    follow-up can still go out when the sweep finds it due again.
+    """
+
+
 def deliver(repo: Repository, mailer: SesMailer, job: DigestJob | FollowUpJob) -> dict[str, Any]:
     """Send the email a job stands for, or say why none is due. The result is what idempotency stores."""
     try:
@@ -32,6 +40,8 @@ def _deliver_digest(repo: Repository, mailer: SesMailer, job: DigestJob) -> dict
     entries = rank_due_contacts(repo.due_contacts(owner.owner_id, job.as_of), owner.settings, job.as_of)
     if not entries:
         return {"sent": False, "reason": "nothing due"}
+    if owner.settings.paused_at(job.as_of):
+        return {"sent": False, "reason": "paused"}
     if _suppressed(repo, owner):
         return dict(SUPPRESSED)
     digest = Digest(owner=owner, slot=job.slot, entries=entries)
@@ -45,6 +55,9 @@ def _deliver_follow_up(repo: Repository, mailer: SesMailer, job: FollowUpJob) ->
     interaction = repo.get_interaction(job.owner_id, job.interaction_id)
     if follow_up is None or interaction is None or follow_up.status is not FollowUpStatus.PENDING:
         return {"sent": False, "reason": "follow-up no longer pending"}
+    if owner.settings.paused_until is not None and owner.settings.paused_at(job.as_of):
+        repo.defer_follow_up(owner.owner_id, follow_up.interaction_id, owner.settings.paused_until)
+        raise Deferred(f"follow-up waits until {owner.settings.paused_until.isoformat()}")
     contacts = repo.contacts_by_ids(owner.owner_id, follow_up.contact_ids)
     settle_meeting(repo, owner, interaction, job.as_of, contacts)
     if not contacts:
