@@ -27,4 +27,5 @@ def unprocessable(exc: ValidationError, prefix: str = "payload") -> Unprocessabl
         {"field": ".".join(str(part) for part in error["loc"]), "problem": error["msg"]} for error in exc.errors()
     ]
     first = details[0]
-    return Unprocessable(f"{prefix}.{first['field']}: {first['problem']}", details)
+    where = f"{prefix}.{first['field']}" if first["field"] else prefix
+    return Unprocessable(f"{where}: {first['problem']}", details)

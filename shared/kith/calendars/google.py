@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from kith.calendars.bodies import unprocessable
 from kith.domain.meetings import MeetingAttendee, MeetingChange, MeetingEvent, ResponseStatus
 from kith.errors import Unprocessable
 
@@ -129,7 +130,6 @@ def meeting_from_event(raw: dict[str, Any], calendar_zone: str | None = None) ->
             attendees=attendees,
         )
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise Unprocessable(f"Google event {'.'.join(map(str, first['loc']))}: {first['msg']}") from exc
+        raise unprocessable(exc, prefix="Google event") from exc
     except ValueError as exc:
         raise Unprocessable(f"Google event: {exc}") from exc

@@ -34,6 +34,7 @@ from kith.calendars.errors import (
 )
 from kith.calendars.http_client import Params, ProviderHttp
 from kith.calendars.oauth import OAuth
+from kith.calendars.signing import header_value
 from kith.domain.meetings import MeetingEvent
 from kith.domain.models import CalendarConnection, ConnectionState, GoogleWatch, Provider
 from kith.errors import MalformedBody, NotFound, Unauthorized, Unprocessable
@@ -110,18 +111,17 @@ class GoogleCalendar:
         body: bytes,
         now: datetime,
     ) -> Answer:
-        given = {name.lower(): value for name, value in headers.items()}
         watch = connection.google
         if (
             watch is None
-            or given.get("x-goog-channel-id") != watch.channel_id
-            or given.get("x-goog-resource-id") != watch.resource_id
+            or header_value(headers, "x-goog-channel-id") != watch.channel_id
+            or header_value(headers, "x-goog-resource-id") != watch.resource_id
         ):
             raise NotFound("unknown channel")
-        token = given.get("x-goog-channel-token")
+        token = header_value(headers, "x-goog-channel-token")
         if token is None or not hmac.compare_digest(token.encode(), watch.channel_token.encode()):
             raise Unauthorized("the channel token is missing or wrong")
-        state = given.get("x-goog-resource-state")
+        state = header_value(headers, "x-goog-resource-state")
         if state == "sync":
             return Answer(status=200, body=json.dumps({"status": "acknowledged"}))
         if state not in _CHANGED_STATES:

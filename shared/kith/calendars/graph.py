@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from kith.calendars.bodies import unprocessable
 from kith.domain.meetings import MeetingAttendee, MeetingChange, MeetingEvent, ResponseStatus
 from kith.domain.models import normalise_email
 from kith.errors import Unprocessable
@@ -167,8 +168,7 @@ def meeting_from_event(raw: dict[str, Any], mailbox: str) -> MeetingEvent | None
             attendees=tuple(filter(None, people)),
         )
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise Unprocessable(f"Graph event {'.'.join(map(str, first['loc']))}: {first['msg']}") from exc
+        raise unprocessable(exc, prefix="Graph event") from exc
     except ValueError as exc:
         raise Unprocessable(f"Graph event: {exc}") from exc
 
