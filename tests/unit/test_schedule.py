@@ -94,6 +94,121 @@ def test_lord_howe_skipped_half_hour() -> None:
     assert next_digest_slot(settings, utc(2026, 10, 3)) == utc(2026, 10, 3, 15, 30)
 
 
+def _weekly_slots(settings: OwnerSettings, after: datetime, count: int) -> list[datetime]:
+    """The next `count` digest instants, each asked for just as the one before it went out."""
+    slots: list[datetime] = []
+    for _ in range(count):
+        after = next_digest_slot(settings, after)
+        slots.append(after)
+    return slots
+
+
+def test_new_york_spring_forward_week_before_of_and_after() -> None:
+    # Given Sunday 08:00 digests in New York, which moves from EST (-5) to EDT (-4) on Sunday 2026-03-08
+    settings = OwnerSettings(time_zone="America/New_York", digest_weekdays=(SUNDAY,), digest_hour=8)
+    # When three weekly slots are computed from the Saturday before the week before
+    slots = _weekly_slots(settings, utc(2026, 2, 28), 3)
+    # Then 08:00 is 13:00 UTC on 1 March, and 12:00 UTC on the day of the change and the week after
+    assert slots == [utc(2026, 3, 1, 13), utc(2026, 3, 8, 12), utc(2026, 3, 15, 12)]
+
+
+def test_new_york_local_saturday_night_is_still_before_sundays_slot() -> None:
+    # Given Sunday 08:00 digests in New York, When asked Saturday 23:00 EST (already Sunday 04:00 UTC)
+    settings = OwnerSettings(time_zone="America/New_York", digest_weekdays=(SUNDAY,), digest_hour=8)
+    # Then the slot is that local Sunday's 08:00, in summer time (12:00 UTC), not a week later
+    assert next_digest_slot(settings, utc(2026, 3, 8, 4)) == utc(2026, 3, 8, 12)
+
+
+def test_new_york_skipped_hour_resolves_to_the_instant_of_the_change() -> None:
+    # Given 02:00 Sunday digests in New York; on 2026-03-08 the clock jumps from 02:00 EST to 03:00 EDT
+    settings = OwnerSettings(time_zone="America/New_York", digest_weekdays=(SUNDAY,), digest_hour=2)
+    # When three weekly slots are computed from the week before
+    slots = _weekly_slots(settings, utc(2026, 2, 28), 3)
+    # Then the week before is 07:00 UTC (02:00 EST); the day of the change is also 07:00 UTC, the moment of
+    # the jump (03:00 EDT); the week after is 06:00 UTC (02:00 EDT)
+    assert slots == [utc(2026, 3, 1, 7), utc(2026, 3, 8, 7), utc(2026, 3, 15, 6)]
+
+
+def test_new_york_fall_back_week_before_of_and_after() -> None:
+    # Given Sunday 08:00 digests in New York, which moves from EDT (-4) back to EST (-5) on Sunday 2026-11-01
+    settings = OwnerSettings(time_zone="America/New_York", digest_weekdays=(SUNDAY,), digest_hour=8)
+    # When three weekly slots are computed from the Saturday before the week before
+    slots = _weekly_slots(settings, utc(2026, 10, 24), 3)
+    # Then 08:00 is 12:00 UTC on 25 October, and 13:00 UTC on the day of the change and the week after
+    assert slots == [utc(2026, 10, 25, 12), utc(2026, 11, 1, 13), utc(2026, 11, 8, 13)]
+
+
+def test_new_york_repeated_hour_resolves_to_first_pass_and_is_not_repeated() -> None:
+    # Given 01:00 Sunday digests in New York; on 2026-11-01 01:00 happens twice (05:00 UTC in EDT, 06:00 UTC in EST)
+    settings = OwnerSettings(time_zone="America/New_York", digest_weekdays=(SUNDAY,), digest_hour=1)
+    # When three weekly slots are computed from the week before
+    slots = _weekly_slots(settings, utc(2026, 10, 24), 3)
+    # Then the week before is 05:00 UTC, the day of the change is its first pass (05:00 UTC), and the next
+    # slot is a week later at 06:00 UTC (01:00 EST): the second pass is not a slot of its own
+    assert slots == [utc(2026, 10, 25, 5), utc(2026, 11, 1, 5), utc(2026, 11, 8, 6)]
+    # When asked during either pass of the repeated hour, Then the answer is the next week's slot
+    assert next_digest_slot(settings, utc(2026, 11, 1, 5, 30)) == utc(2026, 11, 8, 6)
+    assert next_digest_slot(settings, utc(2026, 11, 1, 6, 30)) == utc(2026, 11, 8, 6)
+
+
+def test_new_york_weekday_digests_around_the_spring_change() -> None:
+    # Given Monday-to-Friday 07:00 digests in New York
+    settings = OwnerSettings(time_zone="America/New_York", digest_weekdays=(0, 1, 2, 3, 4), digest_hour=7)
+    # When the slots after Thursday 2026-03-05's are computed
+    slots = _weekly_slots(settings, utc(2026, 3, 5, 12), 3)
+    # Then Friday is 12:00 UTC (EST); the weekend is skipped; Monday and Tuesday are 11:00 UTC (EDT)
+    assert slots == [utc(2026, 3, 6, 12), utc(2026, 3, 9, 11), utc(2026, 3, 10, 11)]
+
+
+def test_lord_howe_fall_back_half_hour() -> None:
+    # Given Sunday 08:00 digests on Lord Howe, which moves from +11:00 back to +10:30 on Sunday 2026-04-05
+    settings = OwnerSettings(time_zone="Australia/Lord_Howe", digest_weekdays=(SUNDAY,), digest_hour=8)
+    # When three weekly slots are computed from the week before
+    slots = _weekly_slots(settings, utc(2026, 3, 27), 3)
+    # Then 08:00 is 21:00 UTC the day before in summer time, and 21:30 UTC from the day of the change on
+    assert slots == [utc(2026, 3, 28, 21), utc(2026, 4, 4, 21, 30), utc(2026, 4, 11, 21, 30)]
+
+
+def test_lord_howe_hours_around_the_repeated_half_hour() -> None:
+    # Given Lord Howe on 2026-04-05: at 02:00 (+11:00, 15:00 UTC) the clock goes back to 01:30, so only
+    # 01:30-02:00 happens twice and no whole hour is ambiguous
+    one = OwnerSettings(time_zone="Australia/Lord_Howe", digest_weekdays=(SUNDAY,), digest_hour=1)
+    two = OwnerSettings(time_zone="Australia/Lord_Howe", digest_weekdays=(SUNDAY,), digest_hour=2)
+    # When the slots on that day are computed
+    # Then 01:00 is still summer time (14:00 UTC) and 02:00 already winter time (15:30 UTC): 90 minutes apart
+    assert next_digest_slot(one, utc(2026, 4, 4)) == utc(2026, 4, 4, 14)
+    assert next_digest_slot(two, utc(2026, 4, 4)) == utc(2026, 4, 4, 15, 30)
+    # When asked just after that day's 01:00 slot, Then the next one is a week later at +10:30 (14:30 UTC)
+    assert next_digest_slot(one, utc(2026, 4, 4, 14)) == utc(2026, 4, 11, 14, 30)
+
+
+def test_kolkata_keeps_the_same_utc_instant_week_after_week() -> None:
+    # Given Monday 08:00 digests in Asia/Kolkata (+05:30 all year, no daylight saving)
+    settings = OwnerSettings(time_zone="Asia/Kolkata", digest_weekdays=(MONDAY,), digest_hour=8)
+    # When five weekly slots are computed across March 2026, while Europe and America change their clocks
+    slots = _weekly_slots(settings, utc(2026, 3, 1), 5)
+    # Then every one is 02:30 UTC
+    assert slots == [utc(2026, 3, day, 2, 30) for day in (2, 9, 16, 23, 30)]
+
+
+def test_kolkata_early_hour_falls_on_the_previous_utc_day() -> None:
+    # Given Monday 02:00 digests in Asia/Kolkata, which is Sunday 20:30 UTC
+    settings = OwnerSettings(time_zone="Asia/Kolkata", digest_weekdays=(MONDAY,), digest_hour=2)
+    # When three weekly slots are computed from a Saturday
+    slots = _weekly_slots(settings, utc(2026, 3, 7), 3)
+    # Then each lands on the Sunday in UTC, at 20:30, for the local Monday
+    assert slots == [utc(2026, 3, 8, 20, 30), utc(2026, 3, 15, 20, 30), utc(2026, 3, 22, 20, 30)]
+
+
+def test_kolkata_two_weekdays_over_two_weeks() -> None:
+    # Given Monday and Thursday 21:00 digests in Asia/Kolkata (15:30 UTC)
+    settings = OwnerSettings(time_zone="Asia/Kolkata", digest_weekdays=(MONDAY, 3), digest_hour=21)
+    # When four slots are computed from Sunday 2026-10-18
+    slots = _weekly_slots(settings, utc(2026, 10, 18), 4)
+    # Then Monday, Thursday, Monday, Thursday, all at 15:30 UTC, across Europe's change on 25 October
+    assert slots == [utc(2026, 10, day, 15, 30) for day in (19, 22, 26, 29)]
+
+
 def _weekdays_9_to_17(zone: str = "UTC", delay: int = 60) -> OwnerSettings:
     return OwnerSettings(time_zone=zone, follow_up_delay_minutes=delay, working_hours=WorkingHours())
 
