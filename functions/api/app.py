@@ -17,6 +17,8 @@ from kith.api_models import (
     ContactIn,
     ContactOut,
     ContactPatch,
+    ContactsIn,
+    ContactsOut,
     FollowUpOut,
     InteractionOut,
     OwnerIn,
@@ -49,7 +51,9 @@ def _now() -> datetime:
 
 @app.put("/v1/owner")
 def put_owner(owner: Annotated[OwnerIn, Body()]) -> OwnerOut:
-    saved = owners.save_owner(runtime.repository, _owner_id(), owner.email, owner.name, owner.settings(), _now())
+    saved = owners.save_owner(
+        runtime.repository, _owner_id(), owner.email, owner.name, owner.settings(), _now(), owner.subscribed
+    )
     return OwnerOut.of(saved)
 
 
@@ -62,6 +66,13 @@ def get_owner() -> OwnerOut:
 def post_contact(contact: Annotated[ContactIn, Body()]) -> Response[str]:
     created = contacts.add_contact(runtime.repository, _owner_id(), contact.model_dump(), _now())
     return json_response(201, ContactOut.of(created).model_dump(mode="json"))
+
+
+@app.post("/v1/contacts/batch")
+def post_contacts(batch: Annotated[ContactsIn, Body()]) -> Response[str]:
+    rows = [contact.model_dump() for contact in batch.contacts]
+    created = contacts.add_contacts(runtime.repository, _owner_id(), rows, _now())
+    return json_response(201, ContactsOut.of(created).model_dump(mode="json"))
 
 
 @app.get("/v1/contacts")

@@ -24,6 +24,7 @@ from typing import Any
 from kith_local.aws import local_aws, sent_emails
 from kith_local.clock import SimulatedClock
 from kith_local.demo_calendars import PROVIDERS, CalendarWeek, Delivery, Say, meetings_by_provider
+from kith_local.demo_links import Click, click_through
 from kith_local.fake_providers import FakeProviders
 from kith_local.harness import LocalKith
 from kith_local.outbox import OutboxEntry, write_outbox
@@ -217,6 +218,7 @@ class Summary:
     outbox: list[OutboxEntry] = field(default_factory=list)
     follow_up_states: Counter[str] = field(default_factory=Counter)  # recorded follow-ups by status
     contacts: int = 0
+    clicks: list[Click] = field(default_factory=list)
 
     @property
     def interactions(self) -> int:
@@ -317,6 +319,7 @@ def run_demo(outbox: Path, days: int = DAYS, quiet: bool = False) -> Summary:
                 summary.shared[interaction["title"]] = sources
         summary.webhooks = list(week.webhooks.log)
         summary.outbox = write_outbox(sent_emails(), outbox)
+        summary.clicks = click_through(kith, sent_emails())
 
     _print_summary(summary, outbox, say)
     return summary
@@ -346,3 +349,6 @@ def _print_summary(summary: Summary, outbox: Path, say: Say) -> None:
     say(f"  sent:         {len(summary.outbox)} email(s), written to {outbox}/")
     for entry in summary.outbox:
         say(f"    - {entry.subject}  ({entry.eml.name})")
+    say(f"  one-click links, followed over HTTP: {len(summary.clicks)}")
+    for click in summary.clicks:
+        say(f"    - {click.what}: {click.method} {click.status}" + (f", “{click.said}”" if click.said else ""))

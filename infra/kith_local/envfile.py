@@ -11,6 +11,8 @@ from kith_local.template import REPOSITORY
 ENV_FILE = REPOSITORY / "events" / "env.local.json"
 # The Lambda container reaches a moto server on the host under this name.
 DOCKER_HOST_ENDPOINT = "http://host.docker.internal:5000"
+# Where `sam local start-api` listens: links in emails lead there.
+SAM_LOCAL_API = "http://127.0.0.1:3000"
 
 
 def sam_env_vars(stack: LocalStack) -> dict[str, dict[str, str]]:
@@ -20,6 +22,8 @@ def sam_env_vars(stack: LocalStack) -> dict[str, dict[str, str]]:
             variable: value.replace("https://sqs.us-east-1.amazonaws.com/", DOCKER_HOST_ENDPOINT + "/")
             for variable, value in stack.environment(name).items()
         }
+        if "KITH_PUBLIC_BASE_URL" in environment:
+            environment["KITH_PUBLIC_BASE_URL"] = SAM_LOCAL_API
         environment.update(
             {
                 "AWS_ENDPOINT_URL": DOCKER_HOST_ENDPOINT,

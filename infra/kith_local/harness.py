@@ -35,6 +35,8 @@ class LocalKith:
         self.server = serve(self.api, port)
         host, port = self.server.server_address[:2]
         self.base_url = f"http://{host!s}:{port}"
+        # Links in emails and webhook addresses lead to this server.
+        self.stack.overrides["KITH_PUBLIC_BASE_URL"] = self.base_url
         self.sqs = self.session.client("sqs")
         self.dynamodb = self.session.client("dynamodb")
 

@@ -15,6 +15,8 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
+from kith.actions.links import ActionLinks
+from kith.actions.tokens import KeyRing
 from kith.domain.digest import rank_due_contacts
 from kith.domain.models import Attendee, Circle, Contact, Digest, FollowUp, Owner, OwnerSettings
 from kith.mail.compose import compose_digest, compose_follow_up
@@ -24,6 +26,12 @@ from kith_local.template import REPOSITORY
 NOW = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
 SENDER = "kith@kith.local"
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
+# Links in a preview are real signed links, under a key that exists only here.
+PREVIEW_KEYS = KeyRing({"preview": b"preview-only-key-that-signs-nothing-real"}, "preview")
+
+
+def _links() -> ActionLinks:
+    return ActionLinks("https://kith.example.com", PREVIEW_KEYS, "preview", NOW)
 
 
 @dataclass
@@ -76,7 +84,7 @@ def sample_contacts() -> list[Contact]:
 def sample_digest() -> EmailMessage:
     owner = _owner()
     entries = rank_due_contacts(sample_contacts(), owner.settings, NOW)
-    return compose_digest(Digest(owner=owner, slot=NOW, entries=entries), SENDER, NOW)
+    return compose_digest(Digest(owner=owner, slot=NOW, entries=entries), SENDER, NOW, _links())
 
 
 def sample_follow_up() -> EmailMessage:
@@ -91,7 +99,7 @@ def sample_follow_up() -> EmailMessage:
         title="Roadmap & budget",
         meeting_end=NOW - timedelta(hours=1),
     )
-    return compose_follow_up(owner, follow_up, contacts, SENDER, NOW)
+    return compose_follow_up(owner, follow_up, contacts, SENDER, NOW, _links())
 
 
 def _chromium() -> str | None:

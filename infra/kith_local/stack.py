@@ -9,18 +9,28 @@ deployed shape cannot drift.
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
 
-from kith_local.template import FunctionSpec, functions, load_template, resolve, resources_of_type
+from kith_local.template import (
+    FunctionSpec,
+    evaluate_conditions,
+    functions,
+    load_template,
+    resolve,
+    resources_of_type,
+)
 
 LOCAL_PARAMETERS = {
     "Stage": "local",
     "SenderAddress": "kith@kith.local",
     "Architecture": "x86_64",
     "PublicBaseUrl": "",
+    # The HTTP API's id, in the address functions fall back to; LocalKith points them at its own server.
+    "HttpApi": "local",
     "DueShards": "4",
     "AWS::Region": "us-east-1",
     "AWS::Partition": "aws",
@@ -90,7 +100,22 @@ def _parameters(template: dict[str, Any], stage: str) -> dict[str, Any]:
     references: dict[str, Any] = {**LOCAL_PARAMETERS, "Stage": stage}
     for name, body in template.get("Parameters", {}).items():
         references.setdefault(name, body.get("Default", ""))
+    evaluate_conditions(template, references)
     return references
+
+
+def secret_name_for(stage: str, logical_id: str) -> str:
+    return f"kith/{stage}/{logical_id}"
+
+
+def generated_secret(properties: dict[str, Any]) -> str:
+    """What CloudFormation's GenerateSecretString would store: the template JSON plus one random value."""
+    generate = properties["GenerateSecretString"]
+    value = json.loads(generate.get("SecretStringTemplate", "{}"))
+    value[generate["GenerateStringKey"]] = secrets.token_urlsafe(generate.get("PasswordLength", 32))[
+        : generate.get("PasswordLength", 32)
+    ]
+    return json.dumps(value)
 
 
 def _know_queue(sqs: Any, references: dict[str, Any], queue_urls: dict[str, str], name: str, url: str) -> None:
@@ -175,6 +200,14 @@ def create_stack(session: boto3.session.Session | None = None, stage: str = "loc
         # Functions name the key by its alias locally: stable across runs, and KMS accepts it anywhere a key id goes.
         references[name] = key_alias_for(stage, name)
 
+    secretsmanager = session.client("secretsmanager")
+    for name, body in resources_of_type(template, "AWS::SecretsManager::Secret").items():
+        secretsmanager.create_secret(
+            Name=secret_name_for(stage, name), SecretString=generated_secret(body["Properties"])
+        )
+        # Named, not by ARN (whose suffix is random): stable across runs, and accepted anywhere a secret id goes.
+        references[name] = secret_name_for(stage, name)
+
     ses = session.client("sesv2")
     for set_name in _know_configuration_sets(template, references):
         ses.create_configuration_set(ConfigurationSetName=set_name)
@@ -202,4 +235,6 @@ def open_stack(session: boto3.session.Session | None = None, stage: str = "local
     _know_topics(session, template, references)
     for name in resources_of_type(template, "AWS::KMS::Key"):
         references[name] = key_alias_for(stage, name)
+    for name in resources_of_type(template, "AWS::SecretsManager::Secret"):
+        references[name] = secret_name_for(stage, name)
     return LocalStack(template=template, references=references, functions=functions(template), queue_urls=queue_urls)

@@ -98,7 +98,7 @@ def functions(template: dict[str, Any], root: Path = REPOSITORY) -> dict[str, Fu
 
 
 def resolve(value: Any, references: dict[str, Any]) -> Any:
-    """Resolve Ref, Fn::GetAtt, Fn::Sub (simple ${Name} forms) against known values."""
+    """Resolve Ref, Fn::GetAtt, Fn::If, Fn::Sub (simple ${Name} forms) against known values."""
     if isinstance(value, dict) and len(value) == 1:
         ((kind, argument),) = value.items()
         if kind == "Ref":
@@ -110,6 +110,11 @@ def resolve(value: Any, references: dict[str, Any]) -> Any:
             if key not in references:
                 raise KeyError(f"no local value for GetAtt {key}")
             return references[key]
+        if kind == "Fn::If":
+            condition, when_true, when_false = argument
+            if f"Condition:{condition}" not in references:
+                raise KeyError(f"no local value for Condition {condition}")
+            return resolve(when_true if references[f"Condition:{condition}"] else when_false, references)
         if kind == "Fn::Sub":
             text = argument if isinstance(argument, str) else argument[0]
             for name, replacement in references.items():
@@ -120,3 +125,13 @@ def resolve(value: Any, references: dict[str, Any]) -> Any:
     if isinstance(value, list):
         return [resolve(item, references) for item in value]
     return value
+
+
+def evaluate_conditions(template: dict[str, Any], references: dict[str, Any]) -> None:
+    """Add each of the template's conditions (Fn::Equals of known values) to the references."""
+    for name, body in template.get("Conditions", {}).items():
+        ((kind, argument),) = body.items()
+        if kind != "Fn::Equals":
+            raise KeyError(f"the local stack reads only Fn::Equals conditions, not {kind} in {name}")
+        left, right = (resolve(side, references) for side in argument)
+        references[f"Condition:{name}"] = left == right

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
@@ -24,6 +24,7 @@ from kith.domain.models import (
     check_time_zone,
     connection_state_at,
 )
+from kith.domain.spreading import BULK_ADD_LIMIT
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 
@@ -44,6 +45,11 @@ class OwnerIn(_In):
     meeting_size_limit: Annotated[int, Field(ge=2, le=500)] = 8
     paused_until: AwareDatetime | None = Field(
         default=None, description="Pause all nudges (a vacation) until this instant; follow-ups wait for it."
+    )
+    subscribed: bool | None = Field(
+        default=None,
+        description="false stops every email, as an email's unsubscribe link does; true starts them again; "
+        "left out, it stays as it is.",
     )
 
     @field_validator("time_zone")
@@ -70,6 +76,7 @@ class OwnerOut(BaseModel):
     name: str
     settings: OwnerSettings
     next_digest_at: datetime | None
+    unsubscribed_at: datetime | None
 
     @classmethod
     def of(cls, owner: Owner) -> OwnerOut:
@@ -79,6 +86,7 @@ class OwnerOut(BaseModel):
             name=owner.name,
             settings=owner.settings,
             next_digest_at=owner.next_digest_at,
+            unsubscribed_at=owner.unsubscribed_at,
         )
 
 
@@ -93,6 +101,14 @@ class ContactIn(_In):
     tags: list[Annotated[str, Field(min_length=1, max_length=50)]] = Field(default=[], max_length=30)
     notes: Annotated[str, Field(max_length=5000)] | None = None
     last_interaction_at: AwareDatetime | None = None
+
+
+class ContactsIn(_In):
+    contacts: list[ContactIn] = Field(
+        min_length=1,
+        max_length=BULK_ADD_LIMIT,
+        description="Added together: first due days are spread over each circle's cadence (PRODUCT.md §7).",
+    )
 
 
 class ContactPatch(_In):
@@ -120,6 +136,9 @@ class ContactOut(BaseModel):
     tags: list[str]
     notes: str | None
     added_at: datetime
+    first_due_on: date | None = Field(
+        default=None, description="Added in bulk: the local day its first nudge was spread to, until an interaction."
+    )
     last_interaction_at: datetime | None
     last_interaction_title: str | None
     snoozed_until: datetime | None
@@ -135,6 +154,14 @@ class ContactOut(BaseModel):
                 "tags": list(contact.tags),
             }
         )
+
+
+class ContactsOut(BaseModel):
+    contacts: list[ContactOut]
+
+    @classmethod
+    def of(cls, contacts: list[Contact]) -> ContactsOut:
+        return cls(contacts=[ContactOut.of(contact) for contact in contacts])
 
 
 class ConnectionIn(_In):

@@ -21,6 +21,7 @@ _ENVIRONMENT = {
     "due_shards": "KITH_DUE_SHARDS",
     "stage": "KITH_STAGE",
     "token_key_id": "KITH_TOKEN_KEY_ID",
+    "action_keys_secret": "KITH_ACTION_KEYS_SECRET",
     "google_client_id": "KITH_GOOGLE_CLIENT_ID",
     "google_client_secret": "KITH_GOOGLE_CLIENT_SECRET",
     "google_token_url": "KITH_GOOGLE_TOKEN_URL",
@@ -45,6 +46,7 @@ class Settings(BaseModel):
     due_shards: int = Field(default=4, ge=1, le=64)
     stage: str = "dev"
     token_key_id: str = ""
+    action_keys_secret: str = ""
     google_client_id: str = ""
     google_client_secret: str = Field(default="", repr=False)
     google_token_url: str = "https://oauth2.googleapis.com/token"

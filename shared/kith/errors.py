@@ -11,12 +11,28 @@ class NotFound(KithError):
     """The thing asked for does not exist (or is not the caller's)."""
 
 
+class Gone(KithError):
+    """The thing a link points to existed once and was deleted."""
+
+
+class Forbidden(KithError):
+    """Proof was offered and refused: a forged or altered signature, an expired link."""
+
+
+class InvalidLink(KithError):
+    """A link that is not a whole Kith link (cut short, or garbled on the way)."""
+
+
 class Conflict(KithError):
     """The request clashes with what is stored (an e-mail already in use, a stale version)."""
 
 
 class StaleContact(Conflict):
     """The contact changed between reading and writing it."""
+
+
+class AlreadyDone(Conflict):
+    """A one-click link that was used already: its action happened once and will not happen again."""
 
 
 class InvalidInput(KithError):

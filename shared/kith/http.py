@@ -9,7 +9,10 @@ from aws_lambda_powertools.event_handler import Response, content_types
 
 from kith.errors import (
     Conflict,
+    Forbidden,
+    Gone,
     InvalidInput,
+    InvalidLink,
     KithError,
     MalformedBody,
     NotFound,
@@ -21,9 +24,12 @@ from kith.errors import (
 
 _STATUS: dict[type[KithError], int] = {
     MalformedBody: 400,
+    InvalidLink: 400,
     Unauthorized: 401,
+    Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
+    Gone: 410,
     PayloadTooLarge: 413,
     InvalidInput: 422,
     Unprocessable: 422,

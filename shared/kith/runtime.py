@@ -19,8 +19,10 @@ from kith.config import Settings
 from kith.storage.repository import Repository
 
 if TYPE_CHECKING:
+    from kith.actions.links import Linker
     from kith.adapters.kms import Vault
     from kith.adapters.queue import Queue
+    from kith.adapters.secrets import ActionKeys
     from kith.adapters.ses import SesMailer
     from kith.calendars.accounts import CalendarAccount
     from kith.calendars.http_client import ProviderHttp
@@ -85,8 +87,23 @@ class Runtime:
         from kith.usecases.mailing import deliver
 
         return OncePerEmail(
-            self.dynamodb, self.settings.table_name, lambda job: deliver(self.repository, self.mailer, job)
+            self.dynamodb,
+            self.settings.table_name,
+            lambda job: deliver(self.repository, self.mailer, self.linker, job),
         )
+
+    @cached_property
+    def action_keys(self) -> ActionKeys:
+        """The keys that sign and check one-click links, read from Secrets Manager when first needed."""
+        from kith.adapters.secrets import ActionKeys
+
+        return ActionKeys(self.client("secretsmanager"), self.settings.require("action_keys_secret"))
+
+    @cached_property
+    def linker(self) -> Linker:
+        from kith.actions.links import Linker
+
+        return Linker(self.settings.require("public_base_url"), self.action_keys)
 
     @cached_property
     def provider_http(self) -> ProviderHttp:

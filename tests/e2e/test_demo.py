@@ -79,3 +79,19 @@ def test_the_demo_week_runs_end_to_end_over_all_four_providers_and_leaves_readab
     # Meetings ahead hold nudges back: Priya (coffee) and Mei (Calendly) on Monday, Rafael (Outlook) on Thursday
     assert "Priya" not in _text(monday.eml) and "Mei Lin" not in _text(monday.eml)
     assert "Rafael" in _text(monday.eml) and "Rafael" not in _text(thursday.eml)
+    # The owner then acts on the emails over HTTP: a scanner's GET changes nothing, the first POST snoozes,
+    # the second changes nothing more, a stranger from a meeting is added, and one-click unsubscribe works
+    assert [(click.method, click.status) for click in summary.clicks] == [
+        ("GET", 200),
+        ("POST", 200),
+        ("POST", 200),
+        ("POST", 200),
+        ("POST", 200),
+    ]
+    assert [click.said for click in summary.clicks] == [
+        "",
+        "Zoe Adams <b>&</b> Co is snoozed for 14 days.",
+        "This was done already; nothing more changed.",
+        "Sam Rivera is now a contact, in your core circle.",
+        "You are unsubscribed: Kith will send you no more email.",
+    ]

@@ -127,6 +127,33 @@ class Kith:
         headers = {name.lower(): value for name, value in (response.get("headers") or {}).items()}
         return response["statusCode"], headers.get("content-type", ""), (response.get("body") or "").encode()
 
+    def open_link(
+        self, method: str, url: str, form: bytes = b"", content_type: str = "application/x-www-form-urlencoded"
+    ) -> tuple[int, dict[str, str], str]:
+        """A person (or a mail provider) opening a one-click link from an email: (status, headers, page)."""
+        path = urlsplit(url).path
+        event = {
+            "version": "2.0",
+            "routeKey": f"{method} /a/{{token}}",
+            "rawPath": path,
+            "rawQueryString": "",
+            "headers": {"content-type": content_type} if form else {},
+            "pathParameters": {"token": path.rsplit("/", 1)[1]},
+            "requestContext": {
+                "http": {"method": method, "path": path, "sourceIp": "127.0.0.1"},
+                "domainName": "kith.local",
+                "requestId": "r",
+                "stage": "$default",
+                "timeEpoch": int(self.clock.now().timestamp() * 1000),
+            },
+            # API Gateway hands form bodies over base64-encoded.
+            "body": base64.b64encode(form).decode() if form else None,
+            "isBase64Encoded": bool(form),
+        }
+        response = self.lambdas.invoke("ActionsFunction", event)
+        headers = {name.lower(): value for name, value in (response.get("headers") or {}).items()}
+        return response["statusCode"], headers, response.get("body") or ""
+
     # -- queues and schedule -----------------------------------------------------------------------
 
     def receive(self, queue: str) -> list[dict[str, Any]]:

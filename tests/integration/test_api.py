@@ -100,6 +100,7 @@ def test_changing_emails_moves_the_lookup(kith: Kith, owner: dict) -> None:
         ({"name": "A", "circle": "closest"}, 422, "circle"),
         ({"name": "A", "circle": "custom"}, 422, "cadence_days"),
         ({"name": "A", "emails": ["nope"]}, 422, "emails"),
+        ({"name": "A", "emails": ["a@example.com", "A@example.com"]}, 422, "listed twice"),
         ({"name": "A", "last_interaction_at": "2030-01-01T00:00:00Z"}, 422, "future"),
     ],
 )

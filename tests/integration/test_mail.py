@@ -158,10 +158,17 @@ def test_a_follow_up_is_sent_once_after_its_delay_and_names_the_meeting(kith: Ki
     assert kith.http("GET", "/v1/follow-ups")[1]["follow_ups"][0]["status"] == "sent"
 
 
-def test_a_throttled_send_is_returned_for_retry_and_sent_once_later(kith: Kith, owner: dict) -> None:
+@pytest.mark.parametrize(
+    ("code", "http_status"),
+    [("TooManyRequestsException", 429), ("Throttling", 400)],
+    ids=["sesv2-429", "maximum-send-rate"],
+)
+def test_a_throttled_send_is_returned_for_retry_and_sent_once_later(
+    kith: Kith, owner: dict, code: str, http_status: int
+) -> None:
     from botocore.exceptions import ClientError
 
-    # Given SES answers the first send with TooManyRequestsException (HTTP 429)
+    # Given SES answers the first send with a throttling error (SES v2's 429, or the classic maximum send rate)
     kith.tick(MONDAY_0800_BERLIN)
     (job,) = kith.take("MailQueue")
     ses_client = kith.lambdas.modules["MailerFunction"].runtime.mailer._client
@@ -171,8 +178,8 @@ def test_a_throttled_send_is_returned_for_retry_and_sent_once_later(kith: Kith, 
     def throttled_once(**request):  # type: ignore[no-untyped-def]
         calls["n"] += 1
         if calls["n"] == 1:
-            error = {"Error": {"Code": "TooManyRequestsException", "Message": "Maximum sending rate exceeded."}}
-            raise ClientError({**error, "ResponseMetadata": {"HTTPStatusCode": 429}}, "SendEmail")
+            error = {"Error": {"Code": code, "Message": "Maximum sending rate exceeded."}}
+            raise ClientError({**error, "ResponseMetadata": {"HTTPStatusCode": http_status}}, "SendEmail")
         return real_send(**request)
 
     ses_client.send_email = throttled_once

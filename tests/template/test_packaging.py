@@ -92,6 +92,14 @@ def _owner_profile_not_created_yet(result: Any, deployed: Deployed) -> None:
     assert _http_json(result) == (404, {"error": "no owner profile yet: create it with PUT /v1/owner"})
 
 
+def _a_link_this_stack_did_not_sign_is_refused(result: Any, deployed: Deployed) -> None:
+    # The sample's link was signed with a key the stack's generated secret does not hold.
+    assert result["statusCode"] == 403
+    assert result["headers"]["Content-Type"] == "text/html; charset=utf-8"
+    assert "not one Kith signed" in result["body"]
+    assert deployed.items() == []
+
+
 EXPECTED: dict[str, tuple[str, Callable[[Any, Deployed], None]]] = {
     "WebhookFunction": ("webhook-calcom-booking-created.json", _webhook_for_an_unknown_connection),
     "MeetingsFunction": ("meetings-sqs.json", _meeting_for_an_unknown_owner),
@@ -99,6 +107,7 @@ EXPECTED: dict[str, tuple[str, Callable[[Any, Deployed], None]]] = {
     "MailerFunction": ("mailer-sqs.json", _digest_for_an_unknown_owner),
     "SesEventsFunction": ("ses-events-sqs.json", _permanent_bounce_suppresses_the_address),
     "ApiFunction": ("api-get-owner.json", _owner_profile_not_created_yet),
+    "ActionsFunction": ("actions-one-click-unsubscribe.json", _a_link_this_stack_did_not_sign_is_refused),
 }
 
 

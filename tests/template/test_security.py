@@ -14,6 +14,7 @@ ALLOWED_POLICY_TEMPLATES = {
     "SQSPollerPolicy",
     "KMSDecryptPolicy",
     "KMSEncryptPolicy",
+    "AWSSecretsManagerGetSecretValuePolicy",
 }
 
 

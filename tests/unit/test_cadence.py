@@ -188,3 +188,42 @@ def test_never_contact_is_never_due() -> None:
     assert not is_due(person, UTC_ZONE, now)
     assert not is_overdue(person, UTC_ZONE, now)
     assert overdue_ratio(person, UTC_ZONE, now) == 0.0
+
+
+def test_a_spread_first_due_day_decides_when_a_contact_never_met_falls_due() -> None:
+    # Given a core contact added on 5 January whose bulk add placed its first due day on 20 January
+    person = contact(circle=Circle.CORE, added_at=utc(2026, 1, 5, 12), first_due_on=utc(2026, 1, 20).date())
+    # When due and overdue are computed in Berlin
+    # Then it is due from local midnight of 20 January and overdue half a cadence (30 days) later
+    assert due_at(person, BERLIN) == utc(2026, 1, 19, 23)
+    assert overdue_at(person, BERLIN) == utc(2026, 2, 18, 23)
+    # And the ratio is exactly one cadence on its first due day
+    assert overdue_ratio(person, BERLIN, utc(2026, 1, 20, 9)) == pytest.approx(1.0)
+
+
+def test_an_interaction_supersedes_the_spread_first_due_day() -> None:
+    # Given a spread contact that was then met on 10 January
+    person = contact(
+        circle=Circle.CORE,
+        added_at=utc(2026, 1, 5, 12),
+        first_due_on=utc(2026, 1, 20).date(),
+        last_interaction_at=utc(2026, 1, 10, 12),
+    )
+    # When due is computed, Then the meeting's clock counts: 60 days after 10 January
+    assert due_at(person, UTC_ZONE) == utc(2026, 3, 11)
+
+
+def test_a_shorter_cadence_caps_the_spread_first_due_day() -> None:
+    # Given a contact spread to day 50 of the core window, later moved to the inner circle (21 days)
+    person = contact(circle=Circle.INNER, added_at=utc(2026, 1, 5, 12), first_due_on=utc(2026, 2, 24).date())
+    # When due is computed, Then it is never later than the plain rule: 21 days after the add
+    assert due_at(person, UTC_ZONE) == utc(2026, 1, 26)
+
+
+def test_a_snooze_still_pushes_a_spread_contact_out() -> None:
+    # Given a spread contact due on 20 January, snoozed until 1 February
+    person = contact(
+        added_at=utc(2026, 1, 5, 12), first_due_on=utc(2026, 1, 20).date(), snoozed_until=utc(2026, 2, 1, 8)
+    )
+    # When due is computed, Then the snooze decides
+    assert due_at(person, UTC_ZONE) == utc(2026, 2, 1, 8)

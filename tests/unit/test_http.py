@@ -7,7 +7,10 @@ import json
 import pytest
 from kith.errors import (
     Conflict,
+    Forbidden,
+    Gone,
     InvalidInput,
+    InvalidLink,
     KithError,
     MalformedBody,
     NotFound,
@@ -23,9 +26,12 @@ from kith.http import error_response, status_for, validation_response
     ("error", "status"),
     [
         (MalformedBody("x"), 400),
+        (InvalidLink("x"), 400),
         (Unauthorized("x"), 401),
+        (Forbidden("x"), 403),
         (NotFound("x"), 404),
         (Conflict("x"), 409),
+        (Gone("x"), 410),
         (PayloadTooLarge("x"), 413),
         (Unprocessable("x"), 422),
         (InvalidInput("x"), 422),

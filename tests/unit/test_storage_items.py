@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from kith.domain.models import (
@@ -76,6 +77,16 @@ def test_contact_due_key_is_local_midnight_in_utc() -> None:
     item = items.contact_to_item(contact(circle=Circle.INNER, last_interaction_at=utc(2026, 3, 20, 10)), BERLIN)
     # Then the due key is 10 April 00:00 CEST written in UTC
     assert item["due_sk"] == "2026-04-09T22:00:00Z#c-ana"
+
+
+def test_a_spread_contact_keeps_its_first_due_day_and_is_indexed_at_it() -> None:
+    # Given a contact a bulk add placed on 20 January (Berlin), When stored and read back
+    person = contact(first_due_on=date(2026, 1, 20))
+    item = items.contact_to_item(person, BERLIN)
+    # Then the day is kept as a plain date, and the due key is that day's local midnight in UTC
+    assert item["first_due_on"] == "2026-01-20"
+    assert items.contact_from_item(item) == person
+    assert item["due_sk"] == "2026-01-19T23:00:00Z#c-ana"
 
 
 def test_never_contact_is_left_out_of_the_due_index() -> None:

@@ -2,7 +2,9 @@
 
 Cadences count calendar days in the owner's time zone: a contact last seen on
 a Tuesday afternoon with a 21-day cadence is due from the start of the Tuesday
-three weeks later, local time, whatever daylight saving did in between.
+three weeks later, local time, whatever daylight saving did in between. A contact
+never met counts from the day it was added, or, when a bulk add spread it
+(kith.domain.spreading), from its first due day.
 """
 
 from __future__ import annotations
@@ -35,8 +37,18 @@ def start_of_local_day(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=zone)
 
 
-def _anchor(contact: Contact) -> datetime:
-    return contact.last_interaction_at or contact.added_at
+def _anchor_day(contact: Contact, zone: ZoneInfo, days: int) -> date:
+    """The local day the cadence counts from.
+
+    A contact spread by a bulk add and not met since counts from as many days before its first
+    due day as its cadence, so due, overdue and the ratio agree; a later, shorter cadence caps it.
+    """
+    if contact.last_interaction_at is not None:
+        return contact.last_interaction_at.astimezone(zone).date()
+    added = contact.added_at.astimezone(zone).date()
+    if contact.first_due_on is not None:
+        return min(contact.first_due_on - timedelta(days=days), added)
+    return added
 
 
 def due_at(contact: Contact, zone: ZoneInfo) -> datetime | None:
@@ -47,7 +59,7 @@ def due_at(contact: Contact, zone: ZoneInfo) -> datetime | None:
     days = cadence_days(contact.circle, contact.cadence_days)
     if days is None:
         return None
-    local_day = _anchor(contact).astimezone(zone).date() + timedelta(days=days)
+    local_day = _anchor_day(contact, zone, days) + timedelta(days=days)
     due = start_of_local_day(local_day, zone)
     if contact.snoozed_until is not None and contact.snoozed_until > due:
         return contact.snoozed_until
@@ -58,7 +70,7 @@ def overdue_at(contact: Contact, zone: ZoneInfo) -> datetime | None:
     days = cadence_days(contact.circle, contact.cadence_days)
     if days is None:
         return None
-    local_day = _anchor(contact).astimezone(zone).date() + timedelta(days=math.ceil(days * OVERDUE_FACTOR))
+    local_day = _anchor_day(contact, zone, days) + timedelta(days=math.ceil(days * OVERDUE_FACTOR))
     return start_of_local_day(local_day, zone)
 
 
@@ -77,5 +89,5 @@ def overdue_ratio(contact: Contact, zone: ZoneInfo, now: datetime) -> float:
     days = cadence_days(contact.circle, contact.cadence_days)
     if days is None:
         return 0.0
-    elapsed = now.astimezone(zone).date() - _anchor(contact).astimezone(zone).date()
+    elapsed = now.astimezone(zone).date() - _anchor_day(contact, zone, days)
     return elapsed.days / days

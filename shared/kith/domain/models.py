@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -108,6 +108,8 @@ class Owner(BaseModel):
     settings: OwnerSettings = OwnerSettings()
     created_at: datetime
     next_digest_at: datetime | None = None
+    # Set by the unsubscribe link (RFC 8058): no email goes out until the owner subscribes again.
+    unsubscribed_at: datetime | None = None
 
 
 class Contact(BaseModel):
@@ -125,6 +127,8 @@ class Contact(BaseModel):
     tags: tuple[str, ...] = ()
     notes: str | None = None
     added_at: datetime
+    # Bulk adds only (PRODUCT.md §7): the owner's local day the contact first falls due, spread over its cadence.
+    first_due_on: date | None = None
     last_interaction_at: datetime | None = None
     last_interaction_title: str | None = None
     snoozed_until: datetime | None = None

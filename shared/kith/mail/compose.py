@@ -17,7 +17,13 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from kith.actions.links import ActionLinks
+from kith.domain.actions import Action
 from kith.domain.models import Contact, Digest, FollowUp, Owner
+
+DIGEST_ACTIONS = (Action.DONE, Action.SNOOZE, Action.LESS_OFTEN)
+FOLLOW_UP_ACTIONS = (Action.DONE, Action.LESS_OFTEN)
+ACTION_LABELS = {Action.DONE: "Done", Action.SNOOZE: "Snooze 14 days", Action.LESS_OFTEN: "See less often"}
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
@@ -48,15 +54,35 @@ def header_safe(text: str) -> str:
     return _CONTROL.sub(" ", text).strip()
 
 
+def _contact_links(links: ActionLinks, contacts: list[Contact], actions: tuple[Action, ...]) -> dict[str, Any]:
+    return {
+        contact.contact_id: [
+            (ACTION_LABELS[action], links.for_contact(action, contact.contact_id)) for action in actions
+        ]
+        for contact in contacts
+    }
+
+
 def _message(
-    owner: Owner, sender: str, subject: str, context: dict[str, Any], template: str, sent_at: datetime
+    owner: Owner,
+    sender: str,
+    subject: str,
+    context: dict[str, Any],
+    template: str,
+    sent_at: datetime,
+    links: ActionLinks,
 ) -> EmailMessage:
+    unsubscribe = links.unsubscribe()
+    context = {**context, "pause_link": links.pause(), "unsubscribe_link": unsubscribe}
     message = EmailMessage()
     message["Subject"] = header_safe(subject)
     message["From"] = Address(display_name="Kith", addr_spec=sender)
     message["To"] = Address(display_name=header_safe(owner.name), addr_spec=owner.email)
     message["Date"] = format_datetime(sent_at)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "kith.local")
+    # RFC 8058 one-click unsubscribe: one HTTPS URL, and the POST body mail providers send to it.
+    message["List-Unsubscribe"] = f"<{unsubscribe}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     environment = _environment()
     message.set_content(environment.get_template(f"{template}.txt").render(**context))
     message.add_alternative(environment.get_template(f"{template}.html").render(**context), subtype="html")
@@ -71,14 +97,15 @@ def digest_subject(digest: Digest) -> str:
     return f"{count} people to reconnect with this week: {first} and {count - 1} more"
 
 
-def compose_digest(digest: Digest, sender: str, sent_at: datetime) -> EmailMessage:
+def compose_digest(digest: Digest, sender: str, sent_at: datetime, links: ActionLinks) -> EmailMessage:
     context = {
         "owner": digest.owner,
         "entries": digest.entries,
         "zone": digest.owner.settings.time_zone,
         "sent_at": sent_at,
+        "actions": _contact_links(links, [entry.contact for entry in digest.entries], DIGEST_ACTIONS),
     }
-    return _message(digest.owner, sender, digest_subject(digest), context, "digest", sent_at)
+    return _message(digest.owner, sender, digest_subject(digest), context, "digest", sent_at, links)
 
 
 def follow_up_subject(follow_up: FollowUp, contacts: list[Contact]) -> str:
@@ -88,13 +115,22 @@ def follow_up_subject(follow_up: FollowUp, contacts: list[Contact]) -> str:
 
 
 def compose_follow_up(
-    owner: Owner, follow_up: FollowUp, contacts: list[Contact], sender: str, sent_at: datetime
+    owner: Owner,
+    follow_up: FollowUp,
+    contacts: list[Contact],
+    sender: str,
+    sent_at: datetime,
+    links: ActionLinks,
 ) -> EmailMessage:
     context = {
         "owner": owner,
         "follow_up": follow_up,
         "contacts": contacts,
-        "new_attendees": follow_up.new_attendees,
+        "new_attendees": [
+            (attendee, links.add_attendee(follow_up.interaction_id, index))
+            for index, attendee in enumerate(follow_up.new_attendees)
+        ],
         "zone": owner.settings.time_zone,
+        "actions": _contact_links(links, contacts, FOLLOW_UP_ACTIONS),
     }
-    return _message(owner, sender, follow_up_subject(follow_up, contacts), context, "follow_up", sent_at)
+    return _message(owner, sender, follow_up_subject(follow_up, contacts), context, "follow_up", sent_at, links)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -50,6 +50,8 @@ def owner_to_item(owner: Owner, shards: int) -> Item:
         item["next_digest_at"] = keys.instant(owner.next_digest_at)
         item["due_pk"] = keys.digest_due_pk(keys.shard_of(owner.owner_id, shards))
         item["due_sk"] = f"{keys.instant(owner.next_digest_at)}#{owner.owner_id}"
+    if owner.unsubscribed_at is not None:
+        item["unsubscribed_at"] = keys.instant(owner.unsubscribed_at)
     return item
 
 
@@ -61,6 +63,7 @@ def owner_from_item(item: Item) -> Owner:
         settings=OwnerSettings.model_validate(item["settings"]),
         created_at=keys.parse_instant(item["created_at"]),
         next_digest_at=_opt_parse(item.get("next_digest_at")),
+        unsubscribed_at=_opt_parse(item.get("unsubscribed_at")),
     )
 
 
@@ -87,6 +90,7 @@ def contact_to_item(contact: Contact, zone: ZoneInfo) -> Item:
             "tags": list(contact.tags) or None,
             "notes": contact.notes,
             "added_at": keys.instant(contact.added_at),
+            "first_due_on": contact.first_due_on.isoformat() if contact.first_due_on is not None else None,
             "last_interaction_at": _opt_instant(contact.last_interaction_at),
             "last_interaction_title": contact.last_interaction_title,
             "snoozed_until": _opt_instant(contact.snoozed_until),
@@ -115,6 +119,7 @@ def contact_from_item(item: Item) -> Contact:
         tags=tuple(item.get("tags", ())),
         notes=item.get("notes"),
         added_at=keys.parse_instant(item["added_at"]),
+        first_due_on=date.fromisoformat(item["first_due_on"]) if "first_due_on" in item else None,
         last_interaction_at=_opt_parse(item.get("last_interaction_at")),
         last_interaction_title=item.get("last_interaction_title"),
         snoozed_until=_opt_parse(item.get("snoozed_until")),

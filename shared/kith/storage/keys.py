@@ -10,6 +10,7 @@
     OWNER#<owner>          FOLLOWUP#<interaction>           follow-up; in DueIndex under FOLLOWUP#<shard> while pending
     OWNER#<owner>          CONNECTION#<connection>          a calendar connection, as the owner lists it
     OWNER#<owner>          SENT#<email key>                 sent history, one item per email
+    OWNER#<owner>          USED#<nonce>                     a spent one-click link (TTL: the link's expiry)
     CONNECTION#<conn.>     CONNECTION                       webhook lookup: owner, provider, secret
     SUPPRESSION#<address>  SUPPRESSION                      never mail this (lower-cased) address: reason, since
 
@@ -79,6 +80,10 @@ def link_prefix(contact_id: str) -> str:
 
 def link_sk(contact_id: str, end: datetime, interaction_id: str) -> str:
     return f"{link_prefix(contact_id)}{instant(end)}#{interaction_id}"
+
+
+def used_link_sk(nonce: str) -> str:
+    return f"USED#{nonce}"
 
 
 def follow_up_sk(interaction_id: str) -> str:

@@ -17,14 +17,15 @@ from kith.domain.models import (
     OwnerSettings,
     SentEmail,
 )
-from kith.errors import Conflict, NotFound, Retryable, StaleContact
+from kith.errors import AlreadyDone, Conflict, NotFound, Retryable, StaleContact
 from kith.storage import items, keys
+from kith.storage.actions import ActionRecords, put_once
 from kith.storage.connections import ConnectionRecords
 from kith.storage.suppression import SuppressionRecords
 from kith.storage.table import expression_values, is_condition_failure, key_of, raise_for, to_wire
 
 
-class Repository(ConnectionRecords, SuppressionRecords):
+class Repository(ConnectionRecords, SuppressionRecords, ActionRecords):
     """Every read and write Kith makes, in the product's words."""
 
     # -- owners --------------------------------------------------------------
@@ -56,7 +57,8 @@ class Repository(ConnectionRecords, SuppressionRecords):
 
     # -- contacts ------------------------------------------------------------
 
-    def create_contact(self, contact: Contact, settings: OwnerSettings) -> None:
+    def create_contact(self, contact: Contact, settings: OwnerSettings, spent: items.Item | None = None) -> None:
+        """Store a new contact and claim its e-mail addresses; with `spent`, also spend the link that adds it."""
         pk = keys.owner_pk(contact.owner_id)
         actions: list[dict[str, Any]] = [
             {
@@ -72,7 +74,13 @@ class Repository(ConnectionRecords, SuppressionRecords):
         if stated is not None:
             # The last interaction the owner told us of: what a cancelled meeting gives the clock back to.
             actions.append({"Put": {"TableName": self._table, "Item": to_wire(stated)}})
-        reasons = self._transact(actions)
+        if spent is not None:
+            reasons = self._transact([put_once(self._table, spent), *actions])
+            if reasons and reasons[0] == "ConditionalCheckFailed":
+                raise AlreadyDone("this link was used already")
+            reasons = reasons[1:]
+        else:
+            reasons = self._transact(actions)
         if reasons:
             self._explain_email_clash(reasons, [None, *contact.emails])
 

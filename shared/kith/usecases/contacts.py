@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
+
 from kith.domain.cadence import CadenceError, cadence_days
 from kith.domain.models import Circle, Contact
-from kith.errors import Conflict, InvalidInput, StaleContact
+from kith.domain.spreading import BULK_ADD_LIMIT, spread_first_due
+from kith.errors import Conflict, InvalidInput, Retryable, StaleContact
 from kith.storage.repository import Repository
 
 _UPDATE_ATTEMPTS = 3
@@ -21,16 +25,75 @@ def _check_cadence(circle: Circle, custom_days: int | None) -> None:
         raise InvalidInput(str(exc)) from exc
 
 
-def add_contact(repo: Repository, owner_id: str, fields: dict[str, Any], now: datetime) -> Contact:
-    owner = repo.get_owner(owner_id)
+def _new_contact(owner_id: str, fields: dict[str, Any], now: datetime) -> Contact:
     contact = Contact.model_validate(
         {**fields, "contact_id": uuid.uuid4().hex, "owner_id": owner_id, "added_at": now, "version": 1}
     )
     if contact.last_interaction_at is not None and contact.last_interaction_at > now:
         raise InvalidInput("last_interaction_at cannot be in the future")
+    repeated = sorted({address for address in contact.emails if contact.emails.count(address) > 1})
+    if repeated:
+        raise InvalidInput(f"the e-mail address {repeated[0]} is listed twice")
     _check_cadence(contact.circle, contact.cadence_days)
+    return contact
+
+
+def add_contact(repo: Repository, owner_id: str, fields: dict[str, Any], now: datetime) -> Contact:
+    owner = repo.get_owner(owner_id)
+    contact = _new_contact(owner_id, fields, now)
     repo.create_contact(contact, owner.settings)
     return contact
+
+
+def add_contacts(repo: Repository, owner_id: str, rows: Sequence[dict[str, Any]], now: datetime) -> list[Contact]:
+    """Add contacts in bulk, their first due days spread over their cadence (PRODUCT.md §7).
+
+    Every row is checked, e-mail addresses included, before anything is written; rows are then
+    written one by one. A contact another request adds meanwhile with the same address, or lasting
+    throttling, stops the batch midway: the rows before it stay added, and the error says so.
+    """
+    if not 1 <= len(rows) <= BULK_ADD_LIMIT:
+        raise InvalidInput(f"a batch holds 1 to {BULK_ADD_LIMIT} contacts, not {len(rows)}")
+    owner = repo.get_owner(owner_id)
+    fresh = [_checked_row(row, owner_id, fields, now) for row, fields in enumerate(rows)]
+    _check_addresses(repo, owner_id, fresh)
+    spread = spread_first_due(fresh, owner.settings.zone)
+    for row, contact in enumerate(spread):
+        try:
+            repo.create_contact(contact, owner.settings)
+        except Conflict as exc:
+            raise Conflict(f"row {row}: {exc}{_added_before(row)}") from exc
+        except Retryable as exc:
+            raise Retryable(f"row {row}: {exc}{_added_before(row)}") from exc
+    return spread
+
+
+def _checked_row(row: int, owner_id: str, fields: dict[str, Any], now: datetime) -> Contact:
+    try:
+        return _new_contact(owner_id, fields, now)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "contact"
+        raise InvalidInput(f"row {row}: {field}: {first['msg']}") from exc
+    except InvalidInput as exc:
+        raise InvalidInput(f"row {row}: {exc}") from exc
+
+
+def _check_addresses(repo: Repository, owner_id: str, contacts: Sequence[Contact]) -> None:
+    first_row: dict[str, int] = {}
+    for row, contact in enumerate(contacts):
+        for address in contact.emails:
+            if address in first_row:
+                raise InvalidInput(f"row {row}: the e-mail address {address} is also on row {first_row[address]}")
+            first_row[address] = row
+    taken = repo.contacts_by_emails(owner_id, first_row)
+    for address, row in first_row.items():
+        if address in taken:
+            raise Conflict(f"row {row}: another contact already has the e-mail address {address}")
+
+
+def _added_before(row: int) -> str:
+    return "; nothing was added" if row == 0 else f"; the rows before row {row} were added"
 
 
 def update_contact(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from email.message import EmailMessage
 from typing import Any
 
+from kith.actions.links import Linker
 from kith.adapters.ses import SesMailer
 from kith.domain.digest import rank_due_contacts
 from kith.domain.models import Digest, EmailKind, FollowUpStatus, Owner, SentEmail
@@ -15,6 +16,7 @@ from kith.usecases.jobs import DigestJob, FollowUpJob
 from kith.usecases.meetings import settle_meeting
 
 SUPPRESSED: dict[str, Any] = {"sent": False, "reason": "suppressed"}
+UNSUBSCRIBED: dict[str, Any] = {"sent": False, "reason": "unsubscribed"}
 
 
 class Deferred(Exception):
@@ -25,31 +27,35 @@ class Deferred(Exception):
     """
 
 
-def deliver(repo: Repository, mailer: SesMailer, job: DigestJob | FollowUpJob) -> dict[str, Any]:
+def deliver(repo: Repository, mailer: SesMailer, linker: Linker, job: DigestJob | FollowUpJob) -> dict[str, Any]:
     """Send the email a job stands for, or say why none is due. The result is what idempotency stores."""
     try:
         if isinstance(job, DigestJob):
-            return _deliver_digest(repo, mailer, job)
-        return _deliver_follow_up(repo, mailer, job)
+            return _deliver_digest(repo, mailer, linker, job)
+        return _deliver_follow_up(repo, mailer, linker, job)
     except NotFound as gone:
         return {"sent": False, "reason": f"gone: {gone}"}
 
 
-def _deliver_digest(repo: Repository, mailer: SesMailer, job: DigestJob) -> dict[str, Any]:
+def _deliver_digest(repo: Repository, mailer: SesMailer, linker: Linker, job: DigestJob) -> dict[str, Any]:
     owner = repo.get_owner(job.owner_id)
     entries = rank_due_contacts(repo.due_contacts(owner.owner_id, job.as_of), owner.settings, job.as_of)
     if not entries:
         return {"sent": False, "reason": "nothing due"}
     if owner.settings.paused_at(job.as_of):
         return {"sent": False, "reason": "paused"}
+    if owner.unsubscribed_at is not None:
+        return dict(UNSUBSCRIBED)
     if _suppressed(repo, owner):
         return dict(SUPPRESSED)
     digest = Digest(owner=owner, slot=job.slot, entries=entries)
-    message_id = _send(repo, mailer, owner, job, EmailKind.DIGEST, compose_digest(digest, mailer.sender, job.as_of))
+    links = linker.for_email(owner.owner_id, job.as_of)
+    message = compose_digest(digest, mailer.sender, job.as_of, links)
+    message_id = _send(repo, mailer, owner, job, EmailKind.DIGEST, message)
     return {"sent": True, "message_id": message_id, "contacts": len(entries)}
 
 
-def _deliver_follow_up(repo: Repository, mailer: SesMailer, job: FollowUpJob) -> dict[str, Any]:
+def _deliver_follow_up(repo: Repository, mailer: SesMailer, linker: Linker, job: FollowUpJob) -> dict[str, Any]:
     owner = repo.get_owner(job.owner_id)
     follow_up = repo.get_follow_up(job.owner_id, job.interaction_id)
     interaction = repo.get_interaction(job.owner_id, job.interaction_id)
@@ -63,12 +69,14 @@ def _deliver_follow_up(repo: Repository, mailer: SesMailer, job: FollowUpJob) ->
     if not contacts:
         repo.close_follow_up(owner.owner_id, follow_up.interaction_id, FollowUpStatus.SKIPPED)
         return {"sent": False, "reason": "no contact left"}
-    if _suppressed(repo, owner):
+    stopped = UNSUBSCRIBED if owner.unsubscribed_at is not None else SUPPRESSED if _suppressed(repo, owner) else None
+    if stopped is not None:
         # Closed, so the sweep does not queue it again and again.
         repo.close_follow_up(owner.owner_id, follow_up.interaction_id, FollowUpStatus.SKIPPED)
-        return dict(SUPPRESSED)
+        return dict(stopped)
     contacts.sort(key=lambda contact: follow_up.contact_ids.index(contact.contact_id))
-    message = compose_follow_up(owner, follow_up, contacts, mailer.sender, job.as_of)
+    links = linker.for_email(owner.owner_id, job.as_of)
+    message = compose_follow_up(owner, follow_up, contacts, mailer.sender, job.as_of, links)
     message_id = _send(repo, mailer, owner, job, EmailKind.FOLLOW_UP, message)
     repo.close_follow_up(owner.owner_id, follow_up.interaction_id)
     return {"sent": True, "message_id": message_id, "contacts": len(contacts)}

@@ -10,19 +10,36 @@ from kith.errors import NotFound
 from kith.storage.repository import Repository
 
 
-def save_owner(repo: Repository, owner_id: str, email: str, name: str, settings: OwnerSettings, now: datetime) -> Owner:
-    """Create or replace an owner's profile; the next digest is scheduled from the new settings."""
+def save_owner(
+    repo: Repository,
+    owner_id: str,
+    email: str,
+    name: str,
+    settings: OwnerSettings,
+    now: datetime,
+    subscribed: bool | None = None,
+) -> Owner:
+    """Create or replace an owner's profile; the next digest is scheduled from the new settings.
+
+    An unsubscribe (from an email's link) stays until the owner says `subscribed` again.
+    """
     try:
-        created_at = repo.get_owner(owner_id).created_at
+        before: Owner | None = repo.get_owner(owner_id)
     except NotFound:
-        created_at = now
+        before = None
+    unsubscribed_at = before.unsubscribed_at if before is not None else None
+    if subscribed is True:
+        unsubscribed_at = None
+    elif subscribed is False:
+        unsubscribed_at = unsubscribed_at or now
     owner = Owner(
         owner_id=owner_id,
         email=email,
         name=name,
         settings=settings,
-        created_at=created_at,
+        created_at=before.created_at if before is not None else now,
         next_digest_at=next_digest_slot(settings, now),
+        unsubscribed_at=unsubscribed_at,
     )
     repo.save_owner(owner)
     return owner

@@ -1,0 +1,212 @@
+"""What a one-click link in an email does (PRODUCT.md §6).
+
+Opening a link (GET) only reads: mail scanners that fetch every link change nothing.
+Following it (POST) acts once; the link is spent in the same transaction as its
+effect, so a second click, a retry or a double submit changes nothing more.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from kith.actions.tokens import KeyRing, verify
+from kith.domain.actions import SNOOZE, Action, ActionClaim, PauseError, further_out, pause_end
+from kith.domain.cadence import cadence_days
+from kith.domain.models import Attendee, Circle, Contact, FollowUp, Interaction, InteractionKind, Owner
+from kith.errors import AlreadyDone, Conflict, Gone, InvalidInput, NotFound, StaleContact
+from kith.storage.actions import spent_link_item
+from kith.storage.repository import Repository
+
+DONE_TITLE = "Marked done in a Kith email"
+ADDABLE_CIRCLES = (Circle.INNER, Circle.CORE, Circle.WIDER)
+_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class LinkView:
+    """What the confirmation page shows before anything happens."""
+
+    claim: ActionClaim
+    owner: Owner
+    contact: Contact | None = None
+    attendee: Attendee | None = None
+    follow_up: FollowUp | None = None
+    used: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    view: LinkView
+    changed: bool
+    summary: str
+
+
+def open_link(repo: Repository, ring: KeyRing, token: str, now: datetime) -> LinkView:
+    """Check a link and gather what its page shows: Forbidden, InvalidLink or Gone when it can't be used."""
+    claim = verify(token, ring, now)
+    try:
+        owner = repo.get_owner(claim.owner_id)
+    except NotFound as exc:
+        raise Gone("this Kith account no longer exists") from exc
+    used = repo.link_spent(claim)
+    if claim.action.needs_contact:
+        try:
+            contact = repo.get_contact(claim.owner_id, str(claim.contact_id))
+        except NotFound as exc:
+            raise Gone("this contact was deleted from Kith") from exc
+        return LinkView(claim, owner, contact=contact, used=used)
+    if claim.action is Action.ADD_ATTENDEE:
+        follow_up = repo.get_follow_up(claim.owner_id, str(claim.interaction_id))
+        if follow_up is None or claim.attendee is None or claim.attendee >= len(follow_up.new_attendees):
+            raise Gone("this meeting is no longer in Kith")
+        return LinkView(claim, owner, attendee=follow_up.new_attendees[claim.attendee], follow_up=follow_up, used=used)
+    if claim.action is Action.UNSUBSCRIBE:
+        used = owner.unsubscribed_at is not None
+    return LinkView(claim, owner, used=used)
+
+
+def follow_link(repo: Repository, ring: KeyRing, token: str, form: Mapping[str, str], now: datetime) -> Outcome:
+    """Do what the link says, once."""
+    view = open_link(repo, ring, token, now)
+    act = _EFFECTS[view.claim.action]
+    try:
+        return act(repo, view, form, now)
+    except AlreadyDone:
+        return Outcome(view, changed=False, summary="This was done already; nothing more changed.")
+
+
+def _done(repo: Repository, view: LinkView, form: Mapping[str, str], now: datetime) -> Outcome:
+    claim = view.claim
+    interaction = Interaction(
+        interaction_id=f"done-{claim.nonce}",
+        owner_id=claim.owner_id,
+        contact_ids=(str(claim.contact_id),),
+        start=now,
+        end=now,
+        kind=InteractionKind.NOTE,
+        title=DONE_TITLE,
+        source="email",
+        external_id=claim.nonce,
+        recorded_at=now,
+    )
+
+    def change(contact: Contact) -> Contact:
+        if contact.last_interaction_at is not None and contact.last_interaction_at >= now:
+            return contact
+        return contact.model_copy(update={"last_interaction_at": now, "last_interaction_title": DONE_TITLE})
+
+    contact = _change_contact(repo, view, now, change, interaction)
+    return Outcome(view, changed=True, summary=f"Noted: you were in touch with {contact.name} today.")
+
+
+def _snooze(repo: Repository, view: LinkView, form: Mapping[str, str], now: datetime) -> Outcome:
+    until = now + SNOOZE
+
+    def change(contact: Contact) -> Contact:
+        if contact.snoozed_until is not None and contact.snoozed_until >= until:
+            return contact
+        return contact.model_copy(update={"snoozed_until": until})
+
+    contact = _change_contact(repo, view, now, change)
+    return Outcome(view, changed=True, summary=f"{contact.name} is snoozed for 14 days.")
+
+
+def _less_often(repo: Repository, view: LinkView, form: Mapping[str, str], now: datetime) -> Outcome:
+    def change(contact: Contact) -> Contact:
+        circle, days = further_out(contact)
+        return contact.model_copy(update={"circle": circle, "cadence_days": days})
+
+    contact = _change_contact(repo, view, now, change)
+    every = cadence_days(contact.circle, contact.cadence_days)
+    return Outcome(view, changed=True, summary=f"You will hear about {contact.name} every {every} days.")
+
+
+def _change_contact(
+    repo: Repository,
+    view: LinkView,
+    now: datetime,
+    change: Callable[[Contact], Contact],
+    interaction: Interaction | None = None,
+) -> Contact:
+    """Apply a change to the contact as it is now; a meeting that moved it meanwhile is read again."""
+    claim = view.claim
+    for attempt in range(_ATTEMPTS):
+        try:
+            before = repo.get_contact(claim.owner_id, str(claim.contact_id))
+        except NotFound as exc:
+            raise Gone("this contact was deleted from Kith") from exc
+        after = change(before).model_copy(update={"version": before.version + 1})
+        try:
+            repo.change_contact_once(before, after, view.owner.settings, spent_link_item(claim, now), interaction)
+        except StaleContact:
+            if attempt + 1 == _ATTEMPTS:
+                raise
+            continue
+        return after
+    raise AssertionError("unreachable")
+
+
+def _pause(repo: Repository, view: LinkView, form: Mapping[str, str], now: datetime) -> Outcome:
+    settings = view.owner.settings
+    try:
+        until = pause_end(date.fromisoformat(form.get("until", "")), settings.zone, now)
+    except ValueError as exc:
+        problem = str(exc) if isinstance(exc, PauseError) else "choose the day nudges should start again"
+        raise InvalidInput(problem) from exc
+    try:
+        repo.pause_owner_once(
+            view.owner.owner_id, settings.model_copy(update={"paused_until": until}), spent_link_item(view.claim, now)
+        )
+    except NotFound as exc:
+        raise Gone("this Kith account no longer exists") from exc
+    local = until.astimezone(settings.zone)
+    return Outcome(view, changed=True, summary=f"Nudges are paused until {local:%A} {local.day} {local:%B %Y}.")
+
+
+def _add_attendee(repo: Repository, view: LinkView, form: Mapping[str, str], now: datetime) -> Outcome:
+    assert view.attendee is not None and view.follow_up is not None
+    try:
+        circle = Circle(form.get("circle", Circle.CORE.value))
+    except ValueError as exc:
+        raise InvalidInput("choose a circle: inner, core or wider") from exc
+    if circle not in ADDABLE_CIRCLES:
+        raise InvalidInput("choose a circle: inner, core or wider")
+    attendee, follow_up = view.attendee, view.follow_up
+    name = attendee.name or attendee.email.partition("@")[0]
+    contact = Contact(
+        contact_id=uuid.uuid4().hex,
+        owner_id=view.owner.owner_id,
+        name=name,
+        emails=(attendee.email,),
+        circle=circle,
+        added_at=now,
+        # You met them: their clock starts at the meeting.
+        last_interaction_at=min(follow_up.meeting_end, now),
+        last_interaction_title=follow_up.title,
+    )
+    try:
+        repo.create_contact(contact, view.owner.settings, spent_link_item(view.claim, now))
+    except AlreadyDone:
+        raise
+    except Conflict:
+        return Outcome(view, changed=False, summary=f"{name} is already one of your contacts.")
+    return Outcome(view, changed=True, summary=f"{name} is now a contact, in your {circle.value} circle.")
+
+
+def _unsubscribe(repo: Repository, view: LinkView, form: Mapping[str, str], now: datetime) -> Outcome:
+    if not repo.unsubscribe_owner(view.owner.owner_id, now):
+        return Outcome(view, changed=False, summary="You were already unsubscribed; Kith sends you nothing.")
+    return Outcome(view, changed=True, summary="You are unsubscribed: Kith will send you no more email.")
+
+
+_EFFECTS: dict[Action, Callable[[Repository, LinkView, Mapping[str, str], datetime], Outcome]] = {
+    Action.DONE: _done,
+    Action.SNOOZE: _snooze,
+    Action.LESS_OFTEN: _less_often,
+    Action.PAUSE: _pause,
+    Action.ADD_ATTENDEE: _add_attendee,
+    Action.UNSUBSCRIBE: _unsubscribe,
+}
