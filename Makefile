@@ -28,7 +28,7 @@ help:
 	@echo "make demo    run one owner's week end to end on an embedded local AWS; emails land in outbox/"
 	@echo "make test    ruff, mypy and every test suite (unit, integration, e2e, template)"
 	@echo "make lint    ruff and mypy only"
-	@echo "make bench   print DynamoDB request counts and import times"
+	@echo "make bench   print request counts, import times, render rates and ranking agreement"
 	@echo "make serve   the local API server and a ticking clock on an embedded AWS"
 	@echo "make build   sam build for this machine's architecture (x86_64 here)"
 	@echo "make preview render a sample digest and follow-up to preview/ (PNG too where Chromium is installed)"

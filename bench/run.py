@@ -1,11 +1,13 @@
-"""Kith's benchmark: DynamoDB requests per webhook and per digest, cold-start import times, and what
-one calendar notification costs per provider.
+"""Kith's benchmark: DynamoDB requests per webhook and per digest, cold-start import times, what
+one calendar notification costs per provider, emails composed per second, and how often the digest
+ranking agrees with the hand-made table of expectations.
 
-    .venv/bin/python bench/run.py [--quick] [--repetitions N] [--notifications N] [--json PATH]
+    .venv/bin/python bench/run.py [--quick] [--repetitions N] [--notifications N] [--renders N] [--json PATH]
 
 Prints figures for a person to read; it asserts nothing. Parts 1 and 2 run on moto in process
 (request counts are exact, timings there would mean nothing); part 3 spawns fresh interpreters;
-part 4 runs the functions' handlers in process, on moto and a fake provider server on 127.0.0.1.
+part 4 runs the functions' handlers in process, on moto and a fake provider server on 127.0.0.1;
+parts 5 and 6 are pure Python in this process.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.calendars import CalendarCost, calendar_costs
 from bench.counting import OPERATIONS
 from bench.import_times import BASELINE, ImportTiming, import_times
+from bench.rendering import ROUNDS, RenderRate, render_rates
 from bench.scenarios import DigestRun, WebhookCase, digest_requests, use_fake_aws, webhook_requests
+from tests.unit.ranking_cases import disagreeing_cases, ranking_agreement
 
 T = TypeVar("T")
 ATTENDEE_COUNTS = (1, 5, 20)
@@ -286,22 +290,55 @@ def print_calendars(costs: list[CalendarCost], notifications: int) -> None:
     print("     of the calendar and its token refresh) and one warm-up notification per provider after it.")
 
 
+# -- part 5 ----------------------------------------------------------------------------------------
+
+
+def print_rendering(rates: list[RenderRate], iterations: int) -> None:
+    print("5. Digests rendered per second in one process")
+    print(f"   (kith.mail.compose, warm: {ROUNDS} rounds of {iterations:,} emails each after a warm-up; Berlin owner;")
+    print("   the digest names 5 contacts with companies, goals and last meeting titles; the follow-up 2 contacts")
+    print("   and one new attendee; each email signs its own one-click links, HMAC-SHA256, a fixed key ring;")
+    print("   + as_bytes(): the composed message serialised too, as sending does; bytes: the serialised size)")
+    print()
+    rows = [[rate.label, rate.best, rate.median, rate.message_bytes, rate.links_signed] for rate in rates]
+    print(table(["email", "per second, best", "median", "bytes", "links signed"], rows))
+
+
+# -- part 6 ----------------------------------------------------------------------------------------
+
+
+def print_ranking(agreeing: int, total: int, disagreeing: list[str]) -> None:
+    print("6. Ranking agreement: the digest ranking against a hand-made table of expected digests")
+    print("   (tests/unit/ranking_cases.py: each case's expected names and order written from PRODUCT.md §1, §2, §5)")
+    print()
+    print(table(["figure", "value"], [["cases agreeing", f"{agreeing} of {total} ({agreeing / total:.0%})"]], "ll"))
+    if disagreeing:
+        print()
+        print("   disagreeing (noted in the table, an expected failure in tests/unit/test_ranking_table.py):")
+        for name in disagreeing:
+            print(f"     - {name}")
+
+
 # -- main ------------------------------------------------------------------------------------------
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
-        "--quick", action="store_true", help="3 import-time runs per module instead of 7, 5 notifications instead of 20"
+        "--quick",
+        action="store_true",
+        help="3 import-time runs per module instead of 7, 5 notifications instead of 20, 500 renders instead of 2,000",
     )
     parser.add_argument("--repetitions", type=int, help="import-time runs per module (overrides --quick)")
     parser.add_argument(
         "--notifications", type=int, help="measured notifications per calendar provider (default 20, --quick 5)"
     )
+    parser.add_argument("--renders", type=int, help="emails composed per timed round (default 2,000, --quick 500)")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures as JSON to PATH")
     arguments = parser.parse_args(argv)
     repetitions = arguments.repetitions or (3 if arguments.quick else 7)
     notifications = arguments.notifications or (5 if arguments.quick else 20)
+    renders = arguments.renders or (500 if arguments.quick else 2000)
 
     use_fake_aws()
     durations: dict[str, float] = {}
@@ -320,6 +357,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     calendars = timed("4. calendar notifications", durations, lambda: calendar_costs(notifications))
     print_calendars(calendars, notifications)
+    print()
+    rates = timed("5. emails rendered", durations, lambda: render_rates(renders))
+    print_rendering(rates, renders)
+    print()
+    agreeing, total = timed("6. ranking agreement", durations, ranking_agreement)
+    disagreeing = disagreeing_cases()
+    print_ranking(agreeing, total, disagreeing)
     print()
     print(table(["part", "seconds"], [[label, seconds] for label, seconds in durations.items()]))
     print(f"  total {sum(durations.values()):.1f} s")
@@ -354,6 +398,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             "calendars": {
                 "notifications": notifications,
                 "providers": {cost.provider: cost.figures() for cost in calendars},
+            },
+            "rendering": {rate.label: rate.figures() for rate in rates},
+            "ranking_agreement": {
+                "agreeing": agreeing,
+                "total": total,
+                "share": agreeing / total,
+                "disagreeing": disagreeing,
             },
             "durations_seconds": durations,
         }

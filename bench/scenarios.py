@@ -200,7 +200,7 @@ def digest_requests(total: int = 10_000, due: int = 10) -> DigestRun:
         load_requests = len(load_log.requests)
         load_log.clear()
 
-        result = deliver(repo, mailer.mailer, DigestJob(owner_id=owner.owner_id, slot=NOW, as_of=NOW))
+        result = deliver(repo, mailer.mailer, mailer.linker, DigestJob(owner_id=owner.owner_id, slot=NOW, as_of=NOW))
         return DigestRun(
             contacts=total,
             due=due,

@@ -1,0 +1,182 @@
+"""Part 5: digests and follow-ups composed per second in this process (Jinja2 and the email package, warm).
+
+A realistic owner and network: a Berlin owner, five contacts in the digest with companies, goals and the
+titles of their last meetings, a follow-up naming two contacts and one new attendee. Each email gets its
+own signed one-click links from a kith.actions.links.Linker, as the mailer does (a fixed key ring, no
+Secrets Manager). Each timed round composes the same email `iterations` times; the figure is emails per
+second, best and median of the rounds.
+"""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+
+from kith.actions.links import Linker
+from kith.actions.tokens import KeyRing
+from kith.domain.digest import rank_due_contacts
+from kith.domain.models import Attendee, Circle, Contact, Digest, FollowUp, Owner, OwnerSettings
+from kith.mail.compose import compose_digest, compose_follow_up
+
+NOW = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)  # Monday 08:00 in Berlin
+SENDER = "kith@mail.example.com"
+_NONCES = itertools.count()
+
+
+def _nonce() -> str:
+    """A unique 16-character nonce per link, as long as production's, counted: links signed = nonces drawn."""
+    return f"{next(_NONCES):016d}"
+
+
+LINKER = Linker("https://kith.example.com", lambda: KeyRing({"bench-1": b"b" * 32}, "bench-1"), _nonce)
+ROUNDS = 3
+WARM_UP = 50
+
+
+@dataclass
+class RenderRate:
+    label: str
+    iterations: int
+    rounds_per_second: list[float]
+    message_bytes: int
+    links_signed: int
+
+    @property
+    def best(self) -> float:
+        return max(self.rounds_per_second)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.rounds_per_second)
+
+    def figures(self) -> dict[str, object]:
+        return {
+            "iterations": self.iterations,
+            "rounds": len(self.rounds_per_second),
+            "per_second_best": self.best,
+            "per_second_median": self.median,
+            "per_second_rounds": self.rounds_per_second,
+            "message_bytes": self.message_bytes,
+            "links_signed": self.links_signed,
+        }
+
+
+def _owner() -> Owner:
+    settings = OwnerSettings(time_zone="Europe/Berlin", digest_weekdays=(0,), digest_limit=5)
+    return Owner(owner_id="bench", email="ada.moreau@example.com", name="Ada Moreau", settings=settings, created_at=NOW)
+
+
+def _contact(index: int, name: str, circle: Circle, days_ago: int, **fields: object) -> Contact:
+    return Contact.model_validate(
+        {
+            "contact_id": f"c{index}",
+            "owner_id": "bench",
+            "name": name,
+            "emails": [f"contact{index}@example.com"],
+            "circle": circle,
+            "added_at": NOW - timedelta(days=500),
+            "last_interaction_at": NOW - timedelta(days=days_ago, hours=3),
+            **fields,
+        }
+    )
+
+
+def network() -> list[Contact]:
+    """Six due contacts, so the digest's limit of five is what bounds it."""
+    return [
+        _contact(
+            1,
+            "Priya Natarajan",
+            Circle.INNER,
+            40,
+            company="Lumen Health",
+            title="VP Product",
+            goal="mentorship",
+            last_interaction_title="Coffee at Café Einstein",
+        ),
+        _contact(
+            2,
+            "Jonas Weber",
+            Circle.CORE,
+            95,
+            company="Fjord Labs",
+            title="CTO",
+            last_interaction_title="Quarterly roadmap sync",
+        ),
+        _contact(
+            3,
+            "Chiara Bianchi",
+            Circle.CORE,
+            70,
+            company="Ponte Ventures",
+            goal="partnerships",
+            last_interaction_title="Intro call & next steps",
+        ),
+        _contact(4, "Tomás O'Connor", Circle.WIDER, 260, company="Kestrel Analytics", goal="industry insight"),
+        _contact(5, "Mei Lin", Circle.INNER, 23, company="Quill", goal="job search", last_interaction_title="Lunch"),
+        _contact(6, "Samuel Okafor", Circle.WIDER, 190, company="Northwind"),
+    ]
+
+
+def sample_digest() -> Digest:
+    owner = _owner()
+    entries = rank_due_contacts(network(), owner.settings, NOW)
+    return Digest(owner=owner, slot=NOW, entries=entries)
+
+
+def sample_follow_up() -> tuple[Owner, FollowUp, list[Contact]]:
+    contacts = network()[:2]
+    follow_up = FollowUp(
+        owner_id="bench",
+        interaction_id="i-bench",
+        due_at=NOW,
+        contact_ids=tuple(contact.contact_id for contact in contacts),
+        new_attendees=(Attendee(email="sam.rivera@newco.example", name="Sam Rivera"),),
+        title="Roadmap & budget review",
+        meeting_end=NOW - timedelta(hours=1),
+    )
+    return _owner(), follow_up, contacts
+
+
+def _rate(label: str, iterations: int, work: Callable[[], object], compose: Callable[[], EmailMessage]) -> RenderRate:
+    before = next(_NONCES)
+    message = compose()
+    links = next(_NONCES) - before - 1
+    for _ in range(WARM_UP):
+        work()
+    rates = []
+    for _ in range(ROUNDS):
+        started = time.perf_counter()
+        for _ in range(iterations):
+            work()
+        rates.append(iterations / (time.perf_counter() - started))
+    return RenderRate(label, iterations, rates, len(message.as_bytes()), links)
+
+
+def _serialised(compose: Callable[[], EmailMessage]) -> Callable[[], bytes]:
+    return lambda: compose().as_bytes()
+
+
+def render_rates(iterations: int) -> list[RenderRate]:
+    """Digest and follow-up, each composed alone and composed then serialised with as_bytes()."""
+    digest = sample_digest()
+    if len(digest.entries) != 5:
+        raise AssertionError(f"the sample digest should name 5 contacts, it names {len(digest.entries)}")
+    owner, follow_up, contacts = sample_follow_up()
+
+    def digest_message() -> EmailMessage:
+        return compose_digest(digest, SENDER, NOW, LINKER.for_email(digest.owner.owner_id, NOW))
+
+    def follow_up_message() -> EmailMessage:
+        return compose_follow_up(owner, follow_up, contacts, SENDER, NOW, LINKER.for_email(owner.owner_id, NOW))
+
+    rates: list[RenderRate] = []
+    for label, compose in (("digest (5 entries)", digest_message), ("follow-up (2 contacts)", follow_up_message)):
+        rates.append(_rate(label, iterations, compose, compose))
+        rates.append(_rate(f"{label} + as_bytes()", iterations, _serialised(compose), compose))
+    return rates
