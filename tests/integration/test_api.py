@@ -93,6 +93,15 @@ def test_changing_emails_moves_the_lookup(kith: Kith, owner: dict) -> None:
     assert kith.http("POST", "/v1/contacts", {"name": "Third", "emails": ["ann@new.example"]})[0] == 409
 
 
+def test_a_change_listing_one_address_twice_is_refused_and_changes_nothing(kith: Kith, owner: dict) -> None:
+    first = kith.create_contact("Ann", "ann@old.example")
+    status, answer = kith.http(
+        "PATCH", f"/v1/contacts/{first['contact_id']}", {"emails": ["ann@new.example", "Ann@New.example"]}
+    )
+    assert (status, "listed twice" in answer["error"]) == (422, True)
+    assert kith.http("GET", f"/v1/contacts/{first['contact_id']}")[1]["emails"] == ["ann@old.example"]
+
+
 @pytest.mark.parametrize(
     ("body", "status", "fragment"),
     [

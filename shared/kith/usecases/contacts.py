@@ -31,11 +31,16 @@ def _new_contact(owner_id: str, fields: dict[str, Any], now: datetime) -> Contac
     )
     if contact.last_interaction_at is not None and contact.last_interaction_at > now:
         raise InvalidInput("last_interaction_at cannot be in the future")
+    _check_addresses_once(contact)
+    _check_cadence(contact.circle, contact.cadence_days)
+    return contact
+
+
+def _check_addresses_once(contact: Contact) -> None:
+    """Addresses are compared lower-cased: the same one twice, in any case, is a mistake to name."""
     repeated = sorted({address for address in contact.emails if contact.emails.count(address) > 1})
     if repeated:
         raise InvalidInput(f"the e-mail address {repeated[0]} is listed twice")
-    _check_cadence(contact.circle, contact.cadence_days)
-    return contact
 
 
 def add_contact(repo: Repository, owner_id: str, fields: dict[str, Any], now: datetime) -> Contact:
@@ -114,6 +119,7 @@ def update_contact(
         if Circle(merged["circle"]) is not Circle.CUSTOM:
             merged["cadence_days"] = None
         after = Contact.model_validate(merged)
+        _check_addresses_once(after)
         _check_cadence(after.circle, after.cadence_days)
         try:
             repo.update_contact(before, after, owner.settings)
