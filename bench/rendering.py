@@ -1,7 +1,8 @@
 """Part 5: digests and follow-ups composed per second in this process (Jinja2 and the email package, warm).
 
-A realistic owner and network: a Berlin owner, five contacts in the digest with companies, goals and the
-titles of their last meetings, a follow-up naming two contacts and one new attendee. Each email gets its
+The owner and network of `make preview` (kith_local.preview): a Berlin owner, five contacts in the digest
+with companies, goals, the titles of their last meetings and the awkward names real networks have, and a
+follow-up naming two contacts and one new attendee. Each email gets its
 own signed one-click links from a kith.actions.links.Linker, as the mailer does (a fixed key ring, no
 Secrets Manager). Each timed round composes the same email `iterations` times; the figure is emails per
 second, best and median of the rounds.
@@ -14,16 +15,13 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
 from kith.actions.links import Linker
 from kith.actions.tokens import KeyRing
-from kith.domain.digest import rank_due_contacts
-from kith.domain.models import Attendee, Circle, Contact, Digest, FollowUp, Owner, OwnerSettings
 from kith.mail.compose import compose_digest, compose_follow_up
+from kith_local.preview import NOW, sample_digest_of, sample_follow_up_of
 
-NOW = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)  # Monday 08:00 in Berlin
 SENDER = "kith@mail.example.com"
 _NONCES = itertools.count()
 
@@ -66,83 +64,6 @@ class RenderRate:
         }
 
 
-def _owner() -> Owner:
-    settings = OwnerSettings(time_zone="Europe/Berlin", digest_weekdays=(0,), digest_limit=5)
-    return Owner(owner_id="bench", email="ada.moreau@example.com", name="Ada Moreau", settings=settings, created_at=NOW)
-
-
-def _contact(index: int, name: str, circle: Circle, days_ago: int, **fields: object) -> Contact:
-    return Contact.model_validate(
-        {
-            "contact_id": f"c{index}",
-            "owner_id": "bench",
-            "name": name,
-            "emails": [f"contact{index}@example.com"],
-            "circle": circle,
-            "added_at": NOW - timedelta(days=500),
-            "last_interaction_at": NOW - timedelta(days=days_ago, hours=3),
-            **fields,
-        }
-    )
-
-
-def network() -> list[Contact]:
-    """Six due contacts, so the digest's limit of five is what bounds it."""
-    return [
-        _contact(
-            1,
-            "Priya Natarajan",
-            Circle.INNER,
-            40,
-            company="Lumen Health",
-            title="VP Product",
-            goal="mentorship",
-            last_interaction_title="Coffee at Café Einstein",
-        ),
-        _contact(
-            2,
-            "Jonas Weber",
-            Circle.CORE,
-            95,
-            company="Fjord Labs",
-            title="CTO",
-            last_interaction_title="Quarterly roadmap sync",
-        ),
-        _contact(
-            3,
-            "Chiara Bianchi",
-            Circle.CORE,
-            70,
-            company="Ponte Ventures",
-            goal="partnerships",
-            last_interaction_title="Intro call & next steps",
-        ),
-        _contact(4, "Tomás O'Connor", Circle.WIDER, 260, company="Kestrel Analytics", goal="industry insight"),
-        _contact(5, "Mei Lin", Circle.INNER, 23, company="Quill", goal="job search", last_interaction_title="Lunch"),
-        _contact(6, "Samuel Okafor", Circle.WIDER, 190, company="Northwind"),
-    ]
-
-
-def sample_digest() -> Digest:
-    owner = _owner()
-    entries = rank_due_contacts(network(), owner.settings, NOW)
-    return Digest(owner=owner, slot=NOW, entries=entries)
-
-
-def sample_follow_up() -> tuple[Owner, FollowUp, list[Contact]]:
-    contacts = network()[:2]
-    follow_up = FollowUp(
-        owner_id="bench",
-        interaction_id="i-bench",
-        due_at=NOW,
-        contact_ids=tuple(contact.contact_id for contact in contacts),
-        new_attendees=(Attendee(email="sam.rivera@newco.example", name="Sam Rivera"),),
-        title="Roadmap & budget review",
-        meeting_end=NOW - timedelta(hours=1),
-    )
-    return _owner(), follow_up, contacts
-
-
 def _rate(label: str, iterations: int, work: Callable[[], object], compose: Callable[[], EmailMessage]) -> RenderRate:
     before = next(_NONCES)
     message = compose()
@@ -164,10 +85,10 @@ def _serialised(compose: Callable[[], EmailMessage]) -> Callable[[], bytes]:
 
 def render_rates(iterations: int) -> list[RenderRate]:
     """Digest and follow-up, each composed alone and composed then serialised with as_bytes()."""
-    digest = sample_digest()
+    digest = sample_digest_of()
     if len(digest.entries) != 5:
         raise AssertionError(f"the sample digest should name 5 contacts, it names {len(digest.entries)}")
-    owner, follow_up, contacts = sample_follow_up()
+    owner, follow_up, contacts = sample_follow_up_of()
 
     def digest_message() -> EmailMessage:
         return compose_digest(digest, SENDER, NOW, LINKER.for_email(digest.owner.owner_id, NOW))

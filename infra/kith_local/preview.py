@@ -81,14 +81,14 @@ def sample_contacts() -> list[Contact]:
     ]
 
 
-def sample_digest() -> EmailMessage:
+def sample_digest_of() -> Digest:
+    """The sample owner's digest, before it is composed."""
     owner = _owner()
-    entries = rank_due_contacts(sample_contacts(), owner.settings, NOW)
-    return compose_digest(Digest(owner=owner, slot=NOW, entries=entries), SENDER, NOW, _links())
+    return Digest(owner=owner, slot=NOW, entries=rank_due_contacts(sample_contacts(), owner.settings, NOW))
 
 
-def sample_follow_up() -> EmailMessage:
-    owner = _owner()
+def sample_follow_up_of() -> tuple[Owner, FollowUp, list[Contact]]:
+    """The sample follow-up, its owner and the contacts it names, before it is composed."""
     contacts = sample_contacts()[:2]
     follow_up = FollowUp(
         owner_id="preview",
@@ -99,6 +99,15 @@ def sample_follow_up() -> EmailMessage:
         title="Roadmap & budget",
         meeting_end=NOW - timedelta(hours=1),
     )
+    return _owner(), follow_up, contacts
+
+
+def sample_digest() -> EmailMessage:
+    return compose_digest(sample_digest_of(), SENDER, NOW, _links())
+
+
+def sample_follow_up() -> EmailMessage:
+    owner, follow_up, contacts = sample_follow_up_of()
     return compose_follow_up(owner, follow_up, contacts, SENDER, NOW, _links())
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from kith.domain.actions import ActionClaim
 from kith.domain.models import Contact, Interaction, OwnerSettings
@@ -34,6 +35,18 @@ def put_once(table: str, item: Item) -> dict[str, Any]:
     return {"Put": {"TableName": table, "Item": to_wire(item), "ConditionExpression": "attribute_not_exists(pk)"}}
 
 
+def replace_contact(table: str, before: Contact, after: Contact, zone: ZoneInfo) -> dict[str, Any]:
+    """A transaction step that writes the contact as it now is, if nobody changed it since `before` was read."""
+    return {
+        "Put": {
+            "TableName": table,
+            "Item": to_wire(items.contact_to_item(after, zone)),
+            "ConditionExpression": "version = :seen",
+            "ExpressionAttributeValues": expression_values(seen=before.version),
+        }
+    }
+
+
 class ActionRecords(Table):
     def link_spent(self, claim: ActionClaim) -> bool:
         return self._get(keys.owner_pk(claim.owner_id), keys.used_link_sk(claim.nonce)) is not None
@@ -51,17 +64,7 @@ class ActionRecords(Table):
         A "done" click also records its interaction and the contact's link to it, so a
         later cancelled meeting gives the clock back to the click, not to something older.
         """
-        actions: list[dict[str, Any]] = [
-            {
-                "Put": {
-                    "TableName": self._table,
-                    "Item": to_wire(items.contact_to_item(after, settings.zone)),
-                    "ConditionExpression": "version = :seen",
-                    "ExpressionAttributeValues": expression_values(seen=before.version),
-                }
-            },
-            put_once(self._table, spent),
-        ]
+        actions = [replace_contact(self._table, before, after, settings.zone), put_once(self._table, spent)]
         if interaction is not None:
             actions.append(put_once(self._table, items.interaction_to_item(interaction)))
             actions.append(put_once(self._table, items.link_to_item(interaction, after.contact_id)))

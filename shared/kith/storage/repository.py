@@ -19,7 +19,7 @@ from kith.domain.models import (
 )
 from kith.errors import AlreadyDone, Conflict, NotFound, Retryable, StaleContact
 from kith.storage import items, keys
-from kith.storage.actions import ActionRecords, put_once
+from kith.storage.actions import ActionRecords, put_once, replace_contact
 from kith.storage.connections import ConnectionRecords
 from kith.storage.suppression import SuppressionRecords
 from kith.storage.table import expression_values, is_condition_failure, key_of, raise_for, to_wire
@@ -118,16 +118,7 @@ class Repository(ConnectionRecords, SuppressionRecords, ActionRecords):
     def update_contact(self, before: Contact, after: Contact, settings: OwnerSettings) -> None:
         """Replace a contact if it is still at the version read; e-mail lookups follow."""
         pk = keys.owner_pk(after.owner_id)
-        actions: list[dict[str, Any]] = [
-            {
-                "Put": {
-                    "TableName": self._table,
-                    "Item": to_wire(items.contact_to_item(after, settings.zone)),
-                    "ConditionExpression": "version = :seen",
-                    "ExpressionAttributeValues": expression_values(seen=before.version),
-                }
-            }
-        ]
+        actions = [replace_contact(self._table, before, after, settings.zone)]
         added = [address for address in after.emails if address not in before.emails]
         removed = [address for address in before.emails if address not in after.emails]
         actions += [self._claim_email(pk, address, after.contact_id) for address in added]
