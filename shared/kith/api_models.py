@@ -16,6 +16,7 @@ from kith.domain.models import (
     EmailAddress,
     FollowUp,
     Interaction,
+    LinkedInUrl,
     Owner,
     OwnerSettings,
     Provider,
@@ -93,6 +94,7 @@ class OwnerOut(BaseModel):
 class ContactIn(_In):
     name: Name
     emails: list[EmailAddress] = Field(default=[], max_length=20)
+    linkedin_url: LinkedInUrl | None = None
     company: Annotated[str, Field(max_length=200)] | None = None
     title: Annotated[str, Field(max_length=200)] | None = None
     circle: Circle = Circle.CORE
@@ -114,6 +116,7 @@ class ContactsIn(_In):
 class ContactPatch(_In):
     name: Name | None = None
     emails: list[EmailAddress] | None = Field(default=None, max_length=20)
+    linkedin_url: LinkedInUrl | None = None
     company: Annotated[str, Field(max_length=200)] | None = None
     title: Annotated[str, Field(max_length=200)] | None = None
     circle: Circle | None = None
@@ -128,6 +131,7 @@ class ContactOut(BaseModel):
     contact_id: str
     name: str
     emails: list[str]
+    linkedin_url: str | None = None
     company: str | None
     title: str | None
     circle: Circle

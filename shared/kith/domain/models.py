@@ -39,6 +39,21 @@ def normalise_email(value: str) -> str:
 
 EmailAddress = Annotated[str, AfterValidator(normalise_email)]
 
+_LINKEDIN_PROFILE = re.compile(
+    r"^(?:https?://)?(?:[a-z]{2,3}\.)?linkedin\.com/in/([^/?#\s]+)/?(?:[?#].*)?$", re.IGNORECASE
+)
+
+
+def normalise_linkedin_url(value: str) -> str:
+    """A LinkedIn profile as https://www.linkedin.com/in/<id>, so two spellings of one profile compare equal."""
+    found = _LINKEDIN_PROFILE.match(value.strip())
+    if found is None:
+        raise ValueError("not a LinkedIn profile URL (https://www.linkedin.com/in/...)")
+    return f"https://www.linkedin.com/in/{found.group(1).lower()}"
+
+
+LinkedInUrl = Annotated[str, AfterValidator(normalise_linkedin_url)]
+
 
 def check_time_zone(name: str) -> str:
     try:
@@ -119,6 +134,7 @@ class Contact(BaseModel):
     owner_id: str
     name: str
     emails: tuple[EmailAddress, ...] = ()
+    linkedin_url: LinkedInUrl | None = None
     company: str | None = None
     title: str | None = None
     circle: Circle = Circle.CORE
