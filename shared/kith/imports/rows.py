@@ -7,7 +7,7 @@ unknown format) raises `kith.errors.InvalidInput` naming the problem.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -42,6 +42,8 @@ class ImportRow(BaseModel):
     circle: Circle | None = None
     cadence_days: int | None = None
     goal: str | None = None
+    last_interaction_at: datetime | None = None
+    last_interaction_title: str | None = None
 
 
 class RowProblem(BaseModel):

@@ -1,0 +1,117 @@
+"""Kith's own contacts CSV: what export writes and import reads back, field for field.
+
+Several values in one cell (e-mail addresses, tags) are separated by "; ". Instants are
+ISO 8601 in UTC. The header row is exactly KITH_COLUMNS, which is how the format is recognised.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from pydantic import ValidationError
+
+from kith.domain.models import Circle, Contact, normalise_email, normalise_linkedin_url
+from kith.imports.rows import FileFormat, ImportRow, ParsedFile, RowProblem
+
+KITH_COLUMNS = (
+    "name",
+    "emails",
+    "linkedin_url",
+    "company",
+    "title",
+    "circle",
+    "cadence_days",
+    "goal",
+    "tags",
+    "notes",
+    "last_interaction_at",
+    "last_interaction_title",
+    "contact_id",
+)
+_SEPARATOR = "; "
+
+
+def _instant(moment: datetime | None) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else ""
+
+
+def write_kith_csv(contacts: Iterable[Contact]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(KITH_COLUMNS)
+    for contact in contacts:
+        writer.writerow(
+            [
+                contact.name,
+                _SEPARATOR.join(contact.emails),
+                contact.linkedin_url or "",
+                contact.company or "",
+                contact.title or "",
+                contact.circle.value,
+                contact.cadence_days if contact.cadence_days is not None else "",
+                contact.goal or "",
+                _SEPARATOR.join(contact.tags),
+                contact.notes or "",
+                _instant(contact.last_interaction_at),
+                contact.last_interaction_title or "",
+                contact.contact_id,
+            ]
+        )
+    return out.getvalue()
+
+
+def is_kith_csv(header: list[str]) -> bool:
+    return tuple(cell.strip().lower() for cell in header) == KITH_COLUMNS
+
+
+def _split(cell: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in cell.split(";") if part.strip())
+
+
+def _row(line: int, record: dict[str, str]) -> ImportRow:
+    def text(name: str) -> str | None:
+        return record.get(name, "").strip() or None
+
+    cadence = text("cadence_days")
+    at = text("last_interaction_at")
+    return ImportRow(
+        line=line,
+        name=text("name") or "",
+        emails=tuple(normalise_email(address) for address in _split(record.get("emails", ""))),
+        linkedin_url=normalise_linkedin_url(url) if (url := text("linkedin_url")) else None,
+        company=text("company"),
+        title=text("title"),
+        circle=Circle(circle) if (circle := text("circle")) else None,
+        cadence_days=int(cadence) if cadence else None,
+        goal=text("goal"),
+        tags=_split(record.get("tags", "")),
+        notes=text("notes"),
+        last_interaction_at=datetime.fromisoformat(at.replace("Z", "+00:00")) if at else None,
+        last_interaction_title=text("last_interaction_title"),
+    )
+
+
+def parse_kith_csv(text: str) -> ParsedFile:
+    """Kith's CSV, header included; a row that does not read is a problem naming its line."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, [])
+    rows: list[ImportRow] = []
+    problems: list[RowProblem] = []
+    columns = [cell.strip().lower() for cell in header]
+    for record in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in record):
+            continue
+        try:
+            rows.append(_row(line, dict(zip(columns, record, strict=False))))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            problems.append(
+                RowProblem(line=line, reason=f"{'.'.join(map(str, first['loc'])) or 'row'}: {first['msg']}")
+            )
+        except ValueError as exc:
+            problems.append(RowProblem(line=line, reason=str(exc)))
+    return ParsedFile(format=FileFormat.KITH, rows=rows, problems=problems)
