@@ -101,17 +101,20 @@ def parse_kith_csv(text: str) -> ParsedFile:
     rows: list[ImportRow] = []
     problems: list[RowProblem] = []
     columns = [cell.strip().lower() for cell in header]
-    for record in reader:
-        line = reader.line_num
+    while True:
+        # A quoted cell can span lines: a record is named by the line it starts on.
+        line = reader.line_num + 1
+        record = next(reader, None)
+        if record is None:
+            break
         if not any(cell.strip() for cell in record):
             continue
         try:
             rows.append(_row(line, dict(zip(columns, record, strict=False))))
         except ValidationError as exc:
             first = exc.errors()[0]
-            problems.append(
-                RowProblem(line=line, reason=f"{'.'.join(map(str, first['loc'])) or 'row'}: {first['msg']}")
-            )
+            field = ".".join(map(str, first["loc"])) or "row"
+            problems.append(RowProblem(line=line, reason=f"{field}: {first['msg']}"))
         except ValueError as exc:
             problems.append(RowProblem(line=line, reason=str(exc)))
     return ParsedFile(format=FileFormat.KITH, rows=rows, problems=problems)
