@@ -10,6 +10,7 @@ import csv
 import io
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -30,7 +31,11 @@ KITH_COLUMNS = (
     "last_interaction_at",
     "last_interaction_title",
     "contact_id",
+    "snoozed_until",
 )
+# A spreadsheet runs a cell that starts with one of these as a formula: such a cell is written with a
+# leading apostrophe, which reading takes off again.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SEPARATOR = "; "
 
 
@@ -43,7 +48,8 @@ def write_kith_csv(contacts: Iterable[Contact]) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(KITH_COLUMNS)
     for contact in contacts:
-        writer.writerow(
+        _writerow(
+            writer,
             [
                 contact.name,
                 _SEPARATOR.join(contact.emails),
@@ -58,9 +64,22 @@ def write_kith_csv(contacts: Iterable[Contact]) -> str:
                 _instant(contact.last_interaction_at),
                 contact.last_interaction_title or "",
                 contact.contact_id,
-            ]
+                _instant(contact.snoozed_until),
+            ],
         )
     return out.getvalue()
+
+
+def _writerow(writer: Any, cells: list[object]) -> None:
+    writer.writerow([_defused(str(cell)) for cell in cells])
+
+
+def _defused(cell: str) -> str:
+    return "'" + cell if cell.startswith(_FORMULA_START) or cell.startswith("'") else cell
+
+
+def _restored(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") else cell
 
 
 def is_kith_csv(header: list[str]) -> bool:
@@ -73,10 +92,11 @@ def _split(cell: str) -> tuple[str, ...]:
 
 def _row(line: int, record: dict[str, str]) -> ImportRow:
     def text(name: str) -> str | None:
-        return record.get(name, "").strip() or None
+        return _restored(record.get(name, "").strip()) or None
 
     cadence = text("cadence_days")
     at = text("last_interaction_at")
+    snoozed = text("snoozed_until")
     return ImportRow(
         line=line,
         name=text("name") or "",
@@ -89,9 +109,17 @@ def _row(line: int, record: dict[str, str]) -> ImportRow:
         goal=text("goal"),
         tags=_split(record.get("tags", "")),
         notes=text("notes"),
-        last_interaction_at=datetime.fromisoformat(at.replace("Z", "+00:00")) if at else None,
+        last_interaction_at=_parsed_instant(at) if at else None,
         last_interaction_title=text("last_interaction_title"),
+        snoozed_until=_parsed_instant(snoozed) if snoozed else None,
     )
+
+
+def _parsed_instant(text: str) -> datetime:
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise ValueError(f"{text} has no time zone: write it in UTC, ending in Z")
+    return moment
 
 
 def parse_kith_csv(text: str) -> ParsedFile:

@@ -44,6 +44,7 @@ class ImportRow(BaseModel):
     goal: str | None = None
     last_interaction_at: datetime | None = None
     last_interaction_title: str | None = None
+    snoozed_until: datetime | None = None
 
 
 class RowProblem(BaseModel):
