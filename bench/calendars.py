@@ -304,10 +304,15 @@ def _notification(meters: _Meters, notify: Notify, number: int, start: datetime)
 
 def _check_recorded(kith: Kith, number: int, start: datetime, contact_ids: set[str]) -> None:
     """Outside the timing: the meeting is an interaction with both contacts (the figures mean nothing otherwise)."""
-    _, listed = kith.call("GET", "/v1/interactions")
     wanted = start.strftime("%Y-%m-%dT%H:%M:%SZ")
-    if not any(i["start"] == wanted and set(i["contact_ids"]) == contact_ids for i in listed["interactions"]):
-        raise RuntimeError(f"meeting {number} was not recorded as an interaction with both contacts")
+    cursor = ""
+    while True:
+        _, listed = kith.call("GET", f"/v1/interactions?limit=200{cursor}")
+        if any(i["start"] == wanted and set(i["contact_ids"]) == contact_ids for i in listed["interactions"]):
+            return
+        if listed["next_cursor"] is None:
+            raise RuntimeError(f"meeting {number} was not recorded as an interaction with both contacts")
+        cursor = f"&cursor={listed['next_cursor']}"
 
 
 def notification_costs(provider: str, repetitions: int) -> CalendarCost:

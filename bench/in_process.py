@@ -93,7 +93,8 @@ class Kith:
         """The owner calling the API (the dev token stands in for the JWT the authorizer would check)."""
         body = json.dumps(document).encode() if document is not None else b""
         headers = {"content-type": "application/json", "authorization": f"Bearer dev:{self.owner_id}"}
-        status, _, payload = self.api.handle(method, path, "", headers, body, HOST)
+        path, _, query = path.partition("?")
+        status, _, payload = self.api.handle(method, path, query, headers, body, HOST)
         return status, json.loads(payload) if payload else None
 
     def expect(self, status: int, method: str, path: str, document: Any) -> Any:

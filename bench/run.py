@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.calendars import CalendarCost, calendar_costs
 from bench.counting import OPERATIONS
 from bench.import_times import BASELINE, ImportTiming, import_times
+from bench.imports import ImportBench, import_costs
 from bench.rendering import ROUNDS, RenderRate, render_rates
 from bench.scenarios import DigestRun, WebhookCase, digest_requests, use_fake_aws, webhook_requests
 from tests.unit.ranking_cases import disagreeing_cases, ranking_agreement
@@ -319,6 +320,40 @@ def print_ranking(agreeing: int, total: int, disagreeing: list[str]) -> None:
             print(f"     - {name}")
 
 
+# -- part 7 ----------------------------------------------------------------------------------------
+
+
+def print_import(bench: ImportBench) -> None:
+    print(f"7. Importing a {bench.rows:,}-row LinkedIn Connections.csv ({bench.file_bytes:,} bytes) through the API")
+    print("   (POST /v1/imports to the ApiFunction's handler in process, on moto; DynamoDB requests counted on the")
+    print("   function's client; each transaction is counted, then stored by moto's batch writes, as moto copies")
+    print("   its whole table per transaction: rows/s is Kith's own rate; on DynamoDB add the transactions' latency)")
+    print()
+    rows = []
+    for run in bench.runs:
+        report, requests = run.report, run.requests
+        written = 0 if report.get("dry_run") else report.get("new", 0) + report.get("merged", 0)
+        operations = ", ".join(f"{op} {n}" for op, n in requests.get("by_operation", {}).items() if n)
+        rows.append(
+            [
+                run.label,
+                run.status,
+                "/".join(str(report.get(outcome, 0)) for outcome in ("new", "merged", "unchanged", "skipped")),
+                f"{run.seconds:.2f}",
+                f"{bench.rows / run.seconds:,.0f}",
+                requests.get("requests", 0),
+                f"{requests.get('requests', 0) / written:.3f}" if written else "-",
+                operations,
+            ]
+        )
+    headers = ["call", "status", "new/merged/same/skipped", "s", "rows/s", "requests", "per contact", "by operation"]
+    print(table(headers, rows, "lrlrrrrl"))
+    print()
+    per_second = bench.rows / bench.parse_seconds
+    print(f"   reading the file (parse_contacts_file): {bench.parse_seconds:.3f} s, {per_second:,.0f} rows/s")
+    print(f"   planning against the stored contacts (plan_import, no writes): {bench.plan_seconds:.3f} s")
+
+
 # -- main ------------------------------------------------------------------------------------------
 
 
@@ -339,6 +374,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     repetitions = arguments.repetitions or (3 if arguments.quick else 7)
     notifications = arguments.notifications or (5 if arguments.quick else 20)
     renders = arguments.renders or (500 if arguments.quick else 2000)
+    import_rows = 1000 if arguments.quick else 5000
 
     use_fake_aws()
     durations: dict[str, float] = {}
@@ -364,6 +400,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     agreeing, total = timed("6. ranking agreement", durations, ranking_agreement)
     disagreeing = disagreeing_cases()
     print_ranking(agreeing, total, disagreeing)
+    print()
+    imported = timed("7. contact import", durations, lambda: import_costs(import_rows))
+    print_import(imported)
     print()
     print(table(["part", "seconds"], [[label, seconds] for label, seconds in durations.items()]))
     print(f"  total {sum(durations.values()):.1f} s")
@@ -405,6 +444,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "total": total,
                 "share": agreeing / total,
                 "disagreeing": disagreeing,
+            },
+            "contact_import": {
+                "rows": imported.rows,
+                "file_bytes": imported.file_bytes,
+                "parse_seconds": imported.parse_seconds,
+                "plan_seconds": imported.plan_seconds,
+                "runs": [
+                    {"call": run.label, "status": run.status, "seconds": run.seconds, "requests": run.requests}
+                    for run in imported.runs
+                ],
             },
             "durations_seconds": durations,
         }

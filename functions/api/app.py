@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.params import Body, Header
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from kith.api_models import (
@@ -16,21 +16,30 @@ from kith.api_models import (
     ConnectionOut,
     ContactIn,
     ContactOut,
+    ContactPage,
     ContactPatch,
     ContactsIn,
     ContactsOut,
-    FollowUpOut,
+    ExportOut,
+    FollowUpPage,
+    GoalsIn,
+    GoalsOut,
+    ImportReportOut,
+    InteractionIn,
     InteractionOut,
+    InteractionPage,
     OwnerIn,
     OwnerOut,
-    SentOut,
+    SentPage,
 )
-from kith.errors import KithError, Unauthorized
-from kith.events import request_time
-from kith.http import error_response, json_response, status_for, validation_response
+from kith.domain.models import Circle, Contact
+from kith.domain.search import ContactFilter
+from kith.errors import KithError, NotFound, Unauthorized
+from kith.events import raw_body, request_time
+from kith.http import error_response, etag, expected_version, json_response, status_for, validation_response
 from kith.observability import logger, metrics, tracer
 from kith.runtime import Runtime
-from kith.usecases import connections, contacts, owners
+from kith.usecases import connections, contacts, erasure, export, goals, imports, interactions, owners
 from pydantic import ValidationError
 
 app = APIGatewayHttpResolver(enable_validation=True)
@@ -47,6 +56,10 @@ def _owner_id() -> str:
 
 def _now() -> datetime:
     return request_time(app.current_event)
+
+
+Limit = Annotated[int, Query(ge=1, le=200, description="How many items a page holds (1 to 200).")]
+Cursor = Annotated[str | None, Query(description="The `next_cursor` of the page before; left out, the first page.")]
 
 
 @app.put("/v1/owner")
@@ -76,25 +89,51 @@ def post_contacts(batch: Annotated[ContactsIn, Body()]) -> Response[str]:
 
 
 @app.get("/v1/contacts")
-def get_contacts() -> dict[str, list[ContactOut]]:
-    return {"contacts": [ContactOut.of(contact) for contact in contacts.list_contacts(runtime.repository, _owner_id())]}
+def get_contacts(
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    circle: Annotated[Circle | None, Query(description="Only contacts in this circle.")] = None,
+    goal: Annotated[
+        str | None, Query(min_length=1, max_length=100, description="Only contacts with this goal, exactly.")
+    ] = None,
+    due: Annotated[bool, Query(description="true: only contacts due now.")] = False,
+    overdue: Annotated[bool, Query(description="true: only contacts overdue now.")] = False,
+    q: Annotated[
+        str | None, Query(min_length=1, max_length=100, description="The start of a word of the name, or of an e-mail.")
+    ] = None,
+) -> ContactPage:
+    filters = ContactFilter(circle=circle, goal=goal, due=due, overdue=overdue, q=q)
+    page = contacts.find_contacts(runtime.repository, _owner_id(), filters, _now(), limit, cursor)
+    return ContactPage.of(page)
 
 
 @app.get("/v1/contacts/<contact_id>")
-def get_contact(contact_id: str) -> ContactOut:
-    return ContactOut.of(runtime.repository.get_contact(_owner_id(), contact_id))
+def get_contact(contact_id: str) -> Response[ContactOut]:
+    return _versioned(runtime.repository.get_contact(_owner_id(), contact_id))
 
 
 @app.patch("/v1/contacts/<contact_id>")
 def patch_contact(
     contact_id: str,
     changes: Annotated[ContactPatch, Body()],
-    if_match: Annotated[int | None, Header(alias="if-match")] = None,
-) -> ContactOut:
+    if_match: Annotated[
+        str | None, Header(alias="if-match", description='The ETag read, "3" (or 3): refuse a stale write (412).')
+    ] = None,
+) -> Response[ContactOut]:
     updated = contacts.update_contact(
-        runtime.repository, _owner_id(), contact_id, changes.model_dump(exclude_unset=True), if_match
+        runtime.repository, _owner_id(), contact_id, changes.model_dump(exclude_unset=True), expected_version(if_match)
     )
-    return ContactOut.of(updated)
+    return _versioned(updated)
+
+
+def _versioned(contact: Contact) -> Response[ContactOut]:
+    """A contact with its version as ETag, for the next write's If-Match."""
+    return Response(
+        status_code=200,
+        content_type=content_types.APPLICATION_JSON,
+        body=ContactOut.of(contact),
+        headers={"ETag": etag(contact.version)},
+    )
 
 
 @app.post("/v1/connections")
@@ -129,20 +168,112 @@ def get_connections() -> dict[str, list[ConnectionOut]]:
 
 
 @app.get("/v1/interactions")
-def get_interactions() -> dict[str, list[InteractionOut]]:
-    found = runtime.repository.list_interactions(_owner_id())
-    return {"interactions": [InteractionOut.of(interaction) for interaction in found]}
+def get_interactions(limit: Limit = 50, cursor: Cursor = None) -> InteractionPage:
+    return InteractionPage.of(runtime.repository.interactions_page(_owner_id(), limit, cursor))
+
+
+@app.post("/v1/interactions")
+def post_interaction(logged: Annotated[InteractionIn, Body()]) -> Response[str]:
+    """A call, a message or a note, by hand: it resets its contacts' clocks as a meeting does."""
+    created = interactions.log_interaction(
+        runtime.repository,
+        _owner_id(),
+        logged.interaction_kind,
+        logged.contact_ids,
+        logged.at,
+        logged.title,
+        _now(),
+    )
+    return json_response(201, InteractionOut.of(created).model_dump(mode="json"))
+
+
+@app.delete("/v1/interactions/<interaction_id>")
+def delete_interaction(interaction_id: str) -> Response[str]:
+    """Only interactions logged by hand (409 for a meeting); the contacts' clocks go back."""
+    interactions.delete_interaction(runtime.repository, _owner_id(), interaction_id, _now())
+    return Response(status_code=204, body="")
 
 
 @app.get("/v1/follow-ups")
-def get_follow_ups() -> dict[str, list[FollowUpOut]]:
-    found = runtime.repository.list_follow_ups(_owner_id())
-    return {"follow_ups": [FollowUpOut.of(follow_up) for follow_up in found]}
+def get_follow_ups(limit: Limit = 50, cursor: Cursor = None) -> FollowUpPage:
+    return FollowUpPage.of(runtime.repository.follow_ups_page(_owner_id(), limit, cursor))
 
 
 @app.get("/v1/sent")
-def get_sent() -> dict[str, list[SentOut]]:
-    return {"sent": [SentOut.of(sent) for sent in runtime.repository.list_sent(_owner_id())]}
+def get_sent(limit: Limit = 50, cursor: Cursor = None) -> SentPage:
+    return SentPage.of(runtime.repository.sent_page(_owner_id(), limit, cursor))
+
+
+@app.get("/v1/goals")
+def get_goals() -> GoalsOut:
+    return GoalsOut.of(runtime.repository.get_goals(_owner_id()))
+
+
+@app.put("/v1/goals")
+def put_goals(declared: Annotated[GoalsIn, Body()]) -> GoalsOut:
+    return GoalsOut.of(goals.declare_goals(runtime.repository, _owner_id(), declared.domain()))
+
+
+@app.post("/v1/imports")
+def post_import(
+    dry_run: Annotated[
+        bool, Query(description="true (the default) reports what would happen and writes nothing")
+    ] = True,
+    filename: Annotated[str | None, Query(max_length=255)] = None,
+    rows: Annotated[
+        str | None, Query(pattern=r"^\d{1,5}:\d{1,5}$", description="start:end, a part of the readable rows")
+    ] = None,
+) -> Response[str]:
+    """Import a LinkedIn Connections.csv, Google Contacts CSV, vCard or Kith CSV file sent as the body."""
+    part = slice(*(int(bound) for bound in rows.split(":"))) if rows else None
+    plan = imports.import_file(
+        runtime.repository, _owner_id(), raw_body(app.current_event), filename, _now(), dry_run=dry_run, rows=part
+    )
+    return json_response(200 if dry_run else 201, ImportReportOut.of(plan, dry_run).model_dump(mode="json"))
+
+
+@app.get("/v1/export", compress=True)
+def get_export() -> Response[str]:
+    """Everything you have in Kith, as one JSON document."""
+    document = ExportOut.of(export.export_owner(runtime.repository, _owner_id()), _now())
+    # Compact, and gzipped for clients that accept it: the document has to fit in one Lambda response (6 MB).
+    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=document.model_dump_json())
+
+
+@app.get("/v1/export/contacts.csv", compress=True)
+def get_contacts_csv() -> Response[str]:
+    """Your contacts as Kith's CSV, which an import reads back."""
+    text = export.export_contacts_csv(runtime.repository, _owner_id())
+    filename = f"kith-contacts-{_now().date().isoformat()}.csv"
+    return Response(
+        status_code=200,
+        content_type="text/csv; charset=utf-8",
+        body=text,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@app.delete("/v1/contacts/<contact_id>")
+def delete_contact(
+    contact_id: str,
+    if_match: Annotated[
+        str | None, Header(alias="if-match", description='The ETag read, "3" (or 3): refuse a stale delete (412).')
+    ] = None,
+) -> Response[str]:
+    erasure.erase_contact(runtime.repository, _owner_id(), contact_id, expected_version(if_match))
+    return Response(status_code=204, body="")
+
+
+@app.delete("/v1/owner")
+def delete_owner() -> Response[str]:
+    erasure.erase_owner(runtime.repository, lambda: runtime.calendar_accounts, _owner_id(), _now())
+    return Response(status_code=204, body="")
+
+
+@app.not_found
+def no_route(_: Exception) -> Response[str]:
+    event = app.current_event
+    return error_response(NotFound(f"no route {event.request_context.http.method} {event.raw_path}"))
 
 
 @app.exception_handler(KithError)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from kith.domain.models import (
+    MAX_GOALS,
     Attendee,
     CalendarConnection,
     Circle,
@@ -15,7 +16,9 @@ from kith.domain.models import (
     Contact,
     EmailAddress,
     FollowUp,
+    Goal,
     Interaction,
+    InteractionKind,
     LinkedInUrl,
     Owner,
     OwnerSettings,
@@ -26,6 +29,9 @@ from kith.domain.models import (
     connection_state_at,
 )
 from kith.domain.spreading import BULK_ADD_LIMIT
+from kith.storage.paging import Page
+from kith.usecases.export import OwnerExport
+from kith.usecases.imports import ImportPlan, RowOutcome
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 
@@ -271,4 +277,204 @@ class SentOut(BaseModel):
             subject=sent.subject,
             sent_at=sent.sent_at,
             message_id=sent.message_id,
+        )
+
+
+# -- pages, goals, interactions logged by hand ------------------------------------------------------
+
+_NEXT_CURSOR = "Pass it as `cursor` for the next page; null on the last page."
+
+
+class ContactPage(BaseModel):
+    contacts: list[ContactOut]
+    next_cursor: str | None = Field(description=_NEXT_CURSOR)
+
+    @classmethod
+    def of(cls, page: Page[Contact]) -> ContactPage:
+        return cls(contacts=[ContactOut.of(contact) for contact in page.items], next_cursor=page.next_cursor)
+
+
+class InteractionPage(BaseModel):
+    interactions: list[InteractionOut]
+    next_cursor: str | None = Field(description=_NEXT_CURSOR)
+
+    @classmethod
+    def of(cls, page: Page[Interaction]) -> InteractionPage:
+        found = [InteractionOut.of(interaction) for interaction in page.items]
+        return cls(interactions=found, next_cursor=page.next_cursor)
+
+
+class FollowUpPage(BaseModel):
+    follow_ups: list[FollowUpOut]
+    next_cursor: str | None = Field(description=_NEXT_CURSOR)
+
+    @classmethod
+    def of(cls, page: Page[FollowUp]) -> FollowUpPage:
+        found = [FollowUpOut.of(follow_up) for follow_up in page.items]
+        return cls(follow_ups=found, next_cursor=page.next_cursor)
+
+
+class SentPage(BaseModel):
+    sent: list[SentOut]
+    next_cursor: str | None = Field(description=_NEXT_CURSOR)
+
+    @classmethod
+    def of(cls, page: Page[SentEmail]) -> SentPage:
+        return cls(sent=[SentOut.of(sent) for sent in page.items], next_cursor=page.next_cursor)
+
+
+class InteractionIn(_In):
+    kind: Literal["call", "message", "note"]
+    contact_ids: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(min_length=1, max_length=20)
+    at: AwareDatetime = Field(description="When it happened; not in the future.")
+    title: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+
+    @property
+    def interaction_kind(self) -> InteractionKind:
+        return InteractionKind(self.kind)
+
+
+GoalName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class GoalIn(_In):
+    name: GoalName
+    active: bool = True
+
+
+class GoalsIn(_In):
+    goals: list[GoalIn] = Field(
+        max_length=MAX_GOALS,
+        description="Replaces the owner's goals. A contact whose goal is an active one ranks higher in digests.",
+    )
+
+    @field_validator("goals")
+    @classmethod
+    def _named_once(cls, goals: list[GoalIn]) -> list[GoalIn]:
+        seen: set[str] = set()
+        for goal in goals:
+            if goal.name in seen:
+                raise ValueError(f"the goal {goal.name!r} is named twice")
+            seen.add(goal.name)
+        return goals
+
+    def domain(self) -> list[Goal]:
+        return [Goal(name=goal.name, active=goal.active) for goal in self.goals]
+
+
+class GoalOut(BaseModel):
+    name: str
+    active: bool
+
+
+class GoalsOut(BaseModel):
+    goals: list[GoalOut]
+
+    @classmethod
+    def of(cls, goals: tuple[Goal, ...]) -> GoalsOut:
+        return cls(goals=[GoalOut(name=goal.name, active=goal.active) for goal in goals])
+
+
+class ImportRowOut(BaseModel):
+    line: int = Field(description="The row's line in the file (a vCard's BEGIN line).")
+    outcome: str = Field(description="new, merged, unchanged or skipped")
+    name: str | None = None
+    contact_id: str | None = None
+    reason: str | None = Field(default=None, description="Why a row was skipped or left unchanged.")
+    changes: list[str] = Field(default=[], description="The fields a merge fills in or adds to.")
+
+
+class ImportReportOut(BaseModel):
+    format: str
+    dry_run: bool
+    new: int
+    merged: int
+    unchanged: int
+    skipped: int
+    readable_rows: int = Field(description="Rows of the whole file that could be read; `rows=` parts count these.")
+    rows: list[ImportRowOut]
+
+    @classmethod
+    def of(cls, plan: ImportPlan, dry_run: bool) -> ImportReportOut:
+        return cls(
+            format=plan.format.value,
+            dry_run=dry_run,
+            new=plan.count(RowOutcome.NEW),
+            merged=plan.count(RowOutcome.MERGED),
+            unchanged=plan.count(RowOutcome.UNCHANGED),
+            skipped=plan.count(RowOutcome.SKIPPED),
+            readable_rows=plan.readable_rows,
+            rows=[
+                ImportRowOut(
+                    line=row.line,
+                    outcome=row.outcome.value,
+                    name=row.name,
+                    contact_id=row.contact_id,
+                    reason=row.reason,
+                    changes=list(row.changes),
+                )
+                for row in plan.rows
+            ],
+        )
+
+
+# -- export (PRODUCT.md §9) ------------------------------------------------------------------------
+
+
+class ExportedOwner(OwnerOut):
+    created_at: datetime
+
+    @classmethod
+    def of(cls, owner: Owner) -> ExportedOwner:
+        return cls.model_validate({**OwnerOut.of(owner).model_dump(), "created_at": owner.created_at})
+
+
+class ExportedInteraction(InteractionOut):
+    external_id: str = Field(description="The provider's id for the meeting (a booking uid, an event id).")
+    ical_uid: str | None
+    recorded_at: datetime
+
+    @classmethod
+    def of(cls, interaction: Interaction) -> ExportedInteraction:
+        return cls.model_validate(
+            {
+                **InteractionOut.of(interaction).model_dump(),
+                "external_id": interaction.external_id,
+                "ical_uid": interaction.ical_uid,
+                "recorded_at": interaction.recorded_at,
+            }
+        )
+
+
+class ExportedSent(SentOut):
+    recipient: str
+
+    @classmethod
+    def of(cls, sent: SentEmail) -> ExportedSent:
+        return cls.model_validate({**SentOut.of(sent).model_dump(), "recipient": sent.recipient})
+
+
+class ExportOut(BaseModel):
+    """Everything Kith keeps for an owner; never a signing secret, channel token, clientState or refresh token."""
+
+    exported_at: datetime
+    owner: ExportedOwner
+    goals: list[GoalOut]
+    contacts: list[ContactOut]
+    interactions: list[ExportedInteraction]
+    follow_ups: list[FollowUpOut]
+    connections: list[ConnectionOut]
+    sent: list[ExportedSent]
+
+    @classmethod
+    def of(cls, export: OwnerExport, now: datetime) -> ExportOut:
+        return cls(
+            exported_at=now,
+            owner=ExportedOwner.of(export.owner),
+            goals=GoalsOut.of(export.goals).goals,
+            contacts=[ContactOut.of(contact) for contact in export.contacts],
+            interactions=[ExportedInteraction.of(interaction) for interaction in export.interactions],
+            follow_ups=[FollowUpOut.of(follow_up) for follow_up in export.follow_ups],
+            connections=[ConnectionOut.at(listing, now) for listing in export.connections],
+            sent=[ExportedSent.of(sent) for sent in export.sent],
         )

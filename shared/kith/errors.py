@@ -27,6 +27,14 @@ class Conflict(KithError):
     """The request clashes with what is stored (an e-mail already in use, a stale version)."""
 
 
+class PreconditionFailed(KithError):
+    """A conditional request (If-Match) whose condition no longer holds: the thing moved on since it was read."""
+
+
+class InvalidCursor(KithError):
+    """A page cursor that this list did not give out (cut, garbled, or from another list)."""
+
+
 class StaleContact(Conflict):
     """The contact changed between reading and writing it."""
 

@@ -49,3 +49,34 @@ def test_a_bad_token_and_an_unreachable_api_are_clear_errors(endpoint: str) -> N
     err = io.StringIO()
     assert main(["--api", "http://127.0.0.1:9", "--token", TOKEN, "connections"], err=err, out=io.StringIO()) == 2
     assert "cannot reach" in err.getvalue()
+
+
+def test_import_reports_a_dry_run_then_imports_in_parts_with_a_progress_bar(endpoint: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import kith_cli.main as cli
+
+    header = "name,emails,linkedin_url,company,title,circle,cadence_days,goal,tags,notes,"
+    header += "last_interaction_at,last_interaction_title,contact_id,snoozed_until\n"
+    rows = "".join(f"Person {i},person{i}@example.com,,,,core,,,,,,,\n" for i in range(7))
+    bad = "Broken,not-an-address,,,,core,,,,,,,\n"
+    path = tmp_path / "contacts.csv"
+    path.write_text(header + rows + bad, encoding="utf-8")
+    with LocalKith(SimulatedClock(datetime(2026, 11, 30, 10, 0, tzinfo=UTC)), stage="cli3") as kith:
+        owner = {"email": "olive@example.com", "name": "Olive", "time_zone": "Europe/Berlin"}
+        assert kith.request("PUT", "/v1/owner", owner, token=TOKEN).status == 200
+        # Given a dry run, Then the report counts the rows, names the bad one, and nothing is imported
+        code, out, _ = _run(kith, "import", str(path), "--dry-run")
+        assert code == 0 and "kith file: 7 would be new, 0 merged, 0 unchanged, 1 skipped" in out
+        assert "line 9: skipped" in out
+        assert kith.request("GET", "/v1/contacts", token=TOKEN).body["contacts"] == []
+        # When imported for real, in parts of 3 rows, Then the bar reaches the end and every readable row is in
+        cli.PART = 3
+        try:
+            code, out, err = _run(kith, "import", str(path), "--yes")
+        finally:
+            cli.PART = 500
+        assert code == 0 and "imported: 7 new, 0 merged, 0 unchanged, 1 skipped" in out
+        assert err.count("rows") == 3 and err.rstrip().endswith("7/7 rows")
+        assert len(kith.request("GET", "/v1/contacts", token=TOKEN).body["contacts"]) == 7
+        # And a second import changes nothing
+        code, out, _ = _run(kith, "import", str(path), "--yes")
+        assert "imported: 0 new, 0 merged, 7 unchanged, 1 skipped" in out

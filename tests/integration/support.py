@@ -29,6 +29,8 @@ class Kith:
         self.lambdas = LocalLambdas(stack)
         self.sqs = boto3.client("sqs")
         self.dynamodb = boto3.client("dynamodb")
+        # The response headers of the last `http` call (lower-cased names), e.g. an ETag.
+        self.last_headers: dict[str, str] = {}
 
     # -- HTTP ----------------------------------------------------------------------------------
 
@@ -42,6 +44,7 @@ class Kith:
         raw: bytes | None = None,
         headers: dict[str, str] | None = None,
     ) -> tuple[int, Any]:
+        path, _, query = path.partition("?")
         function = "WebhookFunction" if path.startswith("/webhooks/") else "ApiFunction"
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else b"")
         try:
@@ -62,7 +65,8 @@ class Kith:
             "version": "2.0",
             "routeKey": f"{method} {path}",
             "rawPath": path,
-            "rawQueryString": "",
+            "rawQueryString": query,
+            "queryStringParameters": dict(parse_qsl(query, keep_blank_values=True)) or None,
             "headers": {"content-type": "application/json", **(headers or {})},
             "pathParameters": {"provider": parts[1], "connection_id": parts[2]}
             if function == "WebhookFunction"
@@ -72,8 +76,17 @@ class Kith:
             "isBase64Encoded": encoded,
         }
         response = self.lambdas.invoke(function, event)
+        self.last_headers = {name.lower(): value for name, value in (response.get("headers") or {}).items()}
         payload = response.get("body")
+        self.last_text = base64.b64decode(payload).decode() if response.get("isBase64Encoded") else payload or ""
+        if not self.last_headers.get("content-type", "application/json").startswith("application/json"):
+            return response["statusCode"], self.last_text
         return response["statusCode"], json.loads(payload) if payload else None
+
+    def http_text(self, method: str, path: str, *, owner: str | None = OWNER) -> tuple[int, str]:
+        """A route answering in text (a CSV, say): its status and body as text."""
+        status, _ = self.http(method, path, owner=owner)
+        return status, self.last_text
 
     def webhook(self, connection: dict[str, Any], body: bytes, signature: str | None = "valid") -> tuple[int, Any]:
         headers = {}
@@ -213,9 +226,9 @@ class Kith:
 
     # -- set-up shortcuts ----------------------------------------------------------------------
 
-    def create_owner(self, **settings: Any) -> dict[str, Any]:
+    def create_owner(self, *, owner_id: str = OWNER, **settings: Any) -> dict[str, Any]:
         body = {"email": "owner@example.com", "name": "Olive Owner", "time_zone": "Europe/Berlin", **settings}
-        status, owner = self.http("PUT", "/v1/owner", body)
+        status, owner = self.http("PUT", "/v1/owner", body, owner=owner_id)
         assert status == 200, owner
         return owner  # type: ignore[no-any-return]
 

@@ -27,7 +27,7 @@ def test_requests_without_a_subject_are_401_and_another_owner_sees_nothing(kith:
     contact = kith.create_contact("Ann", "ann@example.com")
     status, _ = kith.http("GET", f"/v1/contacts/{contact['contact_id']}", owner="someone-else")
     assert status == 404
-    assert kith.http("GET", "/v1/contacts", owner="someone-else")[1] == {"contacts": []}
+    assert kith.http("GET", "/v1/contacts", owner="someone-else")[1] == {"contacts": [], "next_cursor": None}
 
 
 @pytest.mark.parametrize(
@@ -72,7 +72,7 @@ def test_contacts_are_added_listed_and_updated_with_versions(kith: Kith, owner: 
     stale, answer = kith.http(
         "PATCH", f"/v1/contacts/{created['contact_id']}", {"goal": "x"}, headers={"if-match": "1"}
     )
-    assert stale == 409 and "version 2" in answer["error"]
+    assert stale == 412 and "version 2" in answer["error"]
     listed = kith.http("GET", "/v1/contacts")[1]["contacts"]
     assert [(c["name"], c["goal"]) for c in listed] == [("Ann Able", "mentorship")]
 
@@ -119,7 +119,7 @@ def test_invalid_contacts_are_refused_and_nothing_is_stored(
     got, answer = kith.http("POST", "/v1/contacts", body)
     assert got == status
     assert fragment in answer["error"]
-    assert kith.http("GET", "/v1/contacts")[1] == {"contacts": []}
+    assert kith.http("GET", "/v1/contacts")[1] == {"contacts": [], "next_cursor": None}
 
 
 def test_contacts_need_an_owner_profile_first(kith: Kith) -> None:
@@ -145,7 +145,8 @@ def test_a_calcom_connection_returns_its_webhook_url_and_secret(kith: Kith, owne
 
 
 def test_unknown_routes_are_404(kith: Kith, owner: dict) -> None:
-    assert kith.http("GET", "/v1/nothing-here")[0] == 404
+    # Given no such route, When called, Then 404 with the one error body every route answers with
+    assert kith.http("GET", "/v1/nothing-here") == (404, {"error": "no route GET /v1/nothing-here"})
 
 
 def test_an_edit_racing_a_meeting_keeps_the_meetings_clock(kith: Kith, owner: dict) -> None:

@@ -113,8 +113,8 @@ def test_a_meeting_over_the_size_limit_is_stored_but_moves_no_clock(kith: Kith, 
 def test_a_meeting_with_no_contacts_records_nothing(kith: Kith, connection: dict) -> None:
     kith.webhook(connection, calcom_body("BOOKING_CREATED", "strangers", NOW - timedelta(hours=1), [GUEST]))
     assert kith.process_meetings() == {"batchItemFailures": []}
-    assert kith.http("GET", "/v1/interactions")[1] == {"interactions": []}
-    assert kith.http("GET", "/v1/follow-ups")[1] == {"follow_ups": []}
+    assert kith.http("GET", "/v1/interactions")[1] == {"interactions": [], "next_cursor": None}
+    assert kith.http("GET", "/v1/follow-ups")[1] == {"follow_ups": [], "next_cursor": None}
 
 
 def test_a_follow_up_after_hours_is_due_the_next_working_morning(kith: Kith, connection: dict) -> None:
@@ -135,8 +135,8 @@ def test_a_cancellation_that_overtakes_its_booking_keeps_the_meeting_cancelled(k
     kith.webhook(connection, calcom_body("BOOKING_CREATED", "overtaken", start, [ANN]))
     kith.process_meetings()
     # Then no interaction, no follow-up, and Ann's clock did not move
-    assert kith.http("GET", "/v1/interactions")[1] == {"interactions": []}
-    assert kith.http("GET", "/v1/follow-ups")[1] == {"follow_ups": []}
+    assert kith.http("GET", "/v1/interactions")[1] == {"interactions": [], "next_cursor": None}
+    assert kith.http("GET", "/v1/follow-ups")[1] == {"follow_ups": [], "next_cursor": None}
     assert _contacts(kith)["Ann Attendee"]["last_interaction_at"] == "2026-10-01T12:00:00Z"
 
 
@@ -149,7 +149,7 @@ def test_a_booking_replayed_after_its_cancellation_stays_cancelled(kith: Kith, c
     kith.process_meetings()
     kith.webhook(connection, booking)
     kith.process_meetings()
-    assert kith.http("GET", "/v1/interactions")[1] == {"interactions": []}
+    assert kith.http("GET", "/v1/interactions")[1] == {"interactions": [], "next_cursor": None}
     assert _contacts(kith)["Ann Attendee"]["planned_meeting_at"] is None
 
 

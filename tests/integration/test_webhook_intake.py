@@ -126,4 +126,4 @@ def test_a_signed_cancellation_of_an_unknown_booking_is_accepted_and_harmless(ki
     assert status == 202
     assert kith.process_meetings() == {"batchItemFailures": []}
     status, interactions = kith.http("GET", "/v1/interactions")
-    assert interactions == {"interactions": []}
+    assert interactions == {"interactions": [], "next_cursor": None}

@@ -9,6 +9,7 @@ Every expectation below was written from the product's rules, not by running the
 - one score orders them: cadences late, plus a tenth of a cadence per circle step (inner, core, custom,
   wider), plus a quarter of a cadence for a goal; so at equal lateness a goal outweighs one circle step,
   and a contact much later than another comes first whatever the circle or goal;
+- a goal counts when the owner declared no goals at all, or when it is one of their active goals;
 - at most the owner's limit (default 5) and nothing due means an empty digest.
 
 A case the code ranks differently keeps its expectation and says so in `disagreement`; the test marks
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from kith.domain.digest import rank_due_contacts
-from kith.domain.models import Circle, Contact, OwnerSettings
+from kith.domain.models import Circle, Contact, Goal, OwnerSettings
 
 NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)  # a Monday, the default digest hour
 
@@ -68,6 +69,7 @@ class RankingCase:
     zone: str = "UTC"
     now: datetime = NOW
     disagreement: str | None = None
+    goals: tuple[Goal, ...] = ()  # the goals the owner declared; none declared, any goal counts
 
     @property
     def settings(self) -> OwnerSettings:
@@ -228,6 +230,29 @@ CASES: tuple[RankingCase, ...] = (
         "2.0 cadences (120/60) against 1.3 (78/60) plus a goal (0.25)",
     ),
     RankingCase(
+        "a goal the owner set aside lifts nobody",
+        (
+            Person("Aaron", seen_days_ago=90),
+            Person("Zed", seen_days_ago=90, goal="job search"),
+        ),
+        ("Aaron", "Zed"),
+        "the owner's job search is inactive: Zed's goal weighs nothing, and at equal lateness the name decides",
+        goals=(Goal(name="job search", active=False), Goal(name="mentorship")),
+    ),
+    RankingCase(
+        "only the owner's active goals lift a contact",
+        (
+            Person("Later Lou", seen_days_ago=90),
+            Person("Seeker Sid", seen_days_ago=78, goal="job search"),
+            Person("Free Fay", seen_days_ago=78, goal="sailing"),
+            Person("Mentee Mae", seen_days_ago=78, goal="mentorship"),
+        ),
+        ("Mentee Mae", "Later Lou", "Free Fay", "Seeker Sid"),
+        "1.3 cadences plus an active goal (0.25) against 1.5; a goal set aside (job search) or never declared "
+        "(sailing) weighs nothing once the owner declared goals",
+        goals=(Goal(name="mentorship"), Goal(name="job search", active=False)),
+    ),
+    RankingCase(
         "at most the limit, and the most overdue",
         tuple(Person(f"P{index}", seen_days_ago=61 + index * 10) for index in range(7)),
         ("P6", "P5", "P4"),
@@ -351,7 +376,8 @@ CASES: tuple[RankingCase, ...] = (
 
 
 def ranked_names(case: RankingCase) -> tuple[str, ...]:
-    return tuple(entry.contact.name for entry in rank_due_contacts(case.contacts(), case.settings, case.now))
+    entries = rank_due_contacts(case.contacts(), case.settings, case.now, case.goals)
+    return tuple(entry.contact.name for entry in entries)
 
 
 def disagreeing_cases() -> list[str]:

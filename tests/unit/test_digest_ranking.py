@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from kith.domain.digest import rank_due_contacts
-from kith.domain.models import Circle, Contact, DigestEntry, OwnerSettings
+from kith.domain.digest import rank_due_contacts, serves_goal
+from kith.domain.models import Circle, Contact, DigestEntry, Goal, OwnerSettings
 
 from .builders import contact, utc
 
@@ -111,3 +111,35 @@ def test_ties_are_broken_by_name_deterministically() -> None:
     # When ranked twice in different input orders, Then the order is the same, by name
     assert _names(rank_due_contacts(candidates, SETTINGS, NOW)) == ["Ana", "bea"]
     assert _names(rank_due_contacts(reversed(candidates), SETTINGS, NOW)) == ["Ana", "bea"]
+
+
+def test_any_goal_counts_while_the_owner_declared_none() -> None:
+    # Given an owner who declared no goals, When a contact carries any goal, Then it serves one; none, it does not
+    assert serves_goal(contact(goal="sailing"), ()) is True
+    assert serves_goal(contact(goal=None), ()) is False
+
+
+def test_only_an_active_declared_goal_counts_once_goals_are_declared() -> None:
+    # Given an owner with an active and an inactive goal
+    goals = (Goal(name="mentorship"), Goal(name="job search", active=False))
+    # When contacts carry the active one, the inactive one, an undeclared one, or the active one in another case
+    # Then only the active one, spelled exactly, counts
+    assert serves_goal(contact(goal="mentorship"), goals) is True
+    assert serves_goal(contact(goal="job search"), goals) is False
+    assert serves_goal(contact(goal="sailing"), goals) is False
+    assert serves_goal(contact(goal="Mentorship"), goals) is False
+
+
+def test_an_inactive_goal_gives_no_lift_in_the_ranking() -> None:
+    # Given two core contacts equally late, one serving a goal the owner has set aside
+    plain = _seen_days_ago(90, contact_id="a", name="Aaron")
+    set_aside = _seen_days_ago(90, contact_id="b", name="Zed", goal="job search")
+    goals = (Goal(name="job search", active=False),)
+    # When ranked with and without the owner's goals
+    with_goals = rank_due_contacts([plain, set_aside], SETTINGS, NOW, goals)
+    without = rank_due_contacts([plain, set_aside], SETTINGS, NOW)
+    # Then the inactive goal scores nothing (the name decides), while with no goals declared it lifts Zed by 0.25
+    assert _names(with_goals) == ["Aaron", "Zed"]
+    assert with_goals[0].score == with_goals[1].score
+    assert _names(without) == ["Zed", "Aaron"]
+    assert round(without[0].score - without[1].score, 6) == 0.25

@@ -9,17 +9,19 @@ from kith.errors import (
     Conflict,
     Forbidden,
     Gone,
+    InvalidCursor,
     InvalidInput,
     InvalidLink,
     KithError,
     MalformedBody,
     NotFound,
     PayloadTooLarge,
+    PreconditionFailed,
     Retryable,
     Unauthorized,
     Unprocessable,
 )
-from kith.http import error_response, status_for, validation_response
+from kith.http import error_response, etag, expected_version, status_for, validation_response
 
 
 @pytest.mark.parametrize(
@@ -27,11 +29,13 @@ from kith.http import error_response, status_for, validation_response
     [
         (MalformedBody("x"), 400),
         (InvalidLink("x"), 400),
+        (InvalidCursor("x"), 400),
         (Unauthorized("x"), 401),
         (Forbidden("x"), 403),
         (NotFound("x"), 404),
         (Conflict("x"), 409),
         (Gone("x"), 410),
+        (PreconditionFailed("x"), 412),
         (PayloadTooLarge("x"), 413),
         (Unprocessable("x"), 422),
         (InvalidInput("x"), 422),
@@ -102,3 +106,35 @@ def test_whole_body_error_falls_back_to_body() -> None:
     response = validation_response([{"type": "model_type", "loc": ("body",), "msg": "Input should be an object"}])
     assert response.status_code == 422
     assert json.loads(response.body)["error"] == "body: Input should be an object"
+
+
+def test_a_query_parameter_error_names_the_parameter_alone() -> None:
+    # Given Powertools reporting a query parameter out of range
+    errors = [
+        {"type": "less_than_equal", "loc": ("query", "limit"), "msg": "Input should be less than or equal to 200"}
+    ]
+    # When shaped, Then the message names `limit`, not where it came from
+    body = json.loads(validation_response(errors).body)
+    assert body["error"] == "limit: Input should be less than or equal to 200"
+    assert body["details"] == [{"field": "limit", "problem": "Input should be less than or equal to 200"}]
+
+
+@pytest.mark.parametrize(
+    ("header", "version"), [(None, None), ('"3"', 3), ("3", 3), (' "12" ', 12), ("*", None)], ids=str
+)
+def test_if_match_gives_the_version_asked_for(header: str | None, version: int | None) -> None:
+    # Given an If-Match header quoted as an ETag, bare, absent or `*`, When read, Then it asks for that version
+    assert expected_version(header) == version
+
+
+@pytest.mark.parametrize("header", ['W/"3"', '"three"', "", '"', "3, 4", "-1", "٣"], ids=str)
+def test_an_if_match_that_is_not_a_version_is_refused_naming_the_header(header: str) -> None:
+    # Given an If-Match that names no version, When read, Then it is refused (422) and the message names it
+    with pytest.raises(InvalidInput, match="If-Match"):
+        expected_version(header)
+
+
+def test_an_etag_is_the_version_quoted() -> None:
+    # Given a version, When turned into an ETag, Then it is quoted, as If-Match sends it back
+    assert etag(7) == '"7"'
+    assert expected_version(etag(7)) == 7

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from kith.domain.cadence import due_at, is_overdue, overdue_ratio
-from kith.domain.models import CIRCLE_ORDER, Contact, DigestEntry, OwnerSettings
+from kith.domain.models import CIRCLE_ORDER, Contact, DigestEntry, Goal, OwnerSettings
 
 _CIRCLE_WEIGHT = {circle: (len(CIRCLE_ORDER) - index) * 0.1 for index, circle in enumerate(CIRCLE_ORDER)}
 _GOAL_WEIGHT = 0.25
@@ -19,14 +19,23 @@ def is_held_back(contact: Contact, now: datetime) -> bool:
     return contact.snoozed_until is not None and contact.snoozed_until > now
 
 
-def score(contact: Contact, settings: OwnerSettings, now: datetime) -> float:
+def serves_goal(contact: Contact, goals: Sequence[Goal]) -> bool:
+    """A contact's goal counts when the owner declared none (any goal counts) or it is one of their active goals."""
+    if not contact.goal:
+        return False
+    return not goals or any(goal.active and goal.name == contact.goal for goal in goals)
+
+
+def score(contact: Contact, settings: OwnerSettings, now: datetime, goals: Sequence[Goal] = ()) -> float:
     ratio = overdue_ratio(contact, settings.zone, now)
-    goal = _GOAL_WEIGHT if contact.goal else 0.0
+    goal = _GOAL_WEIGHT if serves_goal(contact, goals) else 0.0
     return round(ratio + _CIRCLE_WEIGHT[contact.circle] + goal, 6)
 
 
-def rank_due_contacts(candidates: Iterable[Contact], settings: OwnerSettings, now: datetime) -> tuple[DigestEntry, ...]:
-    """The due contacts to name, best first, at most the owner's limit."""
+def rank_due_contacts(
+    candidates: Iterable[Contact], settings: OwnerSettings, now: datetime, goals: Sequence[Goal] = ()
+) -> tuple[DigestEntry, ...]:
+    """The due contacts to name, best first, at most the owner's limit; `goals` are the owner's declared goals."""
     entries: list[DigestEntry] = []
     for contact in candidates:
         due = due_at(contact, settings.zone)
@@ -37,7 +46,7 @@ def rank_due_contacts(candidates: Iterable[Contact], settings: OwnerSettings, no
                 contact=contact,
                 due_at=due,
                 overdue=is_overdue(contact, settings.zone, now),
-                score=score(contact, settings, now),
+                score=score(contact, settings, now, goals),
             )
         )
     entries.sort(key=lambda entry: (-entry.score, entry.contact.name.casefold(), entry.contact.contact_id))

@@ -127,6 +127,19 @@ class Owner(BaseModel):
     unsubscribed_at: datetime | None = None
 
 
+# "A few goals" (PRODUCT.md §2): enough to name what matters this season, few enough to stay a focus.
+MAX_GOALS = 10
+
+
+class Goal(BaseModel):
+    """Something the owner works towards (PRODUCT.md §2); contacts serving an active one rank higher."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    active: bool = True
+
+
 class Contact(BaseModel):
     model_config = ConfigDict(frozen=True)
 

@@ -17,6 +17,7 @@ from kith.domain.models import (
     InteractionKind,
     Owner,
     OwnerSettings,
+    SentEmail,
 )
 from kith.storage import keys
 
@@ -266,3 +267,7 @@ def follow_up_from_item(item: Item) -> FollowUp:
         title=item.get("title"),
         meeting_end=keys.parse_instant(item["meeting_end"]),
     )
+
+
+def sent_from_item(item: Item) -> SentEmail:
+    return SentEmail.model_validate({**item, "sent_at": keys.parse_instant(item["sent_at"])})

@@ -2,6 +2,7 @@
 
     pk                     sk                               what
     OWNER#<owner>          PROFILE                          owner and settings; in DueIndex while a digest is scheduled
+    OWNER#<owner>          GOALS                            the owner's goals, apart so a profile write keeps them
     OWNER#<owner>          CONTACT#<contact>                contact; in DueIndex under CDUE#<owner> while nudgeable
     OWNER#<owner>          EMAIL#<address>                  e-mail -> contact lookup, unique per owner
     OWNER#<owner>          INTERACTION#<interaction>        a meeting, call, message or note
@@ -56,6 +57,7 @@ def owner_pk(owner_id: str) -> str:
 
 
 PROFILE = "PROFILE"
+GOALS = "GOALS"
 
 
 def contact_sk(contact_id: str) -> str:
@@ -72,6 +74,9 @@ def interaction_sk(interaction_id: str) -> str:
 
 def alias_sk(source: str, external_id: str) -> str:
     return f"ALIAS#{source}#{external_id}"
+
+
+ALIAS_PREFIX = "ALIAS#"
 
 
 def link_prefix(contact_id: str) -> str:

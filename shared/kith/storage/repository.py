@@ -21,11 +21,17 @@ from kith.errors import AlreadyDone, Conflict, NotFound, Retryable, StaleContact
 from kith.storage import items, keys
 from kith.storage.actions import ActionRecords, put_once, replace_contact
 from kith.storage.connections import ConnectionRecords
+from kith.storage.goals import GoalRecords
+from kith.storage.imports import ImportRecords
+from kith.storage.listings import ListingRecords
+from kith.storage.owner_items import OwnerItems
 from kith.storage.suppression import SuppressionRecords
 from kith.storage.table import expression_values, is_condition_failure, key_of, raise_for, to_wire
 
 
-class Repository(ConnectionRecords, SuppressionRecords, ActionRecords):
+class Repository(
+    ConnectionRecords, SuppressionRecords, ActionRecords, ImportRecords, OwnerItems, ListingRecords, GoalRecords
+):
     """Every read and write Kith makes, in the product's words."""
 
     # -- owners --------------------------------------------------------------
@@ -403,10 +409,7 @@ class Repository(ConnectionRecords, SuppressionRecords, ActionRecords):
         item = self._get(keys.owner_pk(owner_id), keys.sent_sk(email_key))
         if item is None:
             return None
-        return SentEmail.model_validate({**item, "sent_at": keys.parse_instant(item["sent_at"])})
+        return items.sent_from_item(item)
 
     def list_sent(self, owner_id: str) -> list[SentEmail]:
-        return [
-            SentEmail.model_validate({**item, "sent_at": keys.parse_instant(item["sent_at"])})
-            for item in self._query_prefix(keys.owner_pk(owner_id), keys.sent_sk(""))
-        ]
+        return [items.sent_from_item(item) for item in self._query_prefix(keys.owner_pk(owner_id), keys.sent_sk(""))]

@@ -138,6 +138,22 @@ class Table:
             raise_for(error)
         return True
 
+    def _delete(self, pk: str, sk: str, condition: str, **values: Any) -> bool:
+        """Delete an item only while the condition holds; False when it did not."""
+        request: dict[str, Any] = {"TableName": self._table, "Key": key_of(pk, sk), "ConditionExpression": condition}
+        if values:
+            request["ExpressionAttributeValues"] = expression_values(**values)
+        names = set(_NAME_PLACEHOLDER.findall(condition))
+        if names:
+            request["ExpressionAttributeNames"] = {f"#{name}": name for name in names}
+        try:
+            self._client.delete_item(**request)
+        except ClientError as error:
+            if is_condition_failure(error):
+                return False
+            raise_for(error)
+        return True
+
     def _transact(self, actions: list[dict[str, Any]]) -> list[str]:
         """Run a transaction; returns the cancellation reason codes ([] on success)."""
         try:

@@ -6,16 +6,21 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
 from kith.domain.cadence import CadenceError, cadence_days
 from kith.domain.models import Circle, Contact
+from kith.domain.search import ContactFilter
 from kith.domain.spreading import BULK_ADD_LIMIT, spread_first_due
-from kith.errors import Conflict, InvalidInput, Retryable, StaleContact
+from kith.errors import Conflict, InvalidInput, PreconditionFailed, Retryable, StaleContact
+from kith.storage.paging import Page
 from kith.storage.repository import Repository
 
 _UPDATE_ATTEMPTS = 3
+# Filters that need no clock need no time zone either; this one spares reading the owner's profile.
+UTC_ZONE = ZoneInfo("UTC")
 
 
 def _check_cadence(circle: Circle, custom_days: int | None) -> None:
@@ -106,15 +111,16 @@ def update_contact(
 ) -> Contact:
     """Apply changes to the contact as it is now.
 
-    With an expected version (If-Match) a contact that moved on is a conflict; without one, a
-    meeting that moved the contact's clock meanwhile is read again and the change re-applied.
+    With an expected version (If-Match) a contact that moved on fails the precondition, even when
+    it moves on between reading and writing; without one, a meeting that moved the contact's
+    clock meanwhile is read again and the change re-applied.
     """
     owner = repo.get_owner(owner_id)
     attempts = 1 if expected_version is not None else _UPDATE_ATTEMPTS
     for attempt in range(attempts):
         before = repo.get_contact(owner_id, contact_id)
         if expected_version is not None and expected_version != before.version:
-            raise Conflict(f"contact is at version {before.version}, not {expected_version}")
+            raise PreconditionFailed(f"contact is at version {before.version}, not {expected_version}")
         merged = {**before.model_dump(), **changes, "version": before.version + 1}
         if Circle(merged["circle"]) is not Circle.CUSTOM:
             merged["cadence_days"] = None
@@ -123,7 +129,9 @@ def update_contact(
         _check_cadence(after.circle, after.cadence_days)
         try:
             repo.update_contact(before, after, owner.settings)
-        except StaleContact:
+        except StaleContact as exc:
+            if expected_version is not None:
+                raise PreconditionFailed(f"contact moved on from version {expected_version} meanwhile") from exc
             if attempt + 1 == attempts:
                 raise
             continue
@@ -133,3 +141,13 @@ def update_contact(
 
 def list_contacts(repo: Repository, owner_id: str) -> list[Contact]:
     return sorted(repo.list_contacts(owner_id), key=lambda contact: contact.name.casefold())
+
+
+def find_contacts(
+    repo: Repository, owner_id: str, filters: ContactFilter, now: datetime, limit: int, cursor: str | None
+) -> Page[Contact]:
+    """One page of the contacts every filter holds for; due and overdue count days in the owner's time zone."""
+    if not filters.searchable:
+        raise InvalidInput("q: search for at least one letter or digit")
+    zone = repo.get_owner(owner_id).settings.zone if filters.needs_clock else UTC_ZONE
+    return repo.find_contacts(owner_id, filters, zone, now, limit, cursor)

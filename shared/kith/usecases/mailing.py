@@ -39,7 +39,10 @@ def deliver(repo: Repository, mailer: SesMailer, linker: Linker, job: DigestJob 
 
 def _deliver_digest(repo: Repository, mailer: SesMailer, linker: Linker, job: DigestJob) -> dict[str, Any]:
     owner = repo.get_owner(job.owner_id)
-    entries = rank_due_contacts(repo.due_contacts(owner.owner_id, job.as_of), owner.settings, job.as_of)
+    candidates = repo.due_contacts(owner.owner_id, job.as_of)
+    # Goals only weigh on contacts that carry one; without such a contact they need not be read.
+    goals = repo.get_goals(owner.owner_id) if any(contact.goal for contact in candidates) else ()
+    entries = rank_due_contacts(candidates, owner.settings, job.as_of, goals)
     if not entries:
         return {"sent": False, "reason": "nothing due"}
     if owner.settings.paused_at(job.as_of):

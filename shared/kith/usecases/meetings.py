@@ -267,9 +267,14 @@ def cancel_meeting(
         if bury:
             repo.bury_interaction(owner.owner_id, interaction_id, now)
         return interaction_id, False
+    remove_interaction(repo, owner, interaction, now, bury=bury)
+    return interaction_id, True
+
+
+def remove_interaction(repo: Repository, owner: Owner, interaction: Interaction, now: datetime, *, bury: bool) -> None:
+    """Forget what an interaction recorded and give each of its contacts back the last interaction before it."""
     repo.forget_interaction(interaction, now, bury=bury)
     _undo_for(repo, owner, interaction, repo.contacts_by_ids(owner.owner_id, interaction.contact_ids), now)
-    return interaction_id, True
 
 
 def _withdraw(repo: Repository, owner: Owner, event: MeetingEvent, now: datetime, outcome: MeetingOutcome) -> None:

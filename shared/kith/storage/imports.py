@@ -1,0 +1,104 @@
+"""Writing an import all or nothing: transactions of up to 100 writes, undone if a later one fails.
+
+A contact and its e-mail claims always share a transaction, so an address stays unique per owner
+even against a request that adds the same address meanwhile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from kith.domain.models import Contact, OwnerSettings
+from kith.errors import Conflict, Retryable
+from kith.storage import items, keys
+from kith.storage.actions import put_once, replace_contact
+from kith.storage.table import Table, key_of, to_wire
+
+TRANSACTION_LIMIT = 100
+
+
+@dataclass
+class _Unit:
+    """The writes of one contact, and how to take them back."""
+
+    steps: list[dict[str, Any]]
+    undo: list[dict[str, Any]] = field(default_factory=list)
+    label: str = ""
+
+
+class ImportRecords(Table):
+    def write_import(
+        self,
+        new: Sequence[Contact],
+        merged: Sequence[tuple[Contact, Contact]],
+        settings: OwnerSettings,
+    ) -> int:
+        """Store new contacts and merged changes; on any failure undo what was written, then raise.
+
+        Returns the number of transactions it took.
+        """
+        units = [self._new_unit(contact, settings) for contact in new]
+        units += [self._merge_unit(before, after, settings) for before, after in merged]
+        done: list[_Unit] = []
+        transactions = 0
+        for batch in _batches(units):
+            transactions += 1
+            reasons = self._transact([step for unit in batch for step in unit.steps])
+            if reasons:
+                self._undo(done)
+                raise _failure(batch, reasons)
+            done.extend(batch)
+        return transactions
+
+    def _new_unit(self, contact: Contact, settings: OwnerSettings) -> _Unit:
+        pk = keys.owner_pk(contact.owner_id)
+        written = [items.contact_to_item(contact, settings.zone)]
+        written += [_email_item(pk, address, contact.contact_id) for address in contact.emails]
+        stated = items.stated_link_item(contact)
+        steps = [put_once(self._table, item) for item in written]
+        if stated is not None:
+            written.append(stated)
+            steps.append({"Put": {"TableName": self._table, "Item": to_wire(stated)}})
+        undo = [{"Delete": {"TableName": self._table, "Key": key_of(item["pk"], item["sk"])}} for item in written]
+        return _Unit(steps, undo, f"new contact {contact.name}")
+
+    def _merge_unit(self, before: Contact, after: Contact, settings: OwnerSettings) -> _Unit:
+        pk = keys.owner_pk(after.owner_id)
+        added = [address for address in after.emails if address not in before.emails]
+        steps = [replace_contact(self._table, before, after, settings.zone)]
+        steps += [put_once(self._table, _email_item(pk, address, after.contact_id)) for address in added]
+        undo = [replace_contact(self._table, after, before, settings.zone)]
+        undo += [{"Delete": {"TableName": self._table, "Key": key_of(pk, keys.email_sk(a))}} for a in added]
+        return _Unit(steps, undo, f"changes to {before.name}")
+
+    def _undo(self, done: Sequence[_Unit]) -> None:
+        for batch in _batches(list(reversed(done))):
+            if self._transact([step for unit in batch for step in unit.undo]):
+                raise Retryable("the import failed midway and could not be fully undone; import the file again")
+
+
+def _email_item(pk: str, address: str, contact_id: str) -> dict[str, Any]:
+    return {"pk": pk, "sk": keys.email_sk(address), "type": "email", "contact_id": contact_id}
+
+
+def _batches(units: Sequence[_Unit]) -> list[list[_Unit]]:
+    """Units packed in order into transactions of at most TRANSACTION_LIMIT writes."""
+    batches: list[list[_Unit]] = []
+    size = TRANSACTION_LIMIT
+    for unit in units:
+        if size + len(unit.steps) > TRANSACTION_LIMIT:
+            batches.append([])
+            size = 0
+        batches[-1].append(unit)
+        size += len(unit.steps)
+    return batches
+
+
+def _failure(batch: Sequence[_Unit], reasons: Sequence[str]) -> Exception:
+    steps = [unit for unit in batch for _ in unit.steps]
+    for unit, reason in zip(steps, reasons, strict=False):
+        if reason == "ConditionalCheckFailed":
+            return Conflict(f"{unit.label} clashed with a change made meanwhile; nothing was imported, try again")
+    return Retryable("the import was interrupted; nothing was imported, try again")

@@ -1,0 +1,15 @@
+"""The owner's goals (PRODUCT.md §2): a few named aims, each active or set aside."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from kith.domain.models import Goal
+from kith.storage.repository import Repository
+
+
+def declare_goals(repo: Repository, owner_id: str, goals: Sequence[Goal]) -> tuple[Goal, ...]:
+    """Replace the owner's goals. Contacts keep theirs: a goal no longer declared simply stops lifting them."""
+    repo.get_owner(owner_id)
+    repo.save_goals(owner_id, goals)
+    return tuple(goals)
