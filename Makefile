@@ -22,7 +22,7 @@ TOOLS_STAMP := $(TOOLS)/.installed
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help venv tools lint format test test-unit demo serve bench build preview clean
+.PHONY: help venv tools lint format test test-unit demo serve bench build preview openapi clean
 
 help:
 	@echo "make demo    run one owner's week end to end on an embedded local AWS; emails land in outbox/"
@@ -32,6 +32,7 @@ help:
 	@echo "make serve   the local API server and a ticking clock on an embedded AWS"
 	@echo "make build   sam build for this machine's architecture (x86_64 here)"
 	@echo "make preview render a sample digest and follow-up to preview/ (PNG too where Chromium is installed)"
+	@echo "make openapi write openapi.json, the HTTP API's OpenAPI 3.1 document, from the code"
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Kith needs Python 3.11 or newer" >&2; exit 1; }
@@ -76,6 +77,9 @@ serve: venv
 
 preview: venv
 	$(BIN)/python -m kith_local preview
+
+openapi: venv
+	$(BIN)/python -m kith_local openapi
 
 bench: venv
 	$(BIN)/python bench/run.py

@@ -29,7 +29,7 @@ _HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
 }
 
-app = APIGatewayHttpResolver()
+app = APIGatewayHttpResolver(enable_validation=True)
 runtime = Runtime()
 
 
@@ -46,14 +46,12 @@ def _form() -> dict[str, str]:
 
 
 @app.get("/a/<token>")
-@tracer.capture_method
 def confirm(token: str) -> Response[str]:
     view = open_link(runtime.repository, runtime.action_keys(), token, request_time(app.current_event))
     return _page(200, pages.confirmation(view))
 
 
 @app.post("/a/<token>")
-@tracer.capture_method
 def act(token: str) -> Response[str]:
     outcome = follow_link(runtime.repository, runtime.action_keys(), token, _form(), request_time(app.current_event))
     action = outcome.view.claim.action.value

@@ -15,12 +15,11 @@ from kith.observability import logger, metrics, tracer
 from kith.runtime import Runtime
 from kith.usecases.intake import receive_webhook
 
-app = APIGatewayHttpResolver()
+app = APIGatewayHttpResolver(enable_validation=True)
 runtime = Runtime()
 
 
 @app.post("/webhooks/<provider>/<connection_id>")
-@tracer.capture_method
 def receive(provider: str, connection_id: str) -> Response[str]:
     event = app.current_event
     answer = receive_webhook(

@@ -36,7 +36,13 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--tick-seconds", type=int, default=300, help="seconds between scheduler ticks")
     commands.add_parser("env-file", help="write events/env.local.json for `sam local invoke --env-vars`")
     commands.add_parser("preview", help="render a sample digest and follow-up to preview/ (.html, .eml, .png)")
+    commands.add_parser("openapi", help="write openapi.json, the HTTP API's OpenAPI 3.1 document, from the code")
     arguments = parser.parse_args(argv)
+    if arguments.command == "openapi":
+        from kith_local.openapi import write_openapi
+
+        print(write_openapi())
+        return 0
     if arguments.command == "preview":
         from kith_local.preview import main as preview
 
