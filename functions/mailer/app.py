@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from kith.observability import logger, metrics, tracer
 from kith.runtime import Runtime
 from kith.usecases.jobs import parse_job
-from kith.usecases.mailing import Deferred
+from kith.usecases.mailing import Deferred, keep_in_history
 
 # Report every failed record, even when all fail, so SQS retries exactly those (and the DLQ catches poison).
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
@@ -27,6 +27,7 @@ def record_handler(record: SQSRecord) -> None:
     except Deferred:
         logger.info("mail job deferred: the owner paused nudges", extra={"kind": job.kind, "email_key": job.email_key})
         return
+    keep_in_history(runtime.repository, result)
     if result.get("sent"):
         metrics.add_metric(name="EmailsSent", unit=MetricUnit.Count, value=1)
     logger.info(

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from email.message import EmailMessage
 from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
 
 from kith.actions.links import Linker
 from kith.adapters.ses import SesMailer
 from kith.domain.digest import rank_due_contacts
 from kith.domain.models import Digest, EmailKind, FollowUpStatus, Owner, SentEmail
-from kith.errors import NotFound
+from kith.errors import NotFound, Retryable
 from kith.mail.compose import compose_digest, compose_follow_up
+from kith.observability import logger
 from kith.storage.repository import Repository
 from kith.usecases.jobs import DigestJob, FollowUpJob
 from kith.usecases.meetings import settle_meeting
@@ -30,6 +34,9 @@ class Deferred(Exception):
 def deliver(repo: Repository, mailer: SesMailer, linker: Linker, job: DigestJob | FollowUpJob) -> dict[str, Any]:
     """Send the email a job stands for, or say why none is due. The result is what idempotency stores."""
     try:
+        sent = repo.get_sent(job.owner_id, job.email_key)
+        if sent is not None:
+            return _already_sent(repo, job, sent)
         if isinstance(job, DigestJob):
             return _deliver_digest(repo, mailer, linker, job)
         return _deliver_follow_up(repo, mailer, linker, job)
@@ -54,8 +61,7 @@ def _deliver_digest(repo: Repository, mailer: SesMailer, linker: Linker, job: Di
     digest = Digest(owner=owner, slot=job.slot, entries=entries)
     links = linker.for_email(owner.owner_id, job.as_of)
     message = compose_digest(digest, mailer.sender, job.as_of, links)
-    message_id = _send(repo, mailer, owner, job, EmailKind.DIGEST, message)
-    return {"sent": True, "message_id": message_id, "contacts": len(entries)}
+    return _send(repo, mailer, owner, job, EmailKind.DIGEST, message)
 
 
 def _deliver_follow_up(repo: Repository, mailer: SesMailer, linker: Linker, job: FollowUpJob) -> dict[str, Any]:
@@ -80,9 +86,16 @@ def _deliver_follow_up(repo: Repository, mailer: SesMailer, linker: Linker, job:
     contacts.sort(key=lambda contact: follow_up.contact_ids.index(contact.contact_id))
     links = linker.for_email(owner.owner_id, job.as_of)
     message = compose_follow_up(owner, follow_up, contacts, mailer.sender, job.as_of, links)
-    message_id = _send(repo, mailer, owner, job, EmailKind.FOLLOW_UP, message)
+    result = _send(repo, mailer, owner, job, EmailKind.FOLLOW_UP, message)
     repo.close_follow_up(owner.owner_id, follow_up.interaction_id)
-    return {"sent": True, "message_id": message_id, "contacts": len(contacts)}
+    return result
+
+
+def _already_sent(repo: Repository, job: DigestJob | FollowUpJob, sent: SentEmail) -> dict[str, Any]:
+    """A run sent this email, then failed and gave its claim up: its work is finished, nothing is sent again."""
+    if isinstance(job, FollowUpJob):
+        repo.close_follow_up(job.owner_id, job.interaction_id)
+    return {"sent": True, "message_id": sent.message_id}
 
 
 def _suppressed(repo: Repository, owner: Owner) -> bool:
@@ -97,18 +110,30 @@ def _send(
     job: DigestJob | FollowUpJob,
     kind: EmailKind,
     message: EmailMessage,
-) -> str:
-    """Send to the owner and keep it in the sent history."""
+) -> dict[str, Any]:
+    """Send to the owner and keep it in the sent history, which later runs check before sending."""
     message_id = mailer.send(message, owner.email)
-    repo.record_sent(
-        SentEmail(
-            owner_id=owner.owner_id,
-            email_key=job.email_key,
-            kind=kind,
-            recipient=owner.email,
-            subject=str(message["Subject"]),
-            sent_at=job.as_of,
-            message_id=message_id,
-        )
+    sent = SentEmail(
+        owner_id=owner.owner_id,
+        email_key=job.email_key,
+        kind=kind,
+        recipient=owner.email,
+        subject=str(message["Subject"]),
+        sent_at=job.as_of,
+        message_id=message_id,
     )
-    return message_id
+    result: dict[str, Any] = {"sent": True, "message_id": message_id}
+    try:
+        repo.record_sent(sent)
+    except (Retryable, ClientError, BotoCoreError):
+        # The email is out: failing the run now would give its claim up and send it again. The line
+        # rides in the result the claim keeps, and is written once the claim is kept (keep_in_history).
+        logger.warning("sent history not written yet", extra={"kind": kind.value, "email_key": job.email_key})
+        result["unrecorded"] = sent.model_dump(mode="json")
+    return result
+
+
+def keep_in_history(repo: Repository, result: Mapping[str, Any]) -> None:
+    """Write the sent-history line the run that sent an email could not write. Safe to repeat."""
+    if "unrecorded" in result:
+        repo.record_sent(SentEmail.model_validate(result["unrecorded"]))

@@ -191,11 +191,16 @@ def _revise(
         repo.link_interaction(desired, desired.contact_ids if moved else joined)
         undone = stored.contact_ids if moved else tuple(left)
         _undo_for(repo, owner, stored, repo.contacts_by_ids(owner.owner_id, undone), now)
+    else:
+        # A replay, maybe of a delivery that failed after the interaction was written: what it left undone is done now.
+        repo.link_interaction(desired, desired.contact_ids)
     contacts = repo.contacts_by_ids(owner.owner_id, desired.contact_ids)
     _take_effect(repo, owner, desired, contacts, now, event, outcome)
+    follow_up = _follow_up(owner, desired, attendance.strangers)
     if changed:
-        follow_up = _follow_up(owner, desired, attendance.strangers)
         outcome.follow_up_created = repo.revise_follow_up(follow_up, keep_strangers=not event.attendees_complete)
+    else:
+        outcome.follow_up_created = repo.save_follow_up(follow_up)
     return bool(changed)
 
 
