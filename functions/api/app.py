@@ -34,15 +34,15 @@ from kith.api_models import (
 )
 from kith.domain.models import Circle, Contact
 from kith.domain.search import ContactFilter
-from kith.errors import KithError, NotFound, Unauthorized
-from kith.events import raw_body, request_time
+from kith.errors import KithError, MalformedBody, NotFound, Unauthorized
+from kith.events import raw_body, read_json, request_time
 from kith.http import error_response, etag, expected_version, json_response, status_for, validation_response
 from kith.observability import logger, metrics, tracer
 from kith.runtime import Runtime
 from kith.usecases import connections, contacts, erasure, export, goals, imports, interactions, owners
 from pydantic import ValidationError
 
-app = APIGatewayHttpResolver(enable_validation=True)
+app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=read_json)
 runtime = Runtime()
 
 
@@ -280,6 +280,12 @@ def no_route(_: Exception) -> Response[str]:
 def refuse(error: KithError) -> Response[str]:
     logger.info("request refused", extra={"status": status_for(error), "reason": type(error).__name__})
     return error_response(error)
+
+
+@app.exception_handler(UnicodeDecodeError)
+def undecodable(_: UnicodeDecodeError) -> Response[str]:
+    """A JSON body in bytes that are not UTF-8: Powertools fails decoding it before any validation runs."""
+    return error_response(MalformedBody("body is not valid JSON: it is not UTF-8"))
 
 
 @app.exception_handler(RequestValidationError)

@@ -155,14 +155,43 @@ def serve(api: LocalApi, port: int = 0) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
+        def _body(self) -> bytes | None:
+            """The request body, sent with a length or in chunks; None when it cannot be read."""
+            if self.headers.get("transfer-encoding", "").lower() == "chunked":
+                parts: list[bytes] = []
+                while True:
+                    size_line = self.rfile.readline(1024).split(b";", 1)[0].strip()
+                    try:
+                        size = int(size_line, 16)
+                    except ValueError:
+                        return None
+                    if size == 0:
+                        while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                            pass
+                        return b"".join(parts)
+                    parts.append(self.rfile.read(size))
+                    self.rfile.readline(1024)
+            try:
+                length = int(self.headers.get("content-length") or 0)
+            except ValueError:
+                return None
+            return self.rfile.read(length) if length > 0 else b""
+
         def _dispatch(self) -> None:
-            length = int(self.headers.get("content-length") or 0)
-            body = self.rfile.read(length) if length else b""
+            body = self._body()
+            if body is None:
+                # As API Gateway does; the connection cannot be trusted for another request.
+                self.close_connection = True
+                self._answer(*_json(400, {"message": "Bad Request"}))
+                return
             path, _, query = self.path.partition("?")
             headers = {name.lower(): value for name, value in self.headers.items()}
             status, response_headers, payload = api.handle(
                 self.command, path, query, headers, body, self.headers.get("host", "127.0.0.1")
             )
+            self._answer(status, response_headers, payload)
+
+        def _answer(self, status: int, response_headers: dict[str, str], payload: bytes) -> None:
             self.send_response(status)
             for name, value in response_headers.items():
                 if name != "content-length":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from kith.domain.models import (
     MAX_GOALS,
@@ -17,6 +17,7 @@ from kith.domain.models import (
     EmailAddress,
     FollowUp,
     Goal,
+    Instant,
     Interaction,
     InteractionKind,
     LinkedInUrl,
@@ -50,7 +51,7 @@ class OwnerIn(_In):
     working_hours: WorkingHours = WorkingHours()
     follow_up_delay_minutes: Annotated[int, Field(ge=0, le=10080)] = 60
     meeting_size_limit: Annotated[int, Field(ge=2, le=500)] = 8
-    paused_until: AwareDatetime | None = Field(
+    paused_until: Instant | None = Field(
         default=None, description="Pause all nudges (a vacation) until this instant; follow-ups wait for it."
     )
     subscribed: bool | None = Field(
@@ -108,7 +109,7 @@ class ContactIn(_In):
     goal: Annotated[str, Field(max_length=100)] | None = None
     tags: list[Annotated[str, Field(min_length=1, max_length=50)]] = Field(default=[], max_length=30)
     notes: Annotated[str, Field(max_length=5000)] | None = None
-    last_interaction_at: AwareDatetime | None = None
+    last_interaction_at: Instant | None = None
 
 
 class ContactsIn(_In):
@@ -130,7 +131,7 @@ class ContactPatch(_In):
     goal: Annotated[str, Field(max_length=100)] | None = None
     tags: list[Annotated[str, Field(min_length=1, max_length=50)]] | None = Field(default=None, max_length=30)
     notes: Annotated[str, Field(max_length=5000)] | None = None
-    snoozed_until: AwareDatetime | None = None
+    snoozed_until: Instant | None = None
 
 
 class ContactOut(BaseModel):
@@ -326,7 +327,7 @@ class SentPage(BaseModel):
 class InteractionIn(_In):
     kind: Literal["call", "message", "note"]
     contact_ids: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(min_length=1, max_length=20)
-    at: AwareDatetime = Field(description="When it happened; not in the future.")
+    at: Instant = Field(description="When it happened; not in the future.")
     title: Annotated[str, Field(min_length=1, max_length=200)] | None = None
 
     @property

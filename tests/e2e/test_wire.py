@@ -104,3 +104,28 @@ def test_an_oversized_webhook_is_413_over_the_wire(endpoint: str) -> None:
         body = b'{"triggerEvent": "BOOKING_CREATED", "pad": "' + b"x" * (300 * 1024) + b'"}'
         assert _post(kith, connection, body) == 413
         assert kith.queue_depth("MeetingQueue") == 0
+
+
+def test_the_local_api_reads_chunked_bodies_and_keeps_the_connection_in_step(endpoint: str) -> None:
+    import http.client
+
+    with LocalKith(SimulatedClock(datetime(2026, 11, 30, 10, 0, tzinfo=UTC)), stage="chunked") as kith:
+        host, port = kith.server.server_address[:2]
+        connection = http.client.HTTPConnection(str(host), port, timeout=10)
+        # Given a form sent in chunks, with no length, on a kept-alive connection
+        connection.request(
+            "POST",
+            "/a/k1.cut.link",
+            body=iter([b"circle=inner", b"&until=2026-12-01"]),
+            headers={"content-type": "application/x-www-form-urlencoded"},
+            encode_chunked=True,
+        )
+        first = connection.getresponse()
+        first.read()
+        # When a second request follows on the same connection
+        connection.request("GET", "/a/k1.cut.link")
+        second = connection.getresponse()
+        # Then both got a real answer (a forged link: 403), the chunks read whole
+        assert (first.status, second.status) == (403, 403)
+        assert second.getheader("content-type", "").startswith("text/html")
+        connection.close()

@@ -26,7 +26,9 @@ class SesMailer:
         request: dict[str, Any] = {
             "FromEmailAddress": self.sender,
             "Destination": {"ToAddresses": [recipient]},
-            "Content": {"Raw": {"Data": message.as_bytes()}},
+            # Lines up to RFC 5322's 998: at the default 78 a long List-Unsubscribe URL is folded into
+            # RFC 2047 encoded words, which no receiver reads as the <https://...> RFC 8058 requires.
+            "Content": {"Raw": {"Data": message.as_bytes(policy=message.policy.clone(max_line_length=998))}},
         }
         if self._configuration_set:
             request["ConfigurationSetName"] = self._configuration_set

@@ -8,12 +8,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from kith.errors import MalformedBody, Unprocessable
+from kith.events import read_json
 
 
 def load_object(body: bytes) -> dict[str, Any]:
     """Unreadable bytes and JSON that is not an object are a 400, not a 422."""
     try:
-        document = json.loads(body)
+        document = read_json(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise MalformedBody(f"body is not valid JSON: {exc}") from exc
     if not isinstance(document, dict):

@@ -119,17 +119,20 @@ def parse(body: bytes) -> MeetingEvent:
         raise unprocessable(exc) from exc
     if booking.end_time < booking.start_time:
         raise Unprocessable("payload.endTime: the meeting ends before it starts")
-    return MeetingEvent(
-        change=change,
-        source=SOURCE,
-        external_id=booking.uid,
-        previous_external_id=booking.reschedule_uid if change is MeetingChange.RESCHEDULED else None,
-        ical_uid=booking.ical_uid,
-        title=booking.title,
-        start=booking.start_time,
-        end=booking.end_time,
-        attendees=attendees,
-    )
+    try:
+        return MeetingEvent(
+            change=change,
+            source=SOURCE,
+            external_id=booking.uid,
+            previous_external_id=booking.reschedule_uid if change is MeetingChange.RESCHEDULED else None,
+            ical_uid=booking.ical_uid,
+            title=booking.title,
+            start=booking.start_time,
+            end=booking.end_time,
+            attendees=attendees,
+        )
+    except ValidationError as exc:  # a meeting Kith cannot keep: a year outside the ones it records
+        raise unprocessable(exc) from exc
 
 
 class _NoShowAttendee(BaseModel):

@@ -139,18 +139,21 @@ def parse(body: bytes) -> MeetingEvent:
     else:
         change = MeetingChange.RESCHEDULED
         previous = _scheduled_event_of(invitee.old_invitee)
-    return MeetingEvent(
-        change=change,
-        source=SOURCE,
-        external_id=meeting.uri,
-        previous_external_id=previous,
-        title=meeting.name,
-        start=meeting.start_time,
-        end=meeting.end_time,
-        attendees=_attendees(invitee),
-        # Each notification speaks for one invitee: the other invitees of a group event stay.
-        attendees_complete=False,
-    )
+    try:
+        return MeetingEvent(
+            change=change,
+            source=SOURCE,
+            external_id=meeting.uri,
+            previous_external_id=previous,
+            title=meeting.name,
+            start=meeting.start_time,
+            end=meeting.end_time,
+            attendees=_attendees(invitee),
+            # Each notification speaks for one invitee: the other invitees of a group event stay.
+            attendees_complete=False,
+        )
+    except ValidationError as exc:  # a meeting Kith cannot keep: a year outside the ones it records
+        raise unprocessable(exc) from exc
 
 
 def _scheduled_event_of(invitee_uri: str) -> str:

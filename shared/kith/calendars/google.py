@@ -131,5 +131,5 @@ def meeting_from_event(raw: dict[str, Any], calendar_zone: str | None = None) ->
         )
     except ValidationError as exc:
         raise unprocessable(exc, prefix="Google event") from exc
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:  # OverflowError: a time that leaves the calendar once in UTC
         raise Unprocessable(f"Google event: {exc}") from exc

@@ -169,7 +169,7 @@ def meeting_from_event(raw: dict[str, Any], mailbox: str) -> MeetingEvent | None
         )
     except ValidationError as exc:
         raise unprocessable(exc, prefix="Graph event") from exc
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:  # OverflowError: a time that leaves the calendar once in UTC
         raise Unprocessable(f"Graph event: {exc}") from exc
 
 

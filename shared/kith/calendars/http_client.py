@@ -37,6 +37,7 @@ from kith.calendars.errors import (
     ProviderRejected,
     ProviderUnavailable,
 )
+from kith.events import read_json
 from kith.observability import logger
 
 USER_AGENT = "kith-calendars/1"
@@ -56,7 +57,7 @@ class ProviderResponse:
 
     def json(self) -> Any:
         try:
-            return jsonlib.loads(self.body)
+            return read_json(self.body)
         except (UnicodeDecodeError, ValueError):
             raise ProviderMalformedResponse(
                 f"a {self.status} answer whose body is not JSON", status=self.status

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from kith.domain.models import EmailAddress
+from kith.domain.models import EmailAddress, Instant
 
 
 class MeetingChange(StrEnum):
@@ -57,10 +56,10 @@ class MeetingEvent(BaseModel):
     previous_external_id: str | None = None
     ical_uid: str | None = None
     # For one instance of a recurring meeting: the instance's original start, which names it for good.
-    instance_start: datetime | None = None
+    instance_start: Instant | None = None
     title: str | None = None
-    start: datetime | None = None
-    end: datetime | None = None
+    start: Instant | None = None
+    end: Instant | None = None
     all_day: bool = False
     attendees: tuple[MeetingAttendee, ...] = ()
     # False when the notification names only some attendees (a Calendly invitee): others stay.

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class Circle(StrEnum):
@@ -53,6 +53,21 @@ def normalise_linkedin_url(value: str) -> str:
 
 
 LinkedInUrl = Annotated[str, AfterValidator(normalise_linkedin_url)]
+
+
+# The instants Kith keeps: any real meeting, interaction, snooze or pause. Outside them a year is not written
+# with four digits in a table key, or adding a cadence (up to ten years) leaves the calendar Python counts in.
+EARLIEST_INSTANT = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST_INSTANT = datetime(2200, 1, 1, tzinfo=UTC)
+
+
+def check_instant(moment: datetime) -> datetime:
+    if not EARLIEST_INSTANT <= moment < LATEST_INSTANT:
+        raise ValueError(f"{moment.isoformat()} is outside the years Kith keeps (1900 to 2199)")
+    return moment
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(check_instant)]
 
 
 def check_time_zone(name: str) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kith.domain.models import Circle, Contact, normalise_email, normalise_linkedin_url
+from kith.domain.models import Circle, Contact, check_instant, normalise_email, normalise_linkedin_url
 from kith.imports.rows import FileFormat, ImportRow, ParsedFile, RowProblem
 
 KITH_COLUMNS = (
@@ -119,7 +119,7 @@ def _parsed_instant(text: str) -> datetime:
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if moment.tzinfo is None:
         raise ValueError(f"{text} has no time zone: write it in UTC, ending in Z")
-    return moment
+    return check_instant(moment)
 
 
 def parse_kith_csv(text: str) -> ParsedFile:

@@ -121,10 +121,10 @@ def update_contact(
         before = repo.get_contact(owner_id, contact_id)
         if expected_version is not None and expected_version != before.version:
             raise PreconditionFailed(f"contact is at version {before.version}, not {expected_version}")
-        merged = {**before.model_dump(), **changes, "version": before.version + 1}
-        if Circle(merged["circle"]) is not Circle.CUSTOM:
-            merged["cadence_days"] = None
-        after = Contact.model_validate(merged)
+        # Validated before the circle is read: a null circle (or name, or list) is a 422, not a crash.
+        after = Contact.model_validate({**before.model_dump(), **changes, "version": before.version + 1})
+        if after.circle is not Circle.CUSTOM:
+            after = after.model_copy(update={"cadence_days": None})
         _check_addresses_once(after)
         _check_cadence(after.circle, after.cadence_days)
         try:
