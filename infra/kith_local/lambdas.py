@@ -22,8 +22,7 @@ from datetime import datetime
 from types import ModuleType
 from typing import Any, TextIO
 
-from kith.runtime import Runtime
-
+from kith_local.calls import invoking, runtime_for
 from kith_local.stack import LocalStack
 
 
@@ -105,7 +104,7 @@ class LocalLambdas:
         self.metrics_output = io.StringIO()
         for name in stack.functions:
             module = load_function_module(stack, name)
-            setattr(module, "runtime", Runtime(environ=stack.environment(name)))  # noqa: B010 - set per function
+            setattr(module, "runtime", runtime_for(name, stack.environment(name)))  # noqa: B010 - set per function
             self.modules[name] = module
 
     def invoke(self, name: str, event: dict[str, Any]) -> Any:
@@ -114,7 +113,7 @@ class LocalLambdas:
         )
         self.invocations[name] = self.invocations.get(name, 0) + 1
         # Metrics go where Lambda sends stdout (CloudWatch); locally that is a buffer, not the terminal.
-        with _stdout_of_this_thread(self.metrics_output), warnings.catch_warnings():
+        with _stdout_of_this_thread(self.metrics_output), warnings.catch_warnings(), invoking(name):
             warnings.simplefilter("ignore", UserWarning)
             return handler(event, context_for(name))
 
