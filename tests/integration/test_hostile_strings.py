@@ -195,11 +195,11 @@ def test_hostile_meeting_titles_and_attendee_names_reach_the_follow_up_escaped_i
     assert kith.send_mail() == {"batchItemFailures": []}
     ((raw, follow_up),) = sent_messages(kith)
     text_part, html_part = parts(follow_up)
-    # Then no string added a header; the title is in the Subject on one line, its control characters as spaces
+    # Then no string added a header; the Subject is one line of at most 150 characters, control characters as spaces
     assert_headers_are_kiths_own(raw, follow_up)
     subject = str(follow_up["Subject"])
     assert subject.startswith("Follow up with Kim after “Ann Bcc: eve@evil.example Ben X-Kith-Injected: yes <b>Cy")
-    assert LONG_TITLE.strip() in subject
+    assert len(subject) == 150 and subject.endswith("…")
     # And the HTML holds the title and every stranger's name escaped, and no markup of its own
     names = [name for name, _ in strangers]
     assert_html_escapes(html_part, [OWNER_NAME, title, *names])

@@ -236,3 +236,19 @@ def test_follow_up_offers_each_new_attendee_with_an_add_link() -> None:
     adds = [claim for claim in _claims(text) if claim.action is Action.ADD_ATTENDEE]
     assert [(claim.interaction_id, claim.attendee) for claim in adds] == [("i-1", 0), ("i-1", 1)]
     assert html.count("Add to Kith") == 2 and "Zoë Quinn" in text
+
+
+def test_a_subject_is_one_short_line_without_bidi_overrides() -> None:
+    # Given a follow-up after a meeting with a 10,000-character title and a name with a right-to-left override
+    follow_up = _follow_up(title="Roadmap " * 1250)
+    person = contact(name="\u202eevil\u202c Ana")
+    # When composed
+    message = _reparsed(compose_follow_up(owner(), follow_up, [person], SENDER, SENT_AT, _links()))
+    subject = str(message["Subject"])
+    # Then the subject is cut to 150 characters with an ellipsis, and carries no bidi override
+    assert len(subject) == 150 and subject.endswith("…")
+    assert subject.startswith("Follow up with evil Ana after")
+    assert not any(mark in subject for mark in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    # And the text part still names the person as written
+    text, _ = _parts(message)
+    assert "\u202eevil\u202c Ana" in text

@@ -26,6 +26,9 @@ FOLLOW_UP_ACTIONS = (Action.DONE, Action.LESS_OFTEN)
 ACTION_LABELS = {Action.DONE: "Done", Action.SNOOZE: "Snooze 14 days", Action.LESS_OFTEN: "See less often"}
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+# Bidi embeddings, overrides and isolates: in a header they could reorder how the rest reads (no <bdi> there).
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+SUBJECT_LIMIT = 150
 
 
 @lru_cache(maxsize=1)
@@ -50,8 +53,12 @@ def _local_date(moment: datetime | None, zone_name: str) -> str:
     return f"{local:%a} {local.day} {local:%b %Y}"
 
 
-def header_safe(text: str) -> str:
-    return _CONTROL.sub(" ", text).strip()
+def header_safe(text: str, limit: int | None = None) -> str:
+    """One line, no control or bidi-override characters, and at most `limit` characters (with an ellipsis)."""
+    safe = _BIDI.sub("", _CONTROL.sub(" ", text)).strip()
+    if limit is not None and len(safe) > limit:
+        return safe[: limit - 1].rstrip() + "…"
+    return safe
 
 
 def _contact_links(links: ActionLinks, contacts: list[Contact], actions: tuple[Action, ...]) -> dict[str, Any]:
@@ -75,7 +82,7 @@ def _message(
     unsubscribe = links.unsubscribe()
     context = {**context, "pause_link": links.pause(), "unsubscribe_link": unsubscribe}
     message = EmailMessage()
-    message["Subject"] = header_safe(subject)
+    message["Subject"] = header_safe(subject, SUBJECT_LIMIT)
     message["From"] = Address(display_name="Kith", addr_spec=sender)
     message["To"] = Address(display_name=header_safe(owner.name), addr_spec=owner.email)
     message["Date"] = format_datetime(sent_at)
