@@ -232,7 +232,11 @@ def post_import(
     return json_response(200 if dry_run else 201, ImportReportOut.of(plan, dry_run).model_dump(mode="json"))
 
 
-@app.get("/v1/export", compress=True)
+@app.get(
+    "/v1/export",
+    compress=True,
+    responses={200: {"description": "Everything the owner has", "content": {"application/json": {"model": ExportOut}}}},
+)
 def get_export() -> Response[str]:
     """Everything you have in Kith, as one JSON document."""
     document = ExportOut.of(export.export_owner(runtime.repository, _owner_id()), _now())
@@ -240,7 +244,16 @@ def get_export() -> Response[str]:
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=document.model_dump_json())
 
 
-@app.get("/v1/export/contacts.csv", compress=True)
+@app.get(
+    "/v1/export/contacts.csv",
+    compress=True,
+    responses={
+        200: {
+            "description": "The contacts as Kith's CSV",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    },
+)
 def get_contacts_csv() -> Response[str]:
     """Your contacts as Kith's CSV, which an import reads back."""
     text = export.export_contacts_csv(runtime.repository, _owner_id())
