@@ -1,13 +1,17 @@
 """Kith's benchmark: DynamoDB requests per webhook and per digest, cold-start import times, what
-one calendar notification costs per provider, emails composed per second, and how often the digest
-ranking agrees with the hand-made table of expectations.
+one calendar notification costs per provider, emails composed per second, how often the digest
+ranking agrees with the hand-made table of expectations, a contact import, the local API under
+concurrent webhooks, requests per operation beside the fewest needed, the scheduler's fan-out and
+the cost per active owner-month.
 
-    .venv/bin/python bench/run.py [--quick] [--repetitions N] [--notifications N] [--renders N] [--json PATH]
+    .venv/bin/python bench/run.py [--quick] [--repetitions N] [--notifications N] [--renders N]
+                                  [--webhooks N] [--clients N] [--fanout-owners N,M] [--json PATH]
 
 Prints figures for a person to read; it asserts nothing. Parts 1 and 2 run on moto in process
 (request counts are exact, timings there would mean nothing); part 3 spawns fresh interpreters;
 part 4 runs the functions' handlers in process, on moto and a fake provider server on 127.0.0.1;
-parts 5 and 6 are pure Python in this process.
+parts 5 and 6 are pure Python in this process; part 8 runs moto's server and the local API server
+on 127.0.0.1 in this process; parts 9 and 10 run handlers on moto in process; part 11 computes.
 """
 
 from __future__ import annotations
@@ -23,10 +27,15 @@ from typing import Any, TypeVar
 # `python bench/run.py` puts bench/ on the path, not the repository that holds the bench package.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import cost as costs_per_owner
+from bench import fanout
 from bench.calendars import CalendarCost, calendar_costs
 from bench.counting import OPERATIONS
+from bench.fanout import FanOut, fan_out
 from bench.import_times import BASELINE, ImportTiming, import_times
 from bench.imports import ImportBench, import_costs
+from bench.load import LoadRun, load_bench, nearest_rank_ms
+from bench.operations import Measured, measure_operations, minimum
 from bench.rendering import ROUNDS, RenderRate, render_rates
 from bench.scenarios import DigestRun, WebhookCase, digest_requests, use_fake_aws, webhook_requests
 from tests.unit.ranking_cases import disagreeing_cases, ranking_agreement
@@ -354,6 +363,279 @@ def print_import(bench: ImportBench) -> None:
     print(f"   planning against the stored contacts (plan_import, no writes): {bench.plan_seconds:.3f} s")
 
 
+# -- part 8 ----------------------------------------------------------------------------------------
+
+
+def print_load(run: LoadRun) -> None:
+    print(
+        f"8. Load: {run.webhooks_planned:,} signed Cal.com webhooks into the local HTTP API from {run.clients} "
+        "clients at once, then the meetings queue drained"
+    )
+    print(
+        f"   ({run.owners} owners with 12 contacts each; {run.distinct_bookings:,} distinct bookings and "
+        f"{run.resends:,} exact resends, shuffled; 70% of the"
+    )
+    print("   meetings over, 30% ahead. Clients, kith_local's ThreadingHTTPServer, the functions and moto's server")
+    mode = "one invocation at a time, as in a Lambda environment" if run.one_at_a_time else "as served, several at once"
+    print(f"   are threads of this one process, on one GIL; handlers run {mode}.")
+    print(f"   The {run.clients}-client phase is capped at {run.cap_seconds:.0f} s)")
+    print()
+    rows = [
+        [
+            "one client alone",
+            len(run.alone),
+            run.alone_seconds,
+            run.per_second_alone,
+            f"{run.latency_ms(0.5, alone=True):.0f}",
+            f"{run.latency_ms(0.99, alone=True):.0f}",
+            f"{run.latency_ms(1.0, alone=True):.0f}",
+        ],
+        [
+            f"{run.clients} clients" + (" (capped)" if run.capped else ""),
+            len(run.deliveries),
+            run.send_seconds,
+            run.per_second,
+            f"{run.latency_ms(0.5):.0f}",
+            f"{run.latency_ms(0.99):.0f}",
+            f"{run.latency_ms(1.0):.0f}",
+        ],
+    ]
+    print(table(["phase", "webhooks", "seconds", "per second", "p50 ms", "p99 ms", "max ms"], rows))
+    print()
+    statuses = ", ".join(f"{status}: {count:,}" for status, count in sorted(run.statuses.items()))
+    handler_ms = nearest_rank_ms(run.handler_seconds, 0.5)
+    waiting_ms = nearest_rank_ms(run.lock_wait_seconds, 0.5)
+    drain_rate = run.drained / run.drain_seconds if run.drain_seconds else 0
+    figures = [
+        ["answers", statuses],
+        [
+            "tries without an answer, sent again",
+            ", ".join(f"{error} {n}" for error, n in sorted(run.dropped.items())) or "none",
+        ],
+        [
+            f"webhook handler, p50 ({run.clients} clients)",
+            f"{handler_ms:.1f} ms (first 500 {run.handler_ms(slice(None, 500)):.1f}, last 500 "
+            f"{run.handler_ms(slice(-500, None)):.1f}); waiting for it, p50 {waiting_ms:.0f} ms",
+        ],
+        [
+            "meetings queue drained (batches of 10, one consumer)",
+            f"{run.drained:,} messages in {run.drain_seconds:.1f} s ({drain_rate:.0f}/s), {run.drain_failures} failed, "
+            f"{run.queue_left} left, {run.dead_letters} dead letters",
+        ],
+        ["each accepted webhook queued as itself", f"{_cell(run.misrouted == 0)} ({run.misrouted} misrouted)"],
+        [
+            "distinct bookings recorded once",
+            f"{run.interactions_stored:,} interactions of {run.interactions_expected:,}; lost {run.lost}",
+        ],
+        [
+            "nothing doubled",
+            f"{_cell(run.doubled == 0)}: contact links {run.links_stored:,} of {run.links_expected:,}, "
+            f"follow-ups {run.follow_ups_stored:,} of {run.follow_ups_expected:,}",
+        ],
+    ]
+    print(table(["figure", "value"], figures, "ll"))
+    print()
+    alone_ms = run.latency_ms(0.5, alone=True)
+    print("   What limits it: one interpreter. The handler (its GetItem and SendMessage to moto over HTTP and moto's")
+    print(f"     work included) holds it ~{handler_ms:.0f} ms a webhook, so {run.clients} clients add queueing (p50 ~")
+    print("     clients x that), not throughput; API Gateway and Lambda would run webhooks in parallel environments.")
+    print("     The handler slows as the queue fills: moto's SQS recounts every message it holds on each SendMessage")
+    print("     (and each receive and delete of the drain), which SQS does not.")
+    print(f"     With one client a webhook takes ~{alone_ms:.0f} ms, most of it a stall of the local server: it sends")
+    print("     the headers and the body in two writes without TCP_NODELAY, and the client's delayed ACK holds the")
+    print("     second ~40 ms (docs/scale.md: a probe with TCP_NODELAY on the server's sockets answered in ~7 ms).")
+    print("   Tries without an answer: the server listens with socketserver's backlog of 5; 50 clients connecting")
+    print("     at once overflow it, and the kernel resets some connections (or makes them wait a 1 s SYN retry).")
+    print("     A client sends the same webhook again on a new connection, up to five tries.")
+    print("   One invocation at a time: kith_local's server calls handlers from its threads at once, and Powertools")
+    print("     keeps an invocation's event in process-wide state (the resolver's current_event is a class attribute;")
+    print("     metrics and logger keys are shared), so as served a request can read another's event. docs/scale.md")
+    print("     has the run that showed it; Lambda never runs two invocations in one execution environment.")
+
+
+# -- part 9 ----------------------------------------------------------------------------------------
+
+
+def print_operations(
+    measured: list[Measured], cases: list[WebhookCase], digest: DigestRun, imported: ImportBench, fan: list[FanOut]
+) -> None:
+    print("9. DynamoDB requests per operation, beside the fewest the operation needs")
+    print("   (each through its function's handler on moto in process, counted on the function's client; read and")
+    print("   write request units estimated from the items read and written, as on-demand DynamoDB bills them:")
+    print("   bench/capacity.py. 'earlier part': the same operation where parts 1, 2, 7 or 10 measured it)")
+    print()
+    roomy = {case.attendees: case for case in cases if case.size_limit == ROOMY_SIZE_LIMIT}
+    import_run = next((run for run in imported.runs if run.label == "import"), None)
+    rows = []
+    reasons = []
+    for m in measured:
+        least, why = minimum(m)
+        earlier = "-"
+        if m.operation.startswith("webhook intake") and roomy:
+            earlier = f"part 1: {roomy[min(roomy)].intake['requests']}"
+        elif m.operation.startswith("meeting processing"):
+            attendees = int(m.operation.split(", ")[1].split(" ")[0])
+            if attendees in roomy:
+                earlier = f"part 1: {roomy[attendees].processing['requests']}"
+        elif m.operation.startswith("digest"):
+            earlier = f"part 2: {digest.requests['requests']} (deliver() alone, no claim)"
+        elif m.operation.startswith("contact import") and import_run is not None:
+            written = import_run.report.get("new", 0) + import_run.report.get("merged", 0)
+            if written:
+                earlier = f"part 7: {import_run.requests.get('requests', 0) / written:.4f} ({imported.rows:,} rows)"
+        elif m.operation.startswith("scheduler tick") and fan:
+            earlier = f"part 10: {fan[0].dynamodb['requests'] / fan[0].owners:.4f} ({fan[0].owners:,} owners)"
+        per = m.per > 1
+        rows.append(
+            [
+                m.operation,
+                f"{m.request_count:.4f}" if per else f"{m.request_count:.0f}",
+                f"{least:.4f}" if per else f"{least:.0f}",
+                f"{m.read_units:.2f}",
+                f"{m.write_units:.2f}",
+                m.operations() if not per else m.operations() + f" for {m.per}",
+                earlier,
+            ]
+        )
+        reasons.append(f"     {m.operation}: {why}")
+    print(
+        table(
+            ["operation", "requests", "fewest", "read units", "write units", "by operation", "earlier part"],
+            rows,
+            "lrrrrll",
+        )
+    )
+    print()
+    print("   fewest, and why:")
+    print("\n".join(reasons))
+    print()
+    print("   Where Kith makes more: separate writes where a transaction could carry them (a transaction costs twice")
+    print("   the write units), a sent-history read and a suppression read before each email, the contact read twice")
+    print("   by a one-click link, and erasure's per-item conditional writes. Write units count the DueIndex copy.")
+
+
+# -- part 10 ---------------------------------------------------------------------------------------
+
+
+def print_fan_out(runs: list[FanOut], skipped: list[int]) -> None:
+    shards = runs[0].shards if runs else 4
+    print(f"10. The scheduler's fan-out: one tick with every owner's digest due in the same slot (DueShards {shards})")
+    print("   (owners written straight into moto's table under DIGEST#<shard>; the SchedulerFunction handler run once;")
+    print("   SendMessageBatch answered by a stand-in that records each entry, as moto's SQS slows quadratically;")
+    print("   slot moves applied by moto up to 20,000 owners, above that counted and answered by a stand-in)")
+    print()
+    rows = []
+    for run in runs:
+        ops = run.dynamodb["by_operation"]
+        pages = sum(run.query_pages_by_shard.values())
+        dynamodb_pages = sum(max(1, -(-n * run.item_bytes // (1024 * 1024))) for n in run.owners_by_shard.values())
+        estimate = run.estimated_aws_seconds()
+        rows.append(
+            [
+                run.owners,
+                run.sqs_batches,
+                run.minimum_batches,
+                run.sqs_entries,
+                run.jobs_per_owner.get(1, 0),
+                f"{ops['Query']} ({pages} / {dynamodb_pages})",
+                ops["UpdateItem"],
+                "applied" if run.applied else "counted",
+                f"{run.tick_seconds:.1f} ({run.in_requests_seconds:.1f})",
+                f"{estimate:,.0f}" + (" > 120" if estimate > fanout.SCHEDULER_TIMEOUT_SECONDS else ""),
+            ]
+        )
+    print(
+        table(
+            [
+                "owners",
+                "SendMessageBatch",
+                "ceil(n/10)",
+                "jobs",
+                "owners with one job",
+                "Query (digest pages: moto / 1 MB)",
+                "UpdateItem",
+                "slot moves",
+                "local s (in requests)",
+                "est. AWS s",
+            ],
+            rows,
+            "rrrrrrrlrr",
+        )
+    )
+    print()
+    for run in runs:
+        by_shard = ", ".join(f"{shard} {n:,}" for shard, n in run.owners_by_shard.items())
+        after = "nothing due after the tick" if run.due_after == 0 else f"{run.due_after} still due after the tick"
+        print(f"   {run.owners:,}: {by_shard}; owner item {run.item_bytes} bytes; " + (after if run.applied else ""))
+    if skipped:
+        print(
+            f"   Not measured in this run: {', '.join(f'{n:,}' for n in skipped)} owners (--fanout-owners to include;"
+        )
+        print("     100,000 took about 5 minutes here: seeding ~45 s, moto's DueIndex pages and 100,000 requests).")
+    print("   SendMessageBatch: one per ten jobs in each shard, so at most ceil(n/10) + DueShards - 1.")
+    print(f"   est. AWS s: the tick's own compute (local seconds outside requests, / {fanout.LAMBDA_CPU_SHARE:.2f} for")
+    print(
+        f"     the vCPU share of a 512 MB function) + {fanout.DYNAMODB_MS:.0f} ms per DynamoDB request + "
+        f"{fanout.SQS_BATCH_MS:.0f} ms per SendMessageBatch, one"
+    )
+    print("     after another as the tick runs them (assumed round trips, not measured). The function's Timeout is")
+    print("     120 s (template.yaml): past it the tick is cut off; the next tick (5 min later) queues again what is")
+    print("     still due (the mailer's once-per-email claim makes the repeats no-ops) and moves more slots on.")
+
+
+# -- part 11 ---------------------------------------------------------------------------------------
+
+
+def print_cost(lines: list[costs_per_owner.Line]) -> None:
+    c = costs_per_owner
+    print(f"11. Cost per active owner and month at us-east-1 list prices (as of {c.PRICES_AS_OF}; free tiers left out)")
+    a = c.ACTIVITY
+    print(
+        f"   (an active owner, assumed: {a['digests']:.2f} digests, {a['meetings']:.1f} meetings with known contacts"
+        f" ({a['attendees_per_meeting']} each, {a['webhooks_per_meeting']} webhooks each),"
+    )
+    print(
+        f"   a follow-up per meeting, {a['clicks']} one-click actions, {a['contacts_imported']} contacts imported and"
+        f" {a['contacts_erased']} erased; requests and units per thing from part 9;"
+    )
+    print(
+        f"   Lambda at 512 MB arm64 for {c.BASE_MS:.0f} ms + {c.DYNAMODB_MS:.0f} ms per DynamoDB request +"
+        f" {c.SQS_MS:.0f} ms per SQS request + {c.SES_MS:.0f} ms per email, estimated)"
+    )
+    print()
+    sizes = (1, 10_000, 1_000_000)
+    rows: list[list[object]] = []
+    for line in lines:
+        rows.append(
+            [
+                line.item + (" (per stack)" if line.fixed else ""),
+                *(f"{(line.dollars / n if line.fixed else line.dollars):.5f}" for n in sizes),
+                line.basis,
+            ]
+        )
+    rows.append(["total", *(f"{c.per_owner(lines, n):.4f}" for n in sizes), ""])
+    headers = ["item", "$ (1 owner)", "$ (10,000 owners)", "$ (1,000,000 owners)", "basis (a month)"]
+    print(table(headers, rows, "lrrrl"))
+    print()
+    variable = sum(line.dollars for line in lines if not line.fixed)
+    fixed = sum(line.dollars for line in lines if line.fixed)
+    print(
+        f"   Variable: ${variable:.4f} per active owner-month; fixed: ${fixed:.2f} per stack-month, shared by owners."
+    )
+    print(f"   Not in the totals: Cognito, ${c.PRICES['cognito_mau']} per owner who signs in during the month, above")
+    print("     10,000 such owners (Essentials tier; emails and one-click links need no sign-in); API use beyond the")
+    print(
+        "     import and erasure (not measured); data transfer out; Google and Outlook connections (part 4's provider"
+    )
+    print("     calls, and a KMS decrypt per token refresh at $0.03 per 10,000).")
+    priced = [
+        f"{name} {value * 1e6:g} a million" if value < 0.01 else f"{name} {value:g}" for name, value in c.PRICES.items()
+    ]
+    print("   Prices (USD): " + ", ".join(priced[:6]))
+    for start in range(6, len(priced), 6):
+        print("     " + ", ".join(priced[start : start + 6]))
+
+
 # -- main ------------------------------------------------------------------------------------------
 
 
@@ -362,19 +644,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="3 import-time runs per module instead of 7, 5 notifications instead of 20, 500 renders instead of 2,000",
+        help="3 import-time runs per module instead of 7, 5 notifications instead of 20, 500 renders instead of 2,000, "
+        "1,000 webhooks instead of 5,000 for the load, capped at 60 s instead of 120",
     )
     parser.add_argument("--repetitions", type=int, help="import-time runs per module (overrides --quick)")
     parser.add_argument(
         "--notifications", type=int, help="measured notifications per calendar provider (default 20, --quick 5)"
     )
     parser.add_argument("--renders", type=int, help="emails composed per timed round (default 2,000, --quick 500)")
+    parser.add_argument(
+        "--webhooks", type=int, help="webhooks the load sends (default 5,000, --quick 1,000), from --clients at once"
+    )
+    parser.add_argument("--clients", type=int, default=50, help="concurrent clients of the load (default 50)")
+    parser.add_argument(
+        "--load-seconds", type=float, help="cap on the load's concurrent phase (default 120 s, --quick 60 s)"
+    )
+    parser.add_argument(
+        "--fanout-owners",
+        default="10000",
+        help="owners due in one slot for the fan-out, comma-separated (default 10000; 100000 takes ~5 minutes)",
+    )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures as JSON to PATH")
     arguments = parser.parse_args(argv)
     repetitions = arguments.repetitions or (3 if arguments.quick else 7)
     notifications = arguments.notifications or (5 if arguments.quick else 20)
     renders = arguments.renders or (500 if arguments.quick else 2000)
     import_rows = 1000 if arguments.quick else 5000
+    webhooks = arguments.webhooks or (1000 if arguments.quick else 5000)
+    fan_sizes = [int(size) for size in str(arguments.fanout_owners).split(",") if size]
 
     use_fake_aws()
     durations: dict[str, float] = {}
@@ -403,6 +700,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     imported = timed("7. contact import", durations, lambda: import_costs(import_rows))
     print_import(imported)
+    print()
+    load_seconds = arguments.load_seconds or (60.0 if arguments.quick else 120.0)
+    loaded = timed("8. load", durations, lambda: load_bench(webhooks, arguments.clients, load_seconds))
+    print_load(loaded)
+    print()
+    use_fake_aws()
+    measured = timed("9. requests per operation", durations, measure_operations)
+    fanned = timed("10. scheduler fan-out", durations, lambda: [fan_out(size) for size in fan_sizes])
+    print_operations(measured, cases, digest, imported, fanned)
+    print()
+    print_fan_out(fanned, [size for size in (10_000, 100_000) if size not in fan_sizes])
+    print()
+    lines = costs_per_owner.cost_lines(measured)
+    print_cost(lines)
     print()
     print(table(["part", "seconds"], [[label, seconds] for label, seconds in durations.items()]))
     print(f"  total {sum(durations.values()):.1f} s")
@@ -454,6 +765,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                     {"call": run.label, "status": run.status, "seconds": run.seconds, "requests": run.requests}
                     for run in imported.runs
                 ],
+            },
+            "load": loaded.figures(),
+            "requests_per_operation": [m.figures() | {"fewest": minimum(m)[0]} for m in measured],
+            "fan_out": [run.figures() for run in fanned],
+            "cost_per_owner_month": {
+                "assumptions": costs_per_owner.assumptions(),
+                "lines": [vars(line) for line in lines],
+                "per_owner": {str(n): costs_per_owner.per_owner(lines, n) for n in (1, 10_000, 1_000_000)},
             },
             "durations_seconds": durations,
         }

@@ -154,6 +154,8 @@ def serve(api: LocalApi, port: int = 0) -> ThreadingHTTPServer:
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go in two writes: without this, each answer waits ~40 ms for a delayed ACK.
+        disable_nagle_algorithm = True
 
         def _body(self) -> bytes | None:
             """The request body, sent with a length or in chunks; None when it cannot be read."""
@@ -205,6 +207,10 @@ def serve(api: LocalApi, port: int = 0) -> ThreadingHTTPServer:
         def log_message(self, format: str, *args: Any) -> None:
             return
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    class Server(ThreadingHTTPServer):
+        # Fifty clients connecting at once fit in the backlog (socketserver's default is 5).
+        request_queue_size = 128
+
+    server = Server(("127.0.0.1", port), Handler)
     threading.Thread(target=server.serve_forever, name="kith-local-api", daemon=True).start()
     return server

@@ -101,6 +101,7 @@ class LocalLambdas:
         self.stack = stack
         self.modules: dict[str, ModuleType] = {}
         self.invocations: dict[str, int] = {}
+        self._locks: dict[str, threading.Lock] = {}
         self.metrics_output = io.StringIO()
         for name in stack.functions:
             module = load_function_module(stack, name)
@@ -112,8 +113,12 @@ class LocalLambdas:
             self.modules[name], self.stack.functions[name].handler_name
         )
         self.invocations[name] = self.invocations.get(name, 0) + 1
+        # One invocation at a time per function, as in one Lambda execution environment: Powertools keeps the
+        # current event, logger and metrics state in the module, which concurrent requests would share.
+        # Per function, not global: a fake provider may call the webhook function while another one runs.
+        lock = self._locks.setdefault(name, threading.Lock())
         # Metrics go where Lambda sends stdout (CloudWatch); locally that is a buffer, not the terminal.
-        with _stdout_of_this_thread(self.metrics_output), warnings.catch_warnings(), invoking(name):
+        with lock, _stdout_of_this_thread(self.metrics_output), warnings.catch_warnings(), invoking(name):
             warnings.simplefilter("ignore", UserWarning)
             return handler(event, context_for(name))
 
