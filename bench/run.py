@@ -441,16 +441,11 @@ def print_load(run: LoadRun) -> None:
     print("     clients x that), not throughput; API Gateway and Lambda would run webhooks in parallel environments.")
     print("     The handler slows as the queue fills: moto's SQS recounts every message it holds on each SendMessage")
     print("     (and each receive and delete of the drain), which SQS does not.")
-    print(f"     With one client a webhook takes ~{alone_ms:.0f} ms, most of it a stall of the local server: it sends")
-    print("     the headers and the body in two writes without TCP_NODELAY, and the client's delayed ACK holds the")
-    print("     second ~40 ms (docs/scale.md: a probe with TCP_NODELAY on the server's sockets answered in ~7 ms).")
-    print("   Tries without an answer: the server listens with socketserver's backlog of 5; 50 clients connecting")
-    print("     at once overflow it, and the kernel resets some connections (or makes them wait a 1 s SYN retry).")
-    print("     A client sends the same webhook again on a new connection, up to five tries.")
-    print("   One invocation at a time: kith_local's server calls handlers from its threads at once, and Powertools")
-    print("     keeps an invocation's event in process-wide state (the resolver's current_event is a class attribute;")
-    print("     metrics and logger keys are shared), so as served a request can read another's event. docs/scale.md")
-    print("     has the run that showed it; Lambda never runs two invocations in one execution environment.")
+    print(f"     With one client a webhook takes ~{alone_ms:.0f} ms end to end (the server answers with TCP_NODELAY).")
+    print("   Tries without an answer: a client that gets no answer sends the same webhook again on a new")
+    print("     connection, up to five tries (the server's listen backlog is 128).")
+    print("   One invocation at a time per function, as in a Lambda execution environment: Powertools keeps an")
+    print("     invocation's event in process-wide state, so kith_local runs a function's invocations one by one.")
 
 
 # -- part 9 ----------------------------------------------------------------------------------------
