@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from kith.domain.actions import ActionClaim
 from kith.domain.models import Contact, Interaction, OwnerSettings
 from kith.errors import AlreadyDone, KithError, NotFound, Retryable, StaleContact
 from kith.storage import items, keys
 from kith.storage.items import Item
-from kith.storage.table import Table, expression_values, key_of, to_wire
+from kith.storage.steps import put_once, replace_contact
+from kith.storage.table import Table, expression_values, key_of
 
 
 def spent_link_item(claim: ActionClaim, at: datetime) -> Item:
@@ -27,23 +27,6 @@ def spent_link_item(claim: ActionClaim, at: datetime) -> Item:
         "action": claim.action.value,
         "used_at": keys.instant(at),
         "expires_at": int(claim.expires_at.timestamp()),
-    }
-
-
-def put_once(table: str, item: Item) -> dict[str, Any]:
-    """A transaction step that fails if the item is there already."""
-    return {"Put": {"TableName": table, "Item": to_wire(item), "ConditionExpression": "attribute_not_exists(pk)"}}
-
-
-def replace_contact(table: str, before: Contact, after: Contact, zone: ZoneInfo) -> dict[str, Any]:
-    """A transaction step that writes the contact as it now is, if nobody changed it since `before` was read."""
-    return {
-        "Put": {
-            "TableName": table,
-            "Item": to_wire(items.contact_to_item(after, zone)),
-            "ConditionExpression": "version = :seen",
-            "ExpressionAttributeValues": expression_values(seen=before.version),
-        }
     }
 
 

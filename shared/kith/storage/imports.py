@@ -12,9 +12,8 @@ from typing import Any
 
 from kith.domain.models import Contact, OwnerSettings
 from kith.errors import Conflict, Retryable
-from kith.storage import items, keys
-from kith.storage.actions import put_once, replace_contact
-from kith.storage.table import Table, key_of, to_wire
+from kith.storage.steps import change_contact_steps, create_contact_steps, replace_contact, undo_puts
+from kith.storage.table import Table
 
 TRANSACTION_LIMIT = 100
 
@@ -53,34 +52,19 @@ class ImportRecords(Table):
         return transactions
 
     def _new_unit(self, contact: Contact, settings: OwnerSettings) -> _Unit:
-        pk = keys.owner_pk(contact.owner_id)
-        written = [items.contact_to_item(contact, settings.zone)]
-        written += [_email_item(pk, address, contact.contact_id) for address in contact.emails]
-        stated = items.stated_link_item(contact)
-        steps = [put_once(self._table, item) for item in written]
-        if stated is not None:
-            written.append(stated)
-            steps.append({"Put": {"TableName": self._table, "Item": to_wire(stated)}})
-        undo = [{"Delete": {"TableName": self._table, "Key": key_of(item["pk"], item["sk"])}} for item in written]
-        return _Unit(steps, undo, f"new contact {contact.name}")
+        steps = create_contact_steps(self._table, contact, settings.zone)
+        return _Unit(steps, undo_puts(self._table, steps), f"new contact {contact.name}")
 
     def _merge_unit(self, before: Contact, after: Contact, settings: OwnerSettings) -> _Unit:
-        pk = keys.owner_pk(after.owner_id)
-        added = [address for address in after.emails if address not in before.emails]
-        steps = [replace_contact(self._table, before, after, settings.zone)]
-        steps += [put_once(self._table, _email_item(pk, address, after.contact_id)) for address in added]
-        undo = [replace_contact(self._table, after, before, settings.zone)]
-        undo += [{"Delete": {"TableName": self._table, "Key": key_of(pk, keys.email_sk(a))}} for a in added]
+        # A merge only adds addresses: its undo puts the contact back and frees what it claimed.
+        steps = change_contact_steps(self._table, before, after, settings.zone)
+        undo = [replace_contact(self._table, after, before, settings.zone), *undo_puts(self._table, steps[1:])]
         return _Unit(steps, undo, f"changes to {before.name}")
 
     def _undo(self, done: Sequence[_Unit]) -> None:
         for batch in _batches(list(reversed(done))):
             if self._transact([step for unit in batch for step in unit.undo]):
                 raise Retryable("the import failed midway and could not be fully undone; import the file again")
-
-
-def _email_item(pk: str, address: str, contact_id: str) -> dict[str, Any]:
-    return {"pk": pk, "sk": keys.email_sk(address), "type": "email", "contact_id": contact_id}
 
 
 def _batches(units: Sequence[_Unit]) -> list[list[_Unit]]:

@@ -73,6 +73,11 @@ def contact_due_key(contact: Contact, zone: ZoneInfo) -> str | None:
     return f"{keys.instant(due)}#{contact.contact_id}" if due is not None else None
 
 
+def email_item(pk: str, address: str, contact_id: str) -> Item:
+    """The lookup from an owner's e-mail address to the contact holding it (unique per owner)."""
+    return {"pk": pk, "sk": keys.email_sk(address), "type": "email", "contact_id": contact_id}
+
+
 def contact_to_item(contact: Contact, zone: ZoneInfo) -> Item:
     item = _without_none(
         {

@@ -19,14 +19,15 @@ from kith.domain.models import (
 )
 from kith.errors import AlreadyDone, Conflict, NotFound, Retryable, StaleContact
 from kith.storage import items, keys
-from kith.storage.actions import ActionRecords, put_once, replace_contact
+from kith.storage.actions import ActionRecords
 from kith.storage.connections import ConnectionRecords
 from kith.storage.goals import GoalRecords
 from kith.storage.imports import ImportRecords
 from kith.storage.listings import ListingRecords
 from kith.storage.owner_items import OwnerItems
+from kith.storage.steps import change_contact_steps, create_contact_steps, put_once
 from kith.storage.suppression import SuppressionRecords
-from kith.storage.table import expression_values, is_condition_failure, key_of, raise_for, to_wire
+from kith.storage.table import expression_values, is_condition_failure, raise_for, to_wire
 
 
 class Repository(
@@ -65,21 +66,7 @@ class Repository(
 
     def create_contact(self, contact: Contact, settings: OwnerSettings, spent: items.Item | None = None) -> None:
         """Store a new contact and claim its e-mail addresses; with `spent`, also spend the link that adds it."""
-        pk = keys.owner_pk(contact.owner_id)
-        actions: list[dict[str, Any]] = [
-            {
-                "Put": {
-                    "TableName": self._table,
-                    "Item": to_wire(items.contact_to_item(contact, settings.zone)),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            }
-        ]
-        actions += [self._claim_email(pk, address, contact.contact_id) for address in contact.emails]
-        stated = items.stated_link_item(contact)
-        if stated is not None:
-            # The last interaction the owner told us of: what a cancelled meeting gives the clock back to.
-            actions.append({"Put": {"TableName": self._table, "Item": to_wire(stated)}})
+        actions = create_contact_steps(self._table, contact, settings.zone)
         if spent is not None:
             reasons = self._transact([put_once(self._table, spent), *actions])
             if reasons and reasons[0] == "ConditionalCheckFailed":
@@ -89,15 +76,6 @@ class Repository(
             reasons = self._transact(actions)
         if reasons:
             self._explain_email_clash(reasons, [None, *contact.emails])
-
-    def _claim_email(self, pk: str, address: str, contact_id: str) -> dict[str, Any]:
-        return {
-            "Put": {
-                "TableName": self._table,
-                "Item": to_wire({"pk": pk, "sk": keys.email_sk(address), "type": "email", "contact_id": contact_id}),
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
-        }
 
     @staticmethod
     def _explain_email_clash(reasons: list[str], addresses: Sequence[str | None]) -> None:
@@ -123,15 +101,9 @@ class Repository(
 
     def update_contact(self, before: Contact, after: Contact, settings: OwnerSettings) -> None:
         """Replace a contact if it is still at the version read; e-mail lookups follow."""
-        pk = keys.owner_pk(after.owner_id)
-        actions = [replace_contact(self._table, before, after, settings.zone)]
         added = [address for address in after.emails if address not in before.emails]
         removed = [address for address in before.emails if address not in after.emails]
-        actions += [self._claim_email(pk, address, after.contact_id) for address in added]
-        actions += [
-            {"Delete": {"TableName": self._table, "Key": key_of(pk, keys.email_sk(address))}} for address in removed
-        ]
-        reasons = self._transact(actions)
+        reasons = self._transact(change_contact_steps(self._table, before, after, settings.zone))
         if reasons:
             self._explain_email_clash(reasons, [None, *added, *removed])
 
