@@ -219,6 +219,10 @@ class Kith:
             found.extend(page["Items"])
         return found
 
+    def state(self) -> list[tuple[str, str, str]]:
+        """Every item of the table, in key order: two states compare equal only if nothing changed."""
+        return sorted((item["pk"]["S"], item["sk"]["S"], repr(sorted(item.items()))) for item in self.items())
+
     def sent(self) -> list[Any]:
         from kith_local.aws import sent_emails
 

@@ -44,10 +44,6 @@ def _import(kith: Kith, data: bytes, *, dry_run: bool, owner: str = "owner-1") -
     )
 
 
-def _state(kith: Kith) -> list[tuple[str, str, str]]:
-    return sorted((item["pk"]["S"], item["sk"]["S"], repr(sorted(item.items()))) for item in kith.items())
-
-
 def _contacts(kith: Kith) -> dict[str, dict]:
     return {contact["name"]: contact for contact in kith.http("GET", "/v1/contacts?limit=200")[1]["contacts"]}
 
@@ -60,7 +56,7 @@ def owner(kith: Kith) -> dict:
 def test_a_dry_run_reports_each_row_and_writes_nothing(kith: Kith, owner: dict) -> None:
     # Given an owner who already has Ana (under another spelling of her address)
     kith.create_contact("Ana L.", "ANA@lumen.example")
-    before = _state(kith)
+    before = kith.state()
     # When LinkedIn's export is sent as a dry run
     status, report = _import(kith, LINKEDIN.encode(), dry_run=True)
     # Then it says Ana merges (company and title, profile), Ben and Chiara are new, and nothing was written
@@ -69,7 +65,7 @@ def test_a_dry_run_reports_each_row_and_writes_nothing(kith: Kith, owner: dict) 
     ana = next(row for row in report["rows"] if row["name"] == "Ana L.")
     assert ana["outcome"] == "merged" and set(ana["changes"]) >= {"company", "linkedin_url", "title"}
     assert [row["line"] for row in report["rows"]] == [5, 6, 7]
-    assert _state(kith) == before
+    assert kith.state() == before
 
 
 def test_the_real_run_adds_and_merges_and_a_second_run_changes_nothing(kith: Kith, owner: dict) -> None:
@@ -86,10 +82,10 @@ def test_the_real_run_adds_and_merges_and_a_second_run_changes_nothing(kith: Kit
     # And new contacts' first nudges are spread, not all on one day
     assert contacts["Ben Okafor"]["first_due_on"] != contacts["Chiara Bianchi"]["first_due_on"]
     # When the same file is imported again, Then every row is unchanged and the table is exactly as it was
-    before = _state(kith)
+    before = kith.state()
     status, again = _import(kith, LINKEDIN.encode(), dry_run=False)
     assert status == 201 and (again["new"], again["merged"], again["unchanged"]) == (0, 0, 3)
-    assert _state(kith) == before
+    assert kith.state() == before
 
 
 def test_rows_of_one_file_merge_by_address_then_by_profile(kith: Kith, owner: dict) -> None:
@@ -133,16 +129,16 @@ def test_a_bad_row_is_skipped_with_its_line_and_the_rest_imported(kith: Kith, ow
 def test_a_file_kith_cannot_read_is_refused_whole_and_changes_nothing(
     kith: Kith, owner: dict, data: bytes, status: int, fragment: str
 ) -> None:
-    before = _state(kith)
+    before = kith.state()
     answer_status, answer = _import(kith, data, dry_run=False)
     assert answer_status == status and fragment in answer["error"], answer
-    assert _state(kith) == before
+    assert kith.state() == before
 
 
 def test_an_import_failing_midway_leaves_nothing_half_imported(kith: Kith, owner: dict) -> None:
     # Given an owner with one contact the file will merge into, and a file of 120 contacts (several transactions)
     kith.create_contact("Person 0", "person0@example.com")
-    before = _state(kith)
+    before = kith.state()
     client = kith.lambdas.modules["ApiFunction"].runtime.dynamodb
     real = client.transact_write_items
     calls = Counter[str]()
@@ -165,7 +161,7 @@ def test_an_import_failing_midway_leaves_nothing_half_imported(kith: Kith, owner
     # Then the answer says nothing was imported, and the table is exactly as before
     assert status == 503 and "nothing was imported" in answer["error"]
     assert calls["transactions"] > 3
-    assert _state(kith) == before
+    assert kith.state() == before
 
 
 def test_the_contacts_csv_export_imports_into_another_account_field_for_field(kith: Kith, owner: dict) -> None:
