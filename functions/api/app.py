@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from kith.api_due import DueOut
 from kith.api_models import (
     ConnectionCreated,
     ConnectionIn,
@@ -39,7 +40,7 @@ from kith.events import raw_body, read_json, request_time
 from kith.http import error_response, etag, expected_version, json_response, status_for, validation_response
 from kith.observability import logger, metrics, tracer
 from kith.runtime import Runtime
-from kith.usecases import connections, contacts, erasure, export, goals, imports, interactions, owners
+from kith.usecases import connections, contacts, due, erasure, export, goals, imports, interactions, owners
 from pydantic import ValidationError
 
 app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=read_json)
@@ -281,6 +282,16 @@ def delete_contact(
 def delete_owner() -> Response[str]:
     erasure.erase_owner(runtime.repository, lambda: runtime.calendar_accounts, _owner_id(), _now())
     return Response(status_code=204, body="")
+
+
+@app.get("/v1/due")
+def get_due(
+    limit: Annotated[
+        int | None, Query(ge=1, le=200, description="How many to list (1 to 200); left out, the digest's size.")
+    ] = None,
+) -> DueOut:
+    """Whom the next digest would name if nothing changed before it, in the digest's order."""
+    return DueOut.of(due.next_digest(runtime.repository, _owner_id(), _now(), limit))
 
 
 @app.not_found

@@ -10,12 +10,12 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from kith.actions.links import Linker
 from kith.adapters.ses import SesMailer
-from kith.domain.digest import rank_due_contacts
 from kith.domain.models import Digest, EmailKind, FollowUpStatus, Owner, SentEmail
 from kith.errors import NotFound, Retryable
 from kith.mail.compose import compose_digest, compose_follow_up
 from kith.observability import logger
 from kith.storage.repository import Repository
+from kith.usecases.due import digest_entries
 from kith.usecases.jobs import DigestJob, FollowUpJob
 from kith.usecases.meetings import settle_meeting
 
@@ -46,10 +46,7 @@ def deliver(repo: Repository, mailer: SesMailer, linker: Linker, job: DigestJob 
 
 def _deliver_digest(repo: Repository, mailer: SesMailer, linker: Linker, job: DigestJob) -> dict[str, Any]:
     owner = repo.get_owner(job.owner_id)
-    candidates = repo.due_contacts(owner.owner_id, job.as_of)
-    # Goals only weigh on contacts that carry one; without such a contact they need not be read.
-    goals = repo.get_goals(owner.owner_id) if any(contact.goal for contact in candidates) else ()
-    entries = rank_due_contacts(candidates, owner.settings, job.as_of, goals)
+    entries = digest_entries(repo, owner, job.as_of)
     if not entries:
         return {"sent": False, "reason": "nothing due"}
     if owner.settings.paused_at(job.as_of):

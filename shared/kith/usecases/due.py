@@ -1,0 +1,40 @@
+"""Whom the next digest names, in its order (PRODUCT.md §5): the mailer and the API ask the same question."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from kith.domain.digest import rank_due_contacts
+from kith.domain.models import DigestEntry, Owner
+from kith.storage.repository import Repository
+
+
+def digest_entries(
+    repo: Repository, owner: Owner, as_of: datetime, limit: int | None = None
+) -> tuple[DigestEntry, ...]:
+    """The contacts a digest sent at `as_of` lists, best first; at most the owner's digest size unless `limit`."""
+    candidates = repo.due_contacts(owner.owner_id, as_of)
+    # Goals only weigh on contacts that carry one; without such a contact they need not be read.
+    goals = repo.get_goals(owner.owner_id) if any(contact.goal for contact in candidates) else ()
+    settings = owner.settings if limit is None else owner.settings.model_copy(update={"digest_limit": limit})
+    return rank_due_contacts(candidates, settings, as_of, goals)
+
+
+@dataclass(frozen=True)
+class NextDigest:
+    owner: Owner
+    digest_at: datetime
+    entries: tuple[DigestEntry, ...]
+
+    def days_late(self, entry: DigestEntry) -> int:
+        """Local days from the day the contact fell due to the digest's day: 0 on the day itself."""
+        zone = self.owner.settings.zone
+        return (self.digest_at.astimezone(zone).date() - entry.due_at.astimezone(zone).date()).days
+
+
+def next_digest(repo: Repository, owner_id: str, now: datetime, limit: int | None = None) -> NextDigest:
+    """What the owner's next digest would list if nothing changed before it goes out."""
+    owner = repo.get_owner(owner_id)
+    digest_at = max(now, owner.next_digest_at) if owner.next_digest_at is not None else now
+    return NextDigest(owner=owner, digest_at=digest_at, entries=digest_entries(repo, owner, digest_at, limit))
