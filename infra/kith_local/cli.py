@@ -21,12 +21,12 @@ def main(argv: list[str] | None = None) -> int:
         "invoke",
         help="run one function with an event file (the role of `sam local invoke`)",
         description="Run one function of template.yaml with an event file and print what it returns. "
-        "By default the function runs from `make build`'s output in a fresh python3.13, as Lambda lays it out; "
+        "By default the function runs from `make build-local`'s output in a fresh python3.13, as Lambda lays it out; "
         "set POWERTOOLS_LOG_LEVEL=INFO to see its logs.",
     )
     invoke.add_argument("function", metavar="FUNCTION", help="the function's logical id, e.g. WebhookFunction")
     invoke.add_argument("-e", "--event", required=True, metavar="EVENT_FILE", help="event JSON file, - for stdin")
-    invoke.add_argument("--build-dir", type=Path, help="sam build output (default: .aws-sam/build)")
+    invoke.add_argument("--build-dir", type=Path, help="sam build output (default: .aws-sam/build-local)")
     invoke.add_argument("--endpoint", help="a running local AWS to use instead of a fresh embedded one")
     invoke.add_argument(
         "--in-process", action="store_true", help="run the handler in this process from the sources, no build needed"
@@ -91,9 +91,14 @@ def _invoke(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> i
     build_dir: Path = arguments.build_dir or sandbox.DEFAULT_BUILD_DIR
     if not arguments.in_process and not (build_dir / "template.yaml").is_file():
         if arguments.build_dir is None:
-            parser.error("no sam build output in .aws-sam/build: run `make build` first (or use --in-process)")
+            parser.error(
+                "no sam build output in .aws-sam/build-local: run `make build-local` first (or use --in-process)"
+            )
         parser.error(f"no sam build output in {build_dir} (no template.yaml there)")
     try:
+        if not arguments.in_process:
+            # Before a local AWS starts: a build for another processor cannot run here at all.
+            sandbox.check_runs_here(sandbox.built_function(arguments.function, build_dir))
         result = _run_invoke(arguments.function, event, build_dir, arguments.endpoint, arguments.in_process)
     except sandbox.SandboxError as failure:
         if isinstance(failure, sandbox.FunctionFailed) and failure.logs:

@@ -21,11 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kith_local.architecture import foreign_extensions, this_machine
 from kith_local.aws import LOCAL_CREDENTIALS
 from kith_local.stack import LocalStack
 from kith_local.template import REPOSITORY, load_template, resources_of_type
 
-DEFAULT_BUILD_DIR = REPOSITORY / ".aws-sam" / "build"
+# `make build-local`'s output: built for this machine, so its compiled extensions load here.
+DEFAULT_BUILD_DIR = REPOSITORY / ".aws-sam" / "build-local"
 BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
 # Lambda gives a function's init phase its own 10 seconds, on top of the invocation's timeout.
 INIT_SECONDS = 10
@@ -44,6 +46,10 @@ class BuildMissing(SandboxError):
 
 class InterpreterMissing(SandboxError):
     """No interpreter for the function's runtime on this machine."""
+
+
+class BuiltForAnotherMachine(SandboxError):
+    """The build's compiled extensions are for another processor than this machine's, so they cannot load here."""
 
 
 class FunctionFailed(SandboxError):
@@ -90,7 +96,7 @@ def built_function(name: str, build_dir: Path = DEFAULT_BUILD_DIR) -> BuiltFunct
     """The function as `sam build` left it: its folder, its layers' python/ folders, handler and limits."""
     built_template = build_dir / "template.yaml"
     if not built_template.is_file():
-        raise BuildMissing(f"no sam build output in {build_dir}: run `make build` first")
+        raise BuildMissing(f"no sam build output in {build_dir}: run `make build-local` first")
     template = load_template(built_template)
     built = resources_of_type(template, "AWS::Serverless::Function")
     if name not in built:
@@ -103,7 +109,7 @@ def built_function(name: str, build_dir: Path = DEFAULT_BUILD_DIR) -> BuiltFunct
 
     task_root = build_dir / str(properties["CodeUri"])
     if not task_root.is_dir():
-        raise BuildMissing(f"{task_root} is missing: run `make build` again")
+        raise BuildMissing(f"{task_root} is missing: run `make build-local` again")
     layers = resources_of_type(template, "AWS::Serverless::LayerVersion")
     layer_dirs: list[Path] = []
     for layer in [*defaults.get("Layers", []), *properties.get("Layers", [])]:
@@ -182,8 +188,27 @@ def lambda_environment(stack: LocalStack, function: BuiltFunction, endpoint: str
     }
 
 
+@functools.cache
+def _foreign_extensions(folder: Path, architecture: str) -> dict[Path, str]:
+    return foreign_extensions([folder], architecture)
+
+
+def check_runs_here(function: BuiltFunction) -> None:
+    """Refuse a build whose compiled extensions are for another processor than this machine's."""
+    machine = this_machine()
+    for folder in (function.task_root, *function.layers):
+        foreign = _foreign_extensions(folder, machine)
+        if foreign:
+            path, built_for = next(iter(foreign.items()))
+            raise BuiltForAnotherMachine(
+                f"{function.name}: {folder} was built for {built_for} ({path.name}), and this machine is {machine}: "
+                "build for it with `make build-local` (the `make build` output is for deploying)"
+            )
+
+
 def run(function: BuiltFunction, event: Any, environment: Mapping[str, str], python: Path | None = None) -> Invocation:
     """Invoke the built function once in a fresh interpreter and return what its handler returned."""
+    check_runs_here(function)
     interpreter = python or find_python(function.python_version)
     command = [
         str(interpreter),

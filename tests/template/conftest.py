@@ -8,7 +8,6 @@ under CI and a skip elsewhere, so CI can never pass by skipping.
 from __future__ import annotations
 
 import os
-import platform
 import shutil
 import subprocess
 import time
@@ -17,15 +16,15 @@ from typing import Any, NoReturn
 
 import pytest
 from kith_local.sandbox import InterpreterMissing, find_python
-from kith_local.template import REPOSITORY, TEMPLATE, functions, load_template
+from kith_local.template import REPOSITORY, functions, load_template
 
-SAM_BUILD_SECONDS = pytest.StashKey[float]()
+# make target -> (seconds the build took, the built layer's size in bytes, unpacked)
+SAM_BUILDS = pytest.StashKey[dict[str, tuple[float, int]]]()
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    seconds = config.stash.get(SAM_BUILD_SECONDS, None)
-    if seconds is not None:
-        terminalreporter.write_line(f"sam build took {seconds:.1f} s")
+    for target, (seconds, layer_bytes) in sorted(config.stash.get(SAM_BUILDS, {}).items()):
+        terminalreporter.write_line(f"make {target} took {seconds:.1f} s; its layer is {layer_bytes:,} bytes unpacked")
 
 
 def missing(reason: str) -> NoReturn:
@@ -70,35 +69,43 @@ def sam_environment(python: Path | None = None) -> dict[str, str]:
     return environment
 
 
+def make_build(request: pytest.FixtureRequest, target: str, build_dir: Path, sam: Path, python313: Path) -> Path:
+    """`make build` or `make build-local` into build_dir: the Makefile's own mechanism, not a copy of its command."""
+    make = shutil.which("make")
+    if make is None:
+        missing("make is not installed")
+    folder = "BUILD_DIR" if target == "build" else "LOCAL_BUILD_DIR"
+    command = [make, "--no-print-directory", "-C", str(REPOSITORY), target]
+    command += [f"{folder}={build_dir}", f"SAM={sam}", f"PYTHON313={python313}"]
+    environment = sam_environment(python313)
+    # Variables given to an outer `make test` (ARCH=...) would otherwise reach this make too.
+    for inherited in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS"):
+        environment.pop(inherited, None)
+    started = time.monotonic()
+    completed = subprocess.run(
+        command, cwd=REPOSITORY, env=environment, capture_output=True, text=True, timeout=600, check=False
+    )
+    seconds = time.monotonic() - started
+    if completed.returncode != 0:
+        shutil.rmtree(build_dir, ignore_errors=True)
+        pytest.fail(f"make {target} failed ({completed.returncode}):\n{completed.stdout}\n{completed.stderr}")
+    layer = build_dir / "KithLayer"
+    layer_bytes = sum(path.stat().st_size for path in layer.rglob("*") if path.is_file())
+    request.config.stash.setdefault(SAM_BUILDS, {})[target] = (seconds, layer_bytes)
+    return build_dir
+
+
 @pytest.fixture(scope="session")
 def build_dir(
     request: pytest.FixtureRequest, sam: Path, python313: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Path:
-    """`sam build` of template.yaml for this machine's architecture, once per test session."""
-    architecture = "arm64" if platform.machine().lower() in {"aarch64", "arm64"} else "x86_64"
-    target = tmp_path_factory.mktemp("sam") / "build"
-    command = [
-        str(sam),
-        "build",
-        "--template-file",
-        str(TEMPLATE),
-        "--build-dir",
-        str(target),
-        "--parameter-overrides",
-        f"Architecture={architecture}",
-    ]
-    started = time.monotonic()
-    completed = subprocess.run(
-        command,
-        cwd=REPOSITORY,
-        env=sam_environment(python313),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    request.config.stash[SAM_BUILD_SECONDS] = time.monotonic() - started
-    if completed.returncode != 0:
-        shutil.rmtree(target, ignore_errors=True)
-        pytest.fail(f"sam build failed ({completed.returncode}):\n{completed.stdout}\n{completed.stderr}")
-    return target
+    """`make build-local`: template.yaml built for this machine's architecture, once per test session."""
+    return make_build(request, "build-local", tmp_path_factory.mktemp("sam") / "build", sam, python313)
+
+
+@pytest.fixture(scope="session")
+def deploy_build_dir(
+    request: pytest.FixtureRequest, sam: Path, python313: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """`make build`: what `sam deploy` ships, built for the template's default architecture."""
+    return make_build(request, "build", tmp_path_factory.mktemp("sam") / "build", sam, python313)
