@@ -11,18 +11,23 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from kith.observability import logger, metrics, pseudonym, tracer
 from kith.runtime import Runtime
-from kith.usecases.deliverability import parse_notification, record_ses_event
+from kith.usecases.deliverability import read_ses_message
 
-# Report every failed record, even when all fail, so SQS retries exactly those (and the DLQ catches poison).
+# Report every failed record, even when all fail, so SQS retries exactly those: a failure here is transient
+# (an unreadable record is parked in the dead-letter queue by the use case, not failed).
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 runtime = Runtime()
 
 
 @tracer.capture_method
 def record_handler(record: SQSRecord) -> None:
-    outcome = record_ses_event(runtime.repository, parse_notification(record.body))
+    outcome = read_ses_message(runtime.repository, runtime.dead_letters, record.body)
     if outcome.suppressed:
         metrics.add_metric(name="AddressesSuppressed", unit=MetricUnit.Count, value=len(outcome.suppressed))
+    if outcome.dead_lettered:
+        metrics.add_metric(name="SesEventsDeadLettered", unit=MetricUnit.Count, value=1)
+        logger.warning("unreadable ses event parked in the dead-letter queue", extra={"message_id": record.message_id})
+        return
     logger.info(
         "ses event read",
         extra={

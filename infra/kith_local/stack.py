@@ -1,9 +1,9 @@
 """The stack of template.yaml, created on a local AWS endpoint (moto's server).
 
 The table, its index and TTL, the queues and their redrive, the SNS topics and
-their queue subscriptions, and the SES configuration set with its event
-destinations are read from the template itself, so the local shape and the
-deployed shape cannot drift.
+their queue subscriptions, the EventBridge rules and their queue targets, and the
+SES configuration set with its event destinations are read from the template
+itself, so the local shape and the deployed shape cannot drift.
 """
 
 from __future__ import annotations
@@ -140,9 +140,33 @@ def _know_topics(session: boto3.session.Session, template: dict[str, Any], refer
         references[name] = sns.create_topic(Name=str(topic_name))["TopicArn"]
 
 
+def _in_this_stack(body: dict[str, Any], references: dict[str, Any]) -> bool:
+    return "Condition" not in body or bool(references[f"Condition:{body['Condition']}"])
+
+
+def _create_rules(session: boto3.session.Session, template: dict[str, Any], references: dict[str, Any]) -> None:
+    """EventBridge rules with their targets; each rule's ARN becomes known for the queue policies naming it."""
+    events = session.client("events")
+    for name, body in resources_of_type(template, "AWS::Events::Rule").items():
+        properties = resolve(body["Properties"], references)
+        bus = properties.get("EventBusName", "default")
+        references[f"{name}.Arn"] = events.put_rule(
+            Name=properties["Name"],
+            EventBusName=bus,
+            EventPattern=json.dumps(properties["EventPattern"]),
+            State=properties.get("State", "ENABLED"),
+        )["RuleArn"]
+        events.put_targets(
+            Rule=properties["Name"],
+            EventBusName=bus,
+            Targets=[{"Id": target["Id"], "Arn": target["Arn"]} for target in properties["Targets"]],
+        )
+
+
 def _create_topics(session: boto3.session.Session, template: dict[str, Any], references: dict[str, Any]) -> None:
-    """Topics, their queue subscriptions (with the queues' policies) and the SES event destinations feeding them."""
+    """Topics and rules, their queue targets (with the queues' policies) and the SES event destinations feeding them."""
     _know_topics(session, template, references)
+    _create_rules(session, template, references)
     sns = session.client("sns")
     sqs = session.client("sqs")
     for body in resources_of_type(template, "AWS::SQS::QueuePolicy").values():
@@ -161,6 +185,9 @@ def _create_topics(session: boto3.session.Session, template: dict[str, Any], ref
     for body in resources_of_type(template, "AWS::SES::ConfigurationSetEventDestination").values():
         properties = resolve(body["Properties"], references)
         destination = properties["EventDestination"]
+        # moto keeps SNS destinations only; it publishes no SES events to either kind.
+        if not _in_this_stack(body, references) or "SnsDestination" not in destination:
+            continue
         ses.create_configuration_set_event_destination(
             ConfigurationSetName=properties["ConfigurationSetName"],
             EventDestination={

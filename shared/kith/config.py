@@ -15,6 +15,7 @@ _ENVIRONMENT = {
     "table_name": "KITH_TABLE_NAME",
     "meeting_queue_url": "KITH_MEETING_QUEUE_URL",
     "mail_queue_url": "KITH_MAIL_QUEUE_URL",
+    "dead_letter_queue_url": "KITH_DEAD_LETTER_QUEUE_URL",
     "sender_address": "KITH_SENDER_ADDRESS",
     "configuration_set": "KITH_CONFIGURATION_SET",
     "public_base_url": "KITH_PUBLIC_BASE_URL",
@@ -40,6 +41,8 @@ class Settings(BaseModel):
     table_name: str = Field(min_length=1)
     meeting_queue_url: str = ""
     mail_queue_url: str = ""
+    # The dead-letter queue of the queue the function consumes: where records it cannot read go at once.
+    dead_letter_queue_url: str = ""
     sender_address: str = ""
     configuration_set: str = ""
     public_base_url: str = ""

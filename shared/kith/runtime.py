@@ -20,6 +20,7 @@ from kith.storage.repository import Repository
 
 if TYPE_CHECKING:
     from kith.actions.links import Linker
+    from kith.adapters.dead_letters import DeadLetterQueue
     from kith.adapters.kms import Vault
     from kith.adapters.queue import Queue
     from kith.adapters.secrets import ActionKeys
@@ -74,6 +75,12 @@ class Runtime:
         from kith.adapters.queue import Queue
 
         return Queue(self._sqs, self.settings.require("mail_queue_url"))
+
+    @cached_property
+    def dead_letters(self) -> DeadLetterQueue:
+        from kith.adapters.dead_letters import DeadLetterQueue
+
+        return DeadLetterQueue(self._sqs, self.settings.require("dead_letter_queue_url"))
 
     @cached_property
     def mailer(self) -> SesMailer:

@@ -1,4 +1,8 @@
-"""Bounces and complaints reach the suppression list through SNS and SQS, and the mailer honours it (§8)."""
+"""Bounces and complaints reach the suppression list through SNS or EventBridge and SQS, and the mailer honours it (§8).
+
+An unreadable record goes to the dead-letter queue on its first receipt; a failure to act on a readable one is
+retried by SQS.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,10 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
+from kith.adapters.dead_letters import REASON
 
+from tests.fixtures.ses import fixture
 from tests.integration.support import Kith
 
 MONDAY_0800_BERLIN = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
@@ -125,18 +132,153 @@ def test_a_bounce_for_an_address_kith_never_mailed_is_handled_without_error(kith
     assert len(kith.sent()) == 1
 
 
-def test_a_malformed_notification_fails_alone_and_reaches_the_dead_letter_queue(kith: Kith) -> None:
-    # Given a malformed notification on the queue beside a good one
+def _dead_letters(kith: Kith) -> list[dict[str, Any]]:
+    url = kith.stack.queue_url("SesEventsDeadLetterQueue")
+    letters: list[dict[str, Any]] = []
+    while batch := kith.sqs.receive_message(
+        QueueUrl=url,
+        MaxNumberOfMessages=10,
+        VisibilityTimeout=300,
+        AttributeNames=["All"],
+        MessageAttributeNames=["All"],
+    ).get("Messages", []):
+        letters.extend(batch)
+    return letters
+
+
+def test_an_unreadable_record_reaches_the_dead_letter_queue_once_and_a_good_one_beside_it_is_read(kith: Kith) -> None:
+    # Given a malformed bounce on the queue beside a good one, as SNS delivers them
     _ses_publishes(kith, {"eventType": "Bounce", "bounce": {"bounceType": "Permanent"}}, _bounce("x@example.com"))
-    messages = kith.take("SesEventsQueue")
-    malformed = next(message for message in messages if "bouncedRecipients" not in message["Body"])
-    # When the function reads the batch, Then only the malformed record is reported as a failure
-    result = kith.deliver("SesEventsQueue", messages)
-    assert result == {"batchItemFailures": [{"itemIdentifier": malformed["MessageId"]}]}
-    assert _suppression(kith, "x@example.com") is not None
-    # And when SQS keeps redelivering it, after five receives it moves to the dead-letter queue, no crash loop
-    kith.sqs.send_message(QueueUrl=kith.stack.queue_url("SesEventsQueue"), MessageBody=malformed["Body"])
+    # When SQS hands the queue to the function until it is empty
     drained = kith.lambdas.drain(kith.sqs, "SesEventsQueue")
-    assert (drained.delivered, drained.failed) == (0, 5)
-    (dead,) = kith.take("SesEventsDeadLetterQueue")
-    assert dead["Body"] == malformed["Body"]
+    # Then both records were taken in one invocation, neither failed, so nothing is received again
+    assert (drained.delivered, drained.failed) == (2, 0)
+    assert kith.lambdas.invocations["SesEventsFunction"] == 1
+    assert kith.receive("SesEventsQueue") == []
+    # And the good record suppressed its address
+    assert _suppression(kith, "x@example.com") is not None
+    # And the malformed one is in the dead-letter queue exactly once, unchanged, saying where it was wrong
+    (letter,) = _dead_letters(kith)
+    assert json.loads(json.loads(letter["Body"])["Message"]) == {
+        "eventType": "Bounce",
+        "bounce": {"bounceType": "Permanent"},
+    }
+    assert letter["Attributes"]["ApproximateReceiveCount"] == "1"
+    reason = letter["MessageAttributes"][REASON]["StringValue"]
+    assert "sns.Message.bounce.bouncedRecipients" in reason
+    assert "@" not in reason
+
+
+def _throttle(kith: Kith, service: str, operation: str) -> list[str]:
+    """Make the SES events function's `service` refuse `operation` (throttled) until the list is cleared."""
+    runtime = kith.lambdas.modules["SesEventsFunction"].runtime
+    client = runtime.dynamodb if service == "dynamodb" else runtime._sqs
+    refusing = [operation]
+
+    def refuse(**_: Any) -> None:
+        if refusing:
+            raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, operation)
+
+    client.meta.events.register(f"before-call.{client.meta.service_model.endpoint_prefix}.{operation}", refuse)
+    return refusing
+
+
+def test_a_throttled_write_is_retried_by_sqs_and_not_dead_lettered(kith: Kith) -> None:
+    # Given DynamoDB throttles the suppression write once
+    refusing = _throttle(kith, "dynamodb", "PutItem")
+    _ses_publishes(kith, _bounce("owner@example.com"))
+    messages = kith.take("SesEventsQueue")
+    # When the function reads the bounce, Then the record is reported as failed, for SQS to retry
+    assert kith.deliver("SesEventsQueue", messages) == {
+        "batchItemFailures": [{"itemIdentifier": messages[0]["MessageId"]}]
+    }
+    assert _dead_letters(kith) == []
+    # And when DynamoDB recovers and SQS delivers it again, the address is suppressed
+    refusing.clear()
+    assert kith.deliver("SesEventsQueue", messages) == {"batchItemFailures": []}
+    assert _suppression(kith, "owner@example.com") is not None
+
+
+def test_an_unreadable_record_the_dead_letter_queue_refused_is_retried_not_lost(kith: Kith) -> None:
+    # Given SQS refuses the dead letter once
+    refusing = _throttle(kith, "sqs", "SendMessage")
+    _ses_publishes(kith, {"eventType": "Complaint"})
+    messages = kith.take("SesEventsQueue")
+    # When the function reads the unreadable record, Then it is failed, for SQS to hand over again
+    assert kith.deliver("SesEventsQueue", messages) == {
+        "batchItemFailures": [{"itemIdentifier": messages[0]["MessageId"]}]
+    }
+    # And the next time it reaches the dead-letter queue, once
+    refusing.clear()
+    assert kith.deliver("SesEventsQueue", messages) == {"batchItemFailures": []}
+    assert [letter["Body"] for letter in _dead_letters(kith)] == [messages[0]["Body"]]
+
+
+def _ses_puts_on_the_bus(kith: Kith, detail_type: str, detail: dict[str, Any]) -> None:
+    """What SES does with an EventBridge event destination: put the record on the default bus as aws.ses."""
+    events = boto3.client("events")
+    answer = events.put_events(
+        Entries=[
+            {"Source": "aws.ses", "DetailType": detail_type, "Detail": json.dumps(detail), "EventBusName": "default"}
+        ]
+    )
+    assert answer["FailedEntryCount"] == 0
+
+
+def _of_this_configuration_set(kith: Kith, record: dict[str, Any], name: str | None = None) -> dict[str, Any]:
+    tags = {**record["mail"]["tags"], "ses:configuration-set": [name or kith.stack.references["ConfigurationSet"]]}
+    return {**record, "mail": {**record["mail"], "tags": tags}}
+
+
+def test_bounces_and_complaints_through_eventbridge_suppress_their_addresses(kith: Kith, owner: dict[str, Any]) -> None:
+    # Given SES puts a bounce and a complaint of Kith's configuration set on the default event bus
+    bounce = _of_this_configuration_set(kith, fixture("event-publishing-bounce.json"))
+    complaint = _of_this_configuration_set(kith, fixture("event-publishing-complaint.json"))
+    _ses_puts_on_the_bus(kith, "Email Bounced", bounce)
+    _ses_puts_on_the_bus(kith, "Email Complaint Received", complaint)
+    # When the SES events rule has put them on the queue and the function reads it
+    messages = kith.take("SesEventsQueue")
+    assert sorted(json.loads(message["Body"])["detail-type"] for message in messages) == [
+        "Email Bounced",
+        "Email Complaint Received",
+    ]
+    assert kith.deliver("SesEventsQueue", messages) == {"batchItemFailures": []}
+    # Then both addresses are suppressed, each for its reason
+    assert _suppression(kith, "gone.away@example.com")["reason"] == {"S": "bounce"}  # type: ignore[index]
+    assert _suppression(kith, "annoyed@example.com")["reason"] == {"S": "complaint"}  # type: ignore[index]
+
+
+def test_the_rule_takes_only_this_configuration_sets_bounces_and_complaints(kith: Kith) -> None:
+    # Given another sender's bounce in the same account, and a delivery of Kith's own
+    _ses_puts_on_the_bus(
+        kith, "Email Bounced", _of_this_configuration_set(kith, fixture("event-publishing-bounce.json"), "someone-else")
+    )
+    delivery = {
+        "eventType": "Delivery",
+        "mail": _of_this_configuration_set(kith, fixture("event-publishing-bounce.json"))["mail"],
+    }
+    _ses_puts_on_the_bus(kith, "Email Delivered", delivery)
+    # When the bus has routed them, Then neither reached Kith's queue
+    assert kith.take("SesEventsQueue") == []
+
+
+def test_identity_notifications_through_sns_suppress_too(kith: Kith) -> None:
+    # Given the sender identity's feedback notifications point at the SES events topic: a bounce and a complaint
+    _ses_publishes(kith, fixture("identity-bounce.json"), fixture("identity-complaint.json"))
+    # When the function reads them
+    assert _process_ses_events(kith) == {"batchItemFailures": []}
+    # Then both addresses are suppressed
+    assert _suppression(kith, "gone.away@example.com") is not None
+    assert _suppression(kith, "annoyed@example.com") is not None
+
+
+def test_an_sns_subscription_confirmation_on_the_queue_is_read_and_ignored(kith: Kith) -> None:
+    # Given SNS's own subscription confirmation arrives on the queue
+    kith.sqs.send_message(
+        QueueUrl=kith.stack.queue_url("SesEventsQueue"),
+        MessageBody=json.dumps(fixture("sns-subscription-confirmation.json")),
+    )
+    # When the function reads it, Then it neither fails nor is dead-lettered
+    drained = kith.lambdas.drain(kith.sqs, "SesEventsQueue")
+    assert (drained.delivered, drained.failed) == (1, 0)
+    assert _dead_letters(kith) == []

@@ -27,6 +27,7 @@ ATTRIBUTES = {
     "AWS::Serverless::HttpApi": {"ApiEndpoint", "ApiId"},
     "AWS::SES::ConfigurationSet": set(),
     "AWS::SNS::Topic": {"TopicArn", "TopicName"},
+    "AWS::Events::Rule": {"Arn"},
 }
 _SUB_NAME = re.compile(r"\$\{([^}!][^}]*)\}")
 

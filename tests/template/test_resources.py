@@ -79,18 +79,84 @@ def test_queues_stay_invisible_for_longer_than_their_consumer_runs(template: dic
                 assert int(queues[queue]["Properties"].get("VisibilityTimeout", 30)) >= timeout
 
 
-def test_bounces_and_complaints_reach_the_ses_events_queue_in_an_sns_envelope(template: dict[str, Any]) -> None:
-    ((_, destination),) = resources_of_type(template, "AWS::SES::ConfigurationSetEventDestination").items()
-    ((_, subscription),) = resources_of_type(template, "AWS::SNS::Subscription").items()
+def _ses_events_queue_policy(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
     ((_, queue_policy),) = resources_of_type(template, "AWS::SQS::QueuePolicy").items()
+    assert queue_policy["Properties"]["Queues"] == [{"Ref": "SesEventsQueue"}]
+    return {
+        statement["Principal"]["Service"]: statement
+        for statement in queue_policy["Properties"]["PolicyDocument"]["Statement"]
+    }
 
-    event_destination = destination["Properties"]["EventDestination"]
-    assert destination["Properties"]["ConfigurationSetName"] == {"Ref": "ConfigurationSet"}
-    assert {"bounce", "complaint"} <= set(event_destination["MatchingEventTypes"])
-    topic = event_destination["SnsDestination"]["TopicARN"]
+
+def _destinations(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each SES event destination of the configuration set, by the condition that switches it on."""
+    destinations = resources_of_type(template, "AWS::SES::ConfigurationSetEventDestination").values()
+    for destination in destinations:
+        assert destination["Properties"]["ConfigurationSetName"] == {"Ref": "ConfigurationSet"}
+        assert set(destination["Properties"]["EventDestination"]["MatchingEventTypes"]) == {"bounce", "complaint"}
+    return {destination["Condition"]: destination["Properties"]["EventDestination"] for destination in destinations}
+
+
+def test_the_route_of_ses_feedback_is_a_parameter_sns_by_default(template: dict[str, Any]) -> None:
+    parameter = template["Parameters"]["SesEventsRoute"]
+    assert (parameter["Default"], parameter["AllowedValues"]) == ("SNS", ["SNS", "EventBridge"])
+    assert template["Conditions"]["SesEventsThroughSns"] == {"Fn::Equals": [{"Ref": "SesEventsRoute"}, "SNS"]}
+    assert template["Conditions"]["SesEventsThroughEventBridge"] == {
+        "Fn::Equals": [{"Ref": "SesEventsRoute"}, "EventBridge"]
+    }
+    # One destination per route, so no bounce arrives twice
+    assert set(_destinations(template)) == {"SesEventsThroughSns", "SesEventsThroughEventBridge"}
+
+
+def test_bounces_and_complaints_reach_the_ses_events_queue_in_an_sns_envelope(template: dict[str, Any]) -> None:
+    ((_, subscription),) = resources_of_type(template, "AWS::SNS::Subscription").items()
+
+    topic = _destinations(template)["SesEventsThroughSns"]["SnsDestination"]["TopicARN"]
     assert subscription["Properties"]["TopicArn"] == topic
     assert subscription["Properties"]["Endpoint"] == {"Fn::GetAtt": ["SesEventsQueue", "Arn"]}
     assert subscription["Properties"]["RawMessageDelivery"] is False
-    (statement,) = queue_policy["Properties"]["PolicyDocument"]["Statement"]
+    statement = _ses_events_queue_policy(template)["sns.amazonaws.com"]
     assert statement["Action"] == "sqs:SendMessage"
     assert statement["Condition"]["ArnEquals"]["aws:SourceArn"] == topic
+
+
+def test_the_topic_takes_the_configuration_set_and_the_sender_identitys_notifications(template: dict[str, Any]) -> None:
+    ((_, topic_policy),) = resources_of_type(template, "AWS::SNS::TopicPolicy").items()
+    (statement,) = topic_policy["Properties"]["PolicyDocument"]["Statement"]
+    sources = statement["Condition"]["StringEquals"]["aws:SourceArn"]
+    texts = [source["Fn::Sub"] if isinstance(source["Fn::Sub"], str) else source["Fn::Sub"][0] for source in sources]
+    assert [text.rsplit(":", 1)[1] for text in texts] == [
+        "configuration-set/${ConfigurationSet}",
+        "identity/${SenderAddress}",
+        "identity/${Domain}",
+    ]
+
+
+def test_bounces_and_complaints_reach_the_ses_events_queue_through_eventbridge(template: dict[str, Any]) -> None:
+    destination = _destinations(template)["SesEventsThroughEventBridge"]
+    bus = destination["EventBridgeDestination"]["EventBusArn"]["Fn::Sub"]
+    assert bus.endswith(":event-bus/default")
+    ((name, rule),) = resources_of_type(template, "AWS::Events::Rule").items()
+    properties = rule["Properties"]
+    assert "Condition" not in rule
+    assert properties["EventBusName"] == "default"
+    assert properties["EventPattern"] == {
+        "source": ["aws.ses"],
+        "detail-type": ["Email Bounced", "Email Complaint Received"],
+        "detail": {"mail": {"tags": {"ses:configuration-set": [{"Ref": "ConfigurationSet"}]}}},
+    }
+    assert [target["Arn"] for target in properties["Targets"]] == [{"Fn::GetAtt": ["SesEventsQueue", "Arn"]}]
+    statement = _ses_events_queue_policy(template)["events.amazonaws.com"]
+    assert statement["Action"] == "sqs:SendMessage"
+    assert statement["Resource"] == {"Fn::GetAtt": ["SesEventsQueue", "Arn"]}
+    assert statement["Condition"]["ArnEquals"]["aws:SourceArn"] == {"Fn::GetAtt": [name, "Arn"]}
+
+
+def test_the_ses_events_function_may_send_to_its_dead_letter_queue_and_nothing_more(template: dict[str, Any]) -> None:
+    function = template["Resources"]["SesEventsFunction"]["Properties"]
+    assert function["Environment"]["Variables"]["KITH_DEAD_LETTER_QUEUE_URL"] == {"Ref": "SesEventsDeadLetterQueue"}
+    statements = [statement for policy in function["Policies"] for statement in policy["Statement"]]
+    assert [(statement["Action"], statement["Resource"]) for statement in statements] == [
+        ("dynamodb:PutItem", {"Fn::GetAtt": ["Table", "Arn"]}),
+        ("sqs:SendMessage", {"Fn::GetAtt": ["SesEventsDeadLetterQueue", "Arn"]}),
+    ]

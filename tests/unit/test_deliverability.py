@@ -1,4 +1,7 @@
-"""Reading SES bounce and complaint events from their SNS envelope (PRODUCT.md §8)."""
+"""Reading SES bounces and complaints from an SNS envelope or an EventBridge event, in either record form (§8).
+
+The records come from tests/fixtures/ses, written after AWS's documented examples, not after Kith's code.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,15 @@ from typing import Any
 
 import pytest
 from kith.domain.models import Suppression, SuppressionReason
-from kith.usecases.deliverability import MalformedNotification, parse_notification, suppressions_for
+from kith.usecases.deliverability import (
+    UNREADABLE,
+    MalformedNotification,
+    parse_notification,
+    read_ses_message,
+    suppressions_for,
+)
+
+from tests.fixtures.ses import fixture
 
 from .builders import utc
 
@@ -88,32 +99,192 @@ def test_other_event_types_are_read_and_ignored(event_type: str) -> None:
     assert suppressions_for(event) == []
 
 
+GONE_AWAY = Suppression(
+    address="gone.away@example.com",
+    reason=SuppressionReason.BOUNCE,
+    since=utc(2026, 1, 5, 9, 16, 2).replace(microsecond=669000),
+)
+ANNOYED = Suppression(address="annoyed@example.com", reason=SuppressionReason.COMPLAINT, since=utc(2026, 1, 6, 10))
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (_envelope(fixture("event-publishing-bounce.json")), GONE_AWAY),
+        (_envelope(fixture("event-publishing-complaint.json")), ANNOYED),
+        (_envelope(fixture("identity-bounce.json")), GONE_AWAY),
+        (_envelope(fixture("identity-complaint.json")), ANNOYED),
+        (json.dumps(fixture("eventbridge-bounce.json")), GONE_AWAY),
+        (json.dumps(fixture("eventbridge-complaint.json")), ANNOYED),
+    ],
+    ids=[
+        "sns-event-publishing-bounce",
+        "sns-event-publishing-complaint",
+        "sns-identity-bounce",
+        "sns-identity-complaint",
+        "eventbridge-bounce",
+        "eventbridge-complaint",
+    ],
+)
+def test_every_route_and_record_form_suppresses_the_same_address(body: str, expected: Suppression) -> None:
+    # Given a documented bounce or complaint, in an SNS envelope or as an EventBridge event,
+    # named by eventType (configuration set) or by notificationType (identity notification)
+    # When parsed, Then the one recipient is suppressed, lower-cased, for that reason, as of the feedback
+    assert suppressions_for(parse_notification(body)) == [expected]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        _envelope(fixture("identity-transient-bounce.json")),
+        json.dumps({**fixture("eventbridge-bounce.json"), "detail": fixture("identity-transient-bounce.json")}),
+    ],
+    ids=["sns", "eventbridge"],
+)
+def test_a_transient_bounce_by_either_route_suppresses_nobody(body: str) -> None:
+    # Given a mailbox that was full (a transient bounce)
+    event = parse_notification(body)
+    # When read, Then it is a bounce, and sending stays on
+    assert (event.event_type, suppressions_for(event)) == ("Bounce", [])
+
+
+def _eventbridge(detail_type: str, event_type: str) -> str:
+    event = fixture("eventbridge-bounce.json")
+    return json.dumps({**event, "detail-type": detail_type, "detail": {"eventType": event_type, "mail": {}}})
+
+
+@pytest.mark.parametrize(
+    ("body", "event_type"),
+    [
+        (_envelope(fixture("identity-delivery.json")), "Delivery"),
+        (_envelope(fixture("event-publishing-delivery-delay.json")), "DeliveryDelay"),
+        (_envelope({"eventType": "Reject", "reject": {"reason": "Bad content"}, "mail": {}}), "Reject"),
+        (
+            _envelope({"eventType": "Rendering Failure", "failure": {"errorMessage": "x"}, "mail": {}}),
+            "Rendering Failure",
+        ),
+        (_envelope({"eventType": "Click", "click": {"link": "https://kith.example/a/x"}, "mail": {}}), "Click"),
+        (_eventbridge("Email Sent", "Send"), "Send"),
+        (_eventbridge("Email Opened", "Open"), "Open"),
+        (_eventbridge("Email Delivery Delayed", "DeliveryDelay"), "DeliveryDelay"),
+        (json.dumps(fixture("sns-subscription-confirmation.json")), "SnsSubscriptionConfirmation"),
+        (
+            json.dumps({**fixture("sns-subscription-confirmation.json"), "Type": "UnsubscribeConfirmation"}),
+            "SnsUnsubscribeConfirmation",
+        ),
+    ],
+    ids=[
+        "identity-delivery",
+        "delivery-delay",
+        "reject",
+        "rendering-failure",
+        "click",
+        "eventbridge-send",
+        "eventbridge-open",
+        "eventbridge-delivery-delayed",
+        "sns-subscription-confirmation",
+        "sns-unsubscribe-confirmation",
+    ],
+)
+def test_records_kith_does_not_act_on_are_read_and_ignored(body: str, event_type: str) -> None:
+    # Given a record of a kind that says nothing about a dead or unwilling address, or SNS's own message
+    event = parse_notification(body)
+    # When read, Then it is known for what it is and suppresses nobody
+    assert (event.event_type, suppressions_for(event)) == (event_type, [])
+
+
+def _bounce_with(**changes: Any) -> dict[str, Any]:
+    record = fixture("event-publishing-bounce.json")
+    return {**record, "bounce": {**record["bounce"], **changes}}
+
+
 @pytest.mark.parametrize(
     "body",
     [
         "not json at all",
+        "",
+        "[]",
+        '"a string"',
         json.dumps({"Type": "Notification", "Message": "{not json"}),
-        json.dumps({"Type": "SubscriptionConfirmation", "Message": json.dumps({"eventType": "Delivery"})}),
+        json.dumps({"Type": "Notification", "Message": {"eventType": "Bounce"}}),
+        json.dumps({"Type": "Telegram", "Message": json.dumps(fixture("event-publishing-bounce.json"))}),
         _envelope({"eventType": "Bounce"}),
+        _envelope({"notificationType": "Complaint", "mail": {}}),
         _envelope({"eventType": "Complaint", "complaint": {"timestamp": "2026-01-06T10:00:00Z"}}),
-        _envelope({"eventType": "Bounce", "bounce": {"bounceType": "Permanent", "bouncedRecipients": []}}),
-        _envelope(_bounce("Sometimes", "x@example.com")),
+        _envelope(_bounce_with(bouncedRecipients=[])),
+        _envelope(_bounce_with(bounceType="Sometimes")),
+        _envelope(_bounce_with(timestamp="2026-01-05T09:16:02")),
+        _envelope(_bounce_with(bouncedRecipients=[{"emailAddress": "x" * 400 + "@example.com"}])),
         _envelope({"mail": {"messageId": "no event type"}}),
+        json.dumps({**fixture("eventbridge-bounce.json"), "source": "aws.events"}),
+        json.dumps({k: v for k, v in fixture("eventbridge-bounce.json").items() if k != "detail"}),
+        json.dumps({**fixture("eventbridge-bounce.json"), "detail": _bounce_with(bouncedRecipients=[])}),
+        json.dumps({**fixture("eventbridge-bounce.json"), "detail": "{}"}),
+        json.dumps({"Records": [{"body": "an SQS event, not a message"}]}),
+        '{"Type": "Notification", "Message": "{\\"eventType\\": 1' + "0" * 5000 + '}"}',
+        '{"source": "aws.ses", "detail-type": 1' + "0" * 5000 + ', "detail": {}}',
+        json.dumps({**fixture("eventbridge-bounce.json"), "detail": _bounce_with(timestamp=1e400)}),
+        '{"source": "aws.ses", "detail-type": "Email Bounced", "detail": {"eventType": NaN}}',
+        '{"source": "aws.ses", "detail-type": "Email Bounced", "detail": ' + "[" * 5000 + "]" * 5000 + "}",
     ],
     ids=[
         "not-json",
+        "empty",
+        "a-list",
+        "a-string",
         "message-not-json",
-        "not-a-notification",
+        "message-not-a-string",
+        "unknown-sns-type",
         "bounce-without-details",
+        "identity-complaint-without-details",
         "complaint-without-recipients",
         "bounce-without-recipients",
         "unknown-bounce-type",
+        "bounce-time-without-zone",
+        "address-past-its-limit",
         "no-event-type",
+        "eventbridge-not-from-ses",
+        "eventbridge-without-detail",
+        "eventbridge-bounce-without-recipients",
+        "eventbridge-detail-a-string",
+        "an-sqs-event",
+        "huge-integer-in-the-message",
+        "huge-integer-in-the-event",
+        "infinite-timestamp",
+        "nan",
+        "deep-nesting",
     ],
 )
 def test_a_malformed_notification_raises_a_typed_error_that_names_no_address(body: str) -> None:
-    # Given a queue message that is not an SES event in an SNS envelope
-    # When parsed, Then it raises (so the message is retried, then dead-lettered)
+    # Given a queue message that holds no SES record Kith can read
+    # When parsed, Then it raises the one typed error (so it is dead-lettered), naming where but no address
     with pytest.raises(MalformedNotification) as raised:
         parse_notification(body)
     assert "@" not in str(raised.value)
+    assert len(str(raised.value)) < 256
+
+
+class _Parked:
+    def __init__(self) -> None:
+        self.letters: list[tuple[str, str]] = []
+
+    def park(self, body: str, reason: str) -> None:
+        self.letters.append((body, reason))
+
+
+class _NoRecords:
+    def suppress(self, suppression: Suppression) -> bool:
+        raise AssertionError("nothing may be suppressed for an unreadable record")
+
+
+def test_an_unreadable_message_is_parked_once_with_its_body_and_why() -> None:
+    # Given an EventBridge bounce that lost its recipients
+    body = json.dumps({**fixture("eventbridge-bounce.json"), "detail": _bounce_with(bouncedRecipients=[])})
+    parked = _Parked()
+    # When read
+    outcome = read_ses_message(_NoRecords(), parked, body)  # type: ignore[arg-type]
+    # Then it is parked once, unchanged, with the place that was wrong, and reported as such, not raised
+    assert (outcome.event_type, outcome.dead_lettered) == (UNREADABLE, True)
+    ((letter, reason),) = parked.letters
+    assert letter == body
+    assert "eventbridge.detail.bounce.bouncedRecipients" in reason

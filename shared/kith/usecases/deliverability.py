@@ -1,46 +1,64 @@
 """Bounces and complaints from SES put addresses on the suppression list (PRODUCT.md §8).
 
-SES publishes a configuration set's events to an SNS topic; SNS wraps each in its envelope and
-delivers it to a queue, so a queue message's body is the envelope and its Message the SES event.
+SES feedback reaches the SES events queue two ways, and each queue message's body is one of:
+- an SNS envelope (`Type: Notification`) whose Message is the SES record as a JSON string, from the
+  configuration set's SNS destination or from the sender identity's feedback notifications;
+- an EventBridge event (`source: aws.ses`) whose detail is the SES record, from the configuration set's
+  EventBridge destination through the SES events rule.
+The record itself names its kind `eventType` (configuration-set event publishing) or `notificationType`
+(identity feedback notifications); the bounce and complaint inside have one shape in both.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from email.utils import parseaddr
-from typing import Literal
+from typing import Annotated, Any, Literal, Protocol
 
-from pydantic import AliasChoices, AwareDatetime, BaseModel, ConfigDict, Field, Json, ValidationError, model_validator
+from pydantic import (
+    AliasChoices,
+    AwareDatetime,
+    BaseModel,
+    Discriminator,
+    Field,
+    Json,
+    Tag,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 
 from kith.domain.models import Suppression, SuppressionReason
 from kith.errors import MalformedBody
 from kith.storage.suppression import SuppressionRecords
 
+UNREADABLE = "Unreadable"
+
 
 class MalformedNotification(MalformedBody):
-    """A queue message that is not an SNS envelope holding an SES event: it is retried, then dead-lettered."""
+    """A queue message that holds no SES record Kith can read: retrying it can never help."""
 
 
 class _Recipient(BaseModel):
-    email_address: str = Field(alias="emailAddress", min_length=3)
+    # Far below DynamoDB's key limit, far above any real address (with its display name).
+    email_address: str = Field(alias="emailAddress", min_length=3, max_length=320)
 
 
 class _Bounce(BaseModel):
     bounce_type: Literal["Permanent", "Transient", "Undetermined"] = Field(alias="bounceType")
-    recipients: list[_Recipient] = Field(alias="bouncedRecipients", min_length=1)
+    recipients: list[_Recipient] = Field(alias="bouncedRecipients", min_length=1, max_length=100)
     timestamp: AwareDatetime
 
 
 class _Complaint(BaseModel):
-    recipients: list[_Recipient] = Field(alias="complainedRecipients", min_length=1)
+    recipients: list[_Recipient] = Field(alias="complainedRecipients", min_length=1, max_length=100)
     timestamp: AwareDatetime
 
 
 class SesEvent(BaseModel):
-    """The parts of an SES event Kith reads; never the message's content or headers."""
+    """The parts of an SES record Kith reads; never the message's content or headers."""
 
-    # Event publishing names the kind eventType; identity notifications name it notificationType.
-    event_type: str = Field(validation_alias=AliasChoices("eventType", "notificationType"))
+    event_type: str = Field(validation_alias=AliasChoices("eventType", "notificationType"), max_length=64)
     bounce: _Bounce | None = None
     complaint: _Complaint | None = None
 
@@ -53,20 +71,67 @@ class SesEvent(BaseModel):
         return self
 
 
-class _SnsEnvelope(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
-
+class _SnsNotification(BaseModel):
     type: Literal["Notification"] = Field(alias="Type")
     message: Json[SesEvent] = Field(alias="Message")
 
+    def ses_event(self) -> SesEvent:
+        return self.message
+
+
+class _SnsControlMessage(BaseModel):
+    """SNS's own messages about the subscription: nothing from SES in them."""
+
+    type: Literal["SubscriptionConfirmation", "UnsubscribeConfirmation"] = Field(alias="Type")
+
+    def ses_event(self) -> SesEvent:
+        return SesEvent.model_validate({"eventType": f"Sns{self.type}"})
+
+
+class _EventBridgeEvent(BaseModel):
+    source: Literal["aws.ses"]
+    detail_type: str = Field(alias="detail-type")
+    detail: SesEvent
+
+    def ses_event(self) -> SesEvent:
+        return self.detail
+
+
+def _envelope_of(body: Any) -> str | None:
+    if not isinstance(body, dict):
+        return None
+    if body.get("Type") == "Notification":
+        return "sns"
+    if "Type" in body:
+        return "sns-control"
+    if "detail-type" in body or "source" in body:
+        return "eventbridge"
+    return None
+
+
+_QueueMessage: TypeAdapter[_SnsNotification | _SnsControlMessage | _EventBridgeEvent] = TypeAdapter(
+    Annotated[
+        Annotated[_SnsNotification, Tag("sns")]
+        | Annotated[_SnsControlMessage, Tag("sns-control")]
+        | Annotated[_EventBridgeEvent, Tag("eventbridge")],
+        Discriminator(
+            _envelope_of,
+            custom_error_type="envelope",
+            custom_error_message="neither an SNS envelope nor an EventBridge event",
+        ),
+    ]
+)
+
 
 def parse_notification(body: str) -> SesEvent:
-    """The SES event inside one SNS envelope (a queue message's body)."""
+    """The SES record in one queue message's body, whichever way it came."""
     try:
-        return _SnsEnvelope.model_validate_json(body).message
+        return _QueueMessage.validate_json(body).ses_event()
     except ValidationError as invalid:
-        fields = sorted({".".join(str(part) for part in error["loc"]) for error in invalid.errors()})
-        raise MalformedNotification(f"not an SES event in an SNS envelope ({', '.join(fields)})") from None
+        fields = sorted({".".join(str(part) for part in error["loc"]) or error["type"] for error in invalid.errors()})
+        raise MalformedNotification(f"no SES record Kith can read ({', '.join(fields)[:200]})") from None
+    except ValueError:
+        raise MalformedNotification("no SES record Kith can read (not JSON Kith accepts)") from None
 
 
 def _address(raw: str) -> str:
@@ -92,6 +157,11 @@ class DeliverabilityOutcome:
     event_type: str
     suppressed: list[str] = field(default_factory=list)
     already_suppressed: list[str] = field(default_factory=list)
+    dead_lettered: bool = False
+
+
+class DeadLetters(Protocol):
+    def park(self, body: str, reason: str) -> None: ...
 
 
 def record_ses_event(records: SuppressionRecords, event: SesEvent) -> DeliverabilityOutcome:
@@ -101,3 +171,14 @@ def record_ses_event(records: SuppressionRecords, event: SesEvent) -> Deliverabi
         added = records.suppress(suppression)
         (outcome.suppressed if added else outcome.already_suppressed).append(suppression.address)
     return outcome
+
+
+def read_ses_message(records: SuppressionRecords, dead_letters: DeadLetters, body: str) -> DeliverabilityOutcome:
+    """Act on one queue message. One Kith cannot read goes to the dead-letter queue now: a retry would read
+    the same bytes, so SQS's five receives would only delay it. A failure to act (a throttled write) raises."""
+    try:
+        event = parse_notification(body)
+    except MalformedNotification as unreadable:
+        dead_letters.park(body, str(unreadable))
+        return DeliverabilityOutcome(UNREADABLE, dead_lettered=True)
+    return record_ses_event(records, event)
