@@ -1,185 +1,116 @@
-"""kith: calendar connections and contact imports from the command line, over Kith's HTTP API.
+"""kith: Kith from the command line, over its HTTP API.
 
-    kith connections                         list them, with their state
-    kith connect calcom|calendly             a webhook URL and signing secret (shown once)
-    kith connect google|outlook --code C --redirect-uri U
-    kith disconnect CONNECTION_ID
-    kith import FILE [--dry-run] [--yes]     LinkedIn, Google Contacts, vCard or Kith CSV: a dry run's
-                                             report, then the import with a progress bar
+    kith setup                               your profile and settings (asks in a terminal; flags for scripts)
+    kith contacts list [--circle C] [--due] [--overdue] [--goal G]
+    kith contacts search TEXT
+    kith contacts add NAME [--email E]... [--circle C] [--goal G] [--company C] ...
+    kith contacts show|edit|delete CONTACT   by id, or by a search that matches that contact alone
+    kith due [--limit N]                     whom the next digest names, in its order
+    kith log call|message|note CONTACT... [--at WHEN] [--title T]
+    kith goals [list] | kith goals set NAME... [--inactive NAME]...
+    kith export [--csv] [-o FILE]            everything as JSON, or the contacts as CSV
+    kith connections | connect PROVIDER | disconnect ID
+    kith import FILE [--dry-run] [--yes]     LinkedIn, Google Contacts, vCard or Kith CSV
 
-The API's address and a token come from --api / --token or KITH_API_URL / KITH_TOKEN.
+Every command takes --json (the API's JSON as it is, for scripts), --api and --token.
+
+Exit codes:
+    0  done
+    1  refused, nothing changed: the API said no (4xx, its reason printed), a contact named matches
+       none or several, or a question was answered no
+    2  usage: a flag or value is wrong or missing (nothing was sent)
+    3  the API cannot be reached, or it failed (5xx)
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import contextlib
 import os
 import sys
-import urllib.error
-import urllib.parse
-import urllib.request
-from typing import Any, TextIO
+from typing import TextIO
 
-PROVIDERS = ("calcom", "calendly", "google", "outlook")
+from kith_cli import activity, calendars, contacts, export, goals, imports, owner
+from kith_cli.api import Api
+from kith_cli.errors import ApiError, BadValue, Refused, Unreachable, UsageError
+from kith_cli.terminal import Terminal, shown
 
-
-class ApiError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-class Api:
-    def __init__(self, base_url: str, token: str) -> None:
-        self._base = base_url.rstrip("/")
-        self._token = token
-
-    def call(self, method: str, path: str, body: Any = None, *, raw: bytes | None = None) -> Any:
-        data = raw if raw is not None else json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self._base + path, data=data, method=method)
-        request.add_header("authorization", f"Bearer {self._token}")
-        request.add_header("content-type", "application/octet-stream" if raw is not None else "application/json")
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                payload = response.read()
-        except urllib.error.HTTPError as error:
-            raise ApiError(error.code, _error_message(error.read()) or error.reason) from None
-        return json.loads(payload) if payload else None
-
-
-def _error_message(payload: bytes) -> str:
-    try:
-        document = json.loads(payload)
-    except ValueError:
-        return ""
-    if isinstance(document, dict):
-        return str(document.get("error") or document.get("message") or "")
-    return ""
+OK, REFUSED, USAGE, UNREACHABLE = 0, 1, 2, 3
+NOT_FOUND = 404
+NEEDS_API = (
+    "the API's address and a token are needed: --api URL --token TOKEN, or KITH_API_URL and KITH_TOKEN "
+    "(locally, `make serve` prints the address, and it takes development tokens: --token dev:me)"
+)
 
 
 def _parser() -> argparse.ArgumentParser:
+    # Accepted before or after the command: `kith --json due` and `kith due --json` are one.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print the API's JSON")
+    common.add_argument("--api", default=argparse.SUPPRESS, help="the API's base URL (KITH_API_URL)")
+    common.add_argument("--token", default=argparse.SUPPRESS, help="a bearer token (KITH_TOKEN)")
     parser = argparse.ArgumentParser(
-        prog="kith", description="Kith from the command line: calendar connections and contact imports."
+        prog="kith",
+        description="Kith from the command line: your profile, contacts, digest, calendars and imports.",
+        epilog=__doc__.split("Exit codes:", 1)[1].join(["exit codes:", ""]),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--json", action="store_true", help="print the API's JSON as it is, for scripts")
     parser.add_argument("--api", default=os.environ.get("KITH_API_URL"), help="the API's base URL (KITH_API_URL)")
     parser.add_argument("--token", default=os.environ.get("KITH_TOKEN"), help="a bearer token (KITH_TOKEN)")
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("connections", help="list calendar connections and their state")
-    connect = commands.add_parser("connect", help="connect a calendar")
-    connect.add_argument("provider", choices=PROVIDERS)
-    connect.add_argument("--code", help="Google/Outlook: the OAuth authorization code")
-    connect.add_argument("--redirect-uri", help="Google/Outlook: the redirect URI the code was issued for")
-    disconnect = commands.add_parser("disconnect", help="disconnect a calendar")
-    disconnect.add_argument("connection_id")
-    imports = commands.add_parser("import", help="import contacts: LinkedIn, Google Contacts, vCard or Kith CSV")
-    imports.add_argument("file", type=argparse.FileType("rb"))
-    imports.add_argument("--dry-run", action="store_true", help="only report what the import would do")
-    imports.add_argument("--yes", action="store_true", help="import without asking after the dry run")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in (owner, contacts, activity, goals, export, calendars, imports):
+        module.register(commands, common)
     return parser
 
 
-def main(argv: list[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+def main(
+    argv: list[str] | None = None,
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
+    stdin: TextIO = sys.stdin,
+) -> int:
     parser = _parser()
-    arguments = parser.parse_args(argv)
-    if not arguments.api or not arguments.token:
-        parser.error("the API's address and a token are needed: --api and --token, or KITH_API_URL and KITH_TOKEN")
-    api = Api(arguments.api, arguments.token)
     try:
-        if arguments.command == "connections":
-            _list(api, out)
-        elif arguments.command == "connect":
-            _connect(api, arguments, out)
-        elif arguments.command == "import":
-            return import_file(api, arguments.file.read(), arguments.file.name, arguments, out, err)
-        else:
-            api.call("DELETE", f"/v1/connections/{arguments.connection_id}")
-            print(f"disconnected {arguments.connection_id}", file=out)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            arguments = parser.parse_args(argv)
+    except SystemExit as stopped:  # argparse exits 2 on a usage error, 0 after --help
+        return int(stopped.code or 0)
+    if not arguments.api or not arguments.token:
+        print(f"kith: {NEEDS_API}", file=err)
+        return USAGE
+    if not arguments.api.startswith(("http://", "https://")):
+        print(f"kith: --api {arguments.api!r} is not an http:// or https:// address", file=err)
+        return USAGE
+    api = Api(arguments.api, arguments.token)
+    terminal = Terminal(out, err, stdin, json=arguments.json)
+    try:
+        code: int = arguments.run(api, arguments, terminal)
     except ApiError as refused:
-        print(f"kith: {refused} (HTTP {refused.status})", file=err)
-        return 1
-    except urllib.error.URLError as unreachable:
-        print(f"kith: cannot reach {arguments.api}: {unreachable.reason}", file=err)
-        return 2
-    return 0
+        print(f"kith: {_explained(api, arguments.command, refused)} (HTTP {refused.status})", file=err)
+        return REFUSED
+    except Refused as declined:
+        print(f"kith: {declined}", file=err)
+        return REFUSED
+    except (UsageError, BadValue) as wrong:
+        print(f"kith: {wrong}", file=err)
+        return USAGE
+    except Unreachable as unreachable:
+        print(f"kith: {unreachable}", file=err)
+        return UNREACHABLE
+    return code
 
 
-def _list(api: Api, out: TextIO) -> None:
-    listed = api.call("GET", "/v1/connections")["connections"]
-    if not listed:
-        print("no calendar connected", file=out)
-        return
-    for connection in listed:
-        account = connection.get("account_email") or "-"
-        expires = connection.get("expires_at") or "-"
-        line = f"{connection['connection_id']}  {connection['provider']:<9} {connection['state']:<9} {account}"
-        print(f"{line}  expires {expires}", file=out)
-
-
-def _connect(api: Api, arguments: argparse.Namespace, out: TextIO) -> None:
-    body: dict[str, str] = {"provider": arguments.provider}
-    if arguments.code:
-        body["authorization_code"] = arguments.code
-    if arguments.redirect_uri:
-        body["redirect_uri"] = arguments.redirect_uri
-    created = api.call("POST", "/v1/connections", body)
-    print(f"connected {created['provider']} as {created['connection_id']} ({created['state']})", file=out)
-    if created.get("signing_secret"):
-        print(f"webhook URL:    {created['webhook_url']}", file=out)
-        print(f"signing secret: {created['signing_secret']}  (shown once: paste it into the provider now)", file=out)
-    elif created.get("account_email"):
-        print(f"account: {created['account_email']}", file=out)
-
-
-PART = 500
-SHOWN_PROBLEMS = 20
-
-
-def import_file(api: Api, data: bytes, filename: str, arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """A dry run first; then, confirmed, the import in parts of PART rows with a progress bar on stderr."""
-    name = urllib.parse.quote(filename.rsplit("/", 1)[-1])
-    report = api.call("POST", f"/v1/imports?dry_run=true&filename={name}", raw=data)
-    _summary(report, "would be", out)
-    if arguments.dry_run:
-        return 0
-    if not arguments.yes and not _confirmed(out):
-        print("nothing imported", file=out)
-        return 1
-    total = report["readable_rows"]
-    done: dict[str, int] = {"new": 0, "merged": 0, "unchanged": 0, "skipped": 0}
-    for start in range(0, max(total, 1), PART):
-        end = min(start + PART, total)
-        part = api.call("POST", f"/v1/imports?dry_run=false&filename={name}&rows={start}:{end}", raw=data)
-        for outcome in done:
-            done[outcome] += part[outcome]
-        _progress(end, total, err)
-    print(file=err)
-    print(
-        f"imported: {done['new']} new, {done['merged']} merged, {done['unchanged']} unchanged, "
-        f"{done['skipped']} skipped",
-        file=out,
-    )
-    return 0
-
-
-def _summary(report: dict[str, Any], verb: str, out: TextIO) -> None:
-    print(
-        f"{report['format']} file: {report['new']} {verb} new, {report['merged']} merged, "
-        f"{report['unchanged']} unchanged, {report['skipped']} skipped",
-        file=out,
-    )
-    skipped = [row for row in report["rows"] if row["outcome"] == "skipped"]
-    for row in skipped[:SHOWN_PROBLEMS]:
-        print(f"  line {row['line']}: skipped, {row['reason']}", file=out)
-    if len(skipped) > SHOWN_PROBLEMS:
-        print(f"  ... and {len(skipped) - SHOWN_PROBLEMS} more skipped rows", file=out)
-
-
-def _confirmed(out: TextIO) -> bool:
-    print("Import these contacts? [y/N] ", end="", file=out, flush=True)
-    return sys.stdin.readline().strip().lower() in {"y", "yes"}
-
-
-def _progress(done: int, total: int, err: TextIO, width: int = 30) -> None:
-    filled = width * done // total if total else width
-    print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} rows", end="", file=err, flush=True)
+def _explained(api: Api, command: str, refused: ApiError) -> str:
+    """A 404 for want of a profile says how to make one with this command line rather than with the API."""
+    reason = shown(refused)
+    if refused.status != NOT_FOUND or command == "setup":
+        return reason
+    try:
+        api.call("GET", "/v1/owner")
+    except ApiError as again:
+        if again.status == NOT_FOUND:
+            return "no owner profile yet: create it with `kith setup`"
+    except Unreachable:
+        pass
+    return reason

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
 
@@ -33,7 +33,7 @@ class DueContactOut(BaseModel):
             goal=contact.goal,
             last_interaction_at=contact.last_interaction_at,
             last_interaction_title=contact.last_interaction_title,
-            due_at=entry.due_at,
+            due_at=entry.due_at.astimezone(UTC),
             days_late=days_late,
             overdue=entry.overdue,
         )

@@ -23,7 +23,8 @@ def test_connections_are_listed_made_and_removed_from_the_command_line(endpoint:
         owner = {"email": "olive@example.com", "name": "Olive", "time_zone": "Europe/Berlin"}
         assert kith.request("PUT", "/v1/owner", owner, token=TOKEN).status == 200
         # Given no connection yet
-        assert _run(kith, "connections") == (0, "no calendar connected\n", "")
+        code, out, err = _run(kith, "connections")
+        assert (code, err) == (0, "") and out.startswith("no calendar connected\n")
         # When Cal.com is connected, the webhook URL and the secret are printed, once
         code, out, _ = _run(kith, "connect", "calcom")
         assert code == 0
@@ -32,12 +33,12 @@ def test_connections_are_listed_made_and_removed_from_the_command_line(endpoint:
         # Then it is listed as active, without its secret
         code, out, _ = _run(kith, "connections")
         assert code == 0 and connection_id in out and "calcom" in out and "active" in out and "secret" not in out
-        # And a calendar that needs OAuth without a code is refused with the API's reason
+        # And a calendar this stack cannot connect is refused with the API's reason
         code, _, err = _run(kith, "connect", "google")
-        assert code == 1 and "authorization_code" in err and "HTTP 422" in err
+        assert code == 1 and "google" in err and "(HTTP 4" in err
         # And disconnecting removes it
         assert _run(kith, "disconnect", connection_id)[0] == 0
-        assert _run(kith, "connections")[1] == "no calendar connected\n"
+        assert _run(kith, "connections")[1].startswith("no calendar connected\n")
         assert _run(kith, "disconnect", connection_id)[0] == 1
 
 
@@ -47,17 +48,17 @@ def test_a_bad_token_and_an_unreachable_api_are_clear_errors(endpoint: str) -> N
         assert main(["--api", kith.base_url, "--token", "nope", "connections"], err=err, out=io.StringIO()) == 1
         assert "Unauthorized (HTTP 401)" in err.getvalue()
     err = io.StringIO()
-    assert main(["--api", "http://127.0.0.1:9", "--token", TOKEN, "connections"], err=err, out=io.StringIO()) == 2
+    assert main(["--api", "http://127.0.0.1:9", "--token", TOKEN, "connections"], err=err, out=io.StringIO()) == 3
     assert "cannot reach" in err.getvalue()
 
 
 def test_import_reports_a_dry_run_then_imports_in_parts_with_a_progress_bar(endpoint: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    import kith_cli.main as cli
+    import kith_cli.imports as cli
 
     header = "name,emails,linkedin_url,company,title,circle,cadence_days,goal,tags,notes,"
     header += "last_interaction_at,last_interaction_title,contact_id,snoozed_until\n"
     rows = "".join(f"Person {i},person{i}@example.com,,,,core,,,,,,,\n" for i in range(7))
-    bad = "Broken,not-an-address,,,,core,,,,,,,\n"
+    bad = ",,,,,core,,,,,,,\n"  # no name and no e-mail
     path = tmp_path / "contacts.csv"
     path.write_text(header + rows + bad, encoding="utf-8")
     with LocalKith(SimulatedClock(datetime(2026, 11, 30, 10, 0, tzinfo=UTC)), stage="cli3") as kith:

@@ -63,6 +63,7 @@ def test_a_limit_lists_further_down_the_ranking_with_how_late_each_is(kith: Kith
     assert due["time_zone"] == "Europe/Berlin"
     # And each says how late it will be at the digest, its last interaction and whether it is overdue
     assert by_name["Nora Notyet"]["days_late"] == 3 and by_name["Nora Notyet"]["overdue"] is False
+    assert by_name["Nora Notyet"]["due_at"] == "2026-12-03T23:00:00Z"  # Friday 4 December, 00:00 in Berlin
     assert by_name["Ivy Inner"]["days_late"] == 27 and by_name["Ivy Inner"]["overdue"] is True
     cora = by_name["Cora Core"]
     assert (cora["last_interaction_at"], cora["last_interaction_title"]) == ("2026-09-01T12:00:00Z", "Lunch")
