@@ -15,7 +15,9 @@ from __future__ import annotations
 import base64
 import json
 import re
+import sys
 import threading
+import traceback
 import urllib.parse
 import uuid
 from collections.abc import Callable
@@ -29,6 +31,14 @@ from kith_local.template import HttpRoute
 
 DEV_TOKEN_PREFIX = "dev:"
 API_GATEWAY_BODY_LIMIT = 10 * 1024 * 1024
+# What API Gateway's HTTP API answers when the function fails (500) or answers in a shape it cannot read (502).
+FUNCTION_FAILED = 500
+MALFORMED_RESPONSE = 502
+INTEGRATION_ERROR = {"message": "Internal Server Error"}
+
+
+class MalformedResponse(ValueError):
+    """A function's answer that API Gateway cannot turn into an HTTP response."""
 
 
 @dataclass
@@ -82,9 +92,22 @@ class LocalApi:
                     return _json(401, {"message": "Unauthorized"})
                 claims = {"sub": subject}
             event = self.event(compiled.route, method, path, query, headers, body, host, match.groupdict(), claims)
-            response = self.lambdas.invoke(compiled.route.function, event)
-            return _from_proxy_response(response)
+            return self._call(compiled.route.function, event)
         return _json(404, {"message": "Not Found"})
+
+    def _call(self, function: str, event: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
+        try:
+            response = self.lambdas.invoke(function, event)
+        except Exception:
+            # An unhandled error ends the invocation, as in Lambda: the client gets API Gateway's answer,
+            # the traceback goes to this server's stderr (where Lambda's would go to CloudWatch).
+            print(f"{function} raised:\n{traceback.format_exc()}", file=sys.stderr, flush=True)
+            return _json(FUNCTION_FAILED, INTEGRATION_ERROR)
+        try:
+            return _from_proxy_response(response)
+        except MalformedResponse as malformed:
+            print(f"{function} answered in a shape API Gateway cannot read: {malformed}", file=sys.stderr, flush=True)
+            return _json(MALFORMED_RESPONSE, INTEGRATION_ERROR)
 
     def event(
         self,
@@ -142,75 +165,103 @@ def _json(status: int, body: Any) -> tuple[int, dict[str, str], bytes]:
     return status, {"content-type": "application/json"}, json.dumps(body).encode()
 
 
-def _from_proxy_response(response: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
-    body = response.get("body") or ""
-    raw = base64.b64decode(body) if response.get("isBase64Encoded") else body.encode()
-    headers = {name.lower(): str(value) for name, value in (response.get("headers") or {}).items()}
-    return int(response.get("statusCode", 200)), headers, raw
+def _from_proxy_response(response: Any) -> tuple[int, dict[str, str], bytes]:
+    """The HTTP answer API Gateway makes of a payload 2.0 response, or MalformedResponse."""
+    if not isinstance(response, dict) or "statusCode" not in response:
+        # Without a statusCode, any JSON the function returns is the body of a 200.
+        try:
+            text = response if isinstance(response, str) else json.dumps(response, allow_nan=False)
+        except (TypeError, ValueError) as error:
+            raise MalformedResponse(f"not JSON: {error}") from None
+        return 200, {"content-type": "application/json"}, text.encode()
+    status, body, headers = response["statusCode"], response.get("body"), response.get("headers") or {}
+    if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+        raise MalformedResponse(f"statusCode {status!r} is not an HTTP status")
+    if body is not None and not isinstance(body, str):
+        raise MalformedResponse(f"body is a {type(body).__name__}, not a string")
+    if not isinstance(headers, dict) or not all(isinstance(name, str) for name in headers):
+        raise MalformedResponse("headers is not an object of names to values")
+    try:
+        raw = base64.b64decode(body or "", validate=True) if response.get("isBase64Encoded") else (body or "").encode()
+    except ValueError as error:  # not base64, or text that cannot be encoded (a lone surrogate)
+        raise MalformedResponse(f"body cannot be sent: {error}") from None
+    return status, {name.lower(): str(value) for name, value in headers.items()}, raw
 
 
-def serve(api: LocalApi, port: int = 0) -> ThreadingHTTPServer:
-    """Start the API on 127.0.0.1 in a background thread; the server's port tells where."""
+class ApiServer(ThreadingHTTPServer):
+    # Fifty clients connecting at once fit in the backlog (socketserver's default is 5).
+    request_queue_size = 128
+    api: LocalApi
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        # Headers and body go in two writes: without this, each answer waits ~40 ms for a delayed ACK.
-        disable_nagle_algorithm = True
 
-        def _body(self) -> bytes | None:
-            """The request body, sent with a length or in chunks; None when it cannot be read."""
-            if self.headers.get("transfer-encoding", "").lower() == "chunked":
-                parts: list[bytes] = []
-                while True:
-                    size_line = self.rfile.readline(1024).split(b";", 1)[0].strip()
-                    try:
-                        size = int(size_line, 16)
-                    except ValueError:
-                        return None
-                    if size == 0:
-                        while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
-                            pass
-                        return b"".join(parts)
-                    parts.append(self.rfile.read(size))
-                    self.rfile.readline(1024)
-            try:
-                length = int(self.headers.get("content-length") or 0)
-            except ValueError:
-                return None
-            return self.rfile.read(length) if length > 0 else b""
+def listen(port: int = 0) -> ApiServer:
+    """Bind 127.0.0.1 now and answer once `start` hands over the API: functions can be told the address first."""
+    return ApiServer(("127.0.0.1", port), _Handler)
 
-        def _dispatch(self) -> None:
-            body = self._body()
-            if body is None:
-                # As API Gateway does; the connection cannot be trusted for another request.
-                self.close_connection = True
-                self._answer(*_json(400, {"message": "Bad Request"}))
-                return
-            path, _, query = self.path.partition("?")
-            headers = {name.lower(): value for name, value in self.headers.items()}
-            status, response_headers, payload = api.handle(
-                self.command, path, query, headers, body, self.headers.get("host", "127.0.0.1")
-            )
-            self._answer(status, response_headers, payload)
 
-        def _answer(self, status: int, response_headers: dict[str, str], payload: bytes) -> None:
-            self.send_response(status)
-            for name, value in response_headers.items():
-                if name != "content-length":
-                    self.send_header(name, value)
-            self.send_header("content-length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _dispatch
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    class Server(ThreadingHTTPServer):
-        # Fifty clients connecting at once fit in the backlog (socketserver's default is 5).
-        request_queue_size = 128
-
-    server = Server(("127.0.0.1", port), Handler)
+def start(server: ApiServer, api: LocalApi) -> ApiServer:
+    server.api = api
     threading.Thread(target=server.serve_forever, name="kith-local-api", daemon=True).start()
     return server
+
+
+def serve(api: LocalApi, port: int = 0) -> ApiServer:
+    """Start the API on 127.0.0.1 in a background thread; the server's port tells where."""
+    return start(listen(port), api)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    # Headers and body go in two writes: without this, each answer waits ~40 ms for a delayed ACK.
+    disable_nagle_algorithm = True
+    server: ApiServer
+
+    def _body(self) -> bytes | None:
+        """The request body, sent with a length or in chunks; None when it cannot be read."""
+        if self.headers.get("transfer-encoding", "").lower() == "chunked":
+            parts: list[bytes] = []
+            while True:
+                size_line = self.rfile.readline(1024).split(b";", 1)[0].strip()
+                try:
+                    size = int(size_line, 16)
+                except ValueError:
+                    return None
+                if size == 0:
+                    while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                        pass
+                    return b"".join(parts)
+                parts.append(self.rfile.read(size))
+                self.rfile.readline(1024)
+        try:
+            length = int(self.headers.get("content-length") or 0)
+        except ValueError:
+            return None
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _dispatch(self) -> None:
+        body = self._body()
+        if body is None:
+            # As API Gateway does; the connection cannot be trusted for another request.
+            self.close_connection = True
+            self._answer(*_json(400, {"message": "Bad Request"}))
+            return
+        path, _, query = self.path.partition("?")
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        status, response_headers, payload = self.server.api.handle(
+            self.command, path, query, headers, body, self.headers.get("host", "127.0.0.1")
+        )
+        self._answer(status, response_headers, payload)
+
+    def _answer(self, status: int, response_headers: dict[str, str], payload: bytes) -> None:
+        self.send_response(status)
+        for name, value in response_headers.items():
+            if name != "content-length":
+                self.send_header(name, value)
+        self.send_header("content-length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _dispatch
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return

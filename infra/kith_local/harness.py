@@ -12,7 +12,7 @@ from typing import Any
 
 import boto3
 
-from kith_local.apiserver import LocalApi, serve
+from kith_local.apiserver import LocalApi, listen, start
 from kith_local.clock import Clock
 from kith_local.lambdas import DrainResult, LocalLambdas
 from kith_local.stack import create_stack
@@ -30,20 +30,22 @@ class LocalKith:
         self.clock = clock
         self.session = boto3.session.Session()
         self.stack = create_stack(self.session, stage=stage)
-        self.lambdas = LocalLambdas(self.stack)
-        self.api = LocalApi(self.lambdas, clock.now)
-        self.server = serve(self.api, port)
+        # Bound before the functions load, so their settings name it from the first invocation:
+        # links in emails and webhook addresses lead to this server, over plain HTTP.
+        self.server = listen(port)
         host, port = self.server.server_address[:2]
         self.base_url = f"http://{host!s}:{port}"
-        # Links in emails and webhook addresses lead to this server.
         self.stack.overrides["KITH_PUBLIC_BASE_URL"] = self.base_url
+        self.lambdas = LocalLambdas(self.stack)
+        self.api = LocalApi(self.lambdas, clock.now)
+        start(self.server, self.api)
         self.sqs = self.session.client("sqs")
         self.dynamodb = self.session.client("dynamodb")
 
     def use_settings(self, overrides: Mapping[str, str]) -> None:
         """Every function gets these settings too, from a fresh cold start, as after a redeploy.
 
-        For settings known only once the API listens: KITH_PUBLIC_BASE_URL set to `base_url`, say.
+        For settings known only once another local server listens: a fake provider's address, say.
         """
         self.stack.overrides.update(overrides)
         self.lambdas = LocalLambdas(self.stack)

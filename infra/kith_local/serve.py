@@ -3,34 +3,69 @@
 The role `sam local start-api` plays with Docker: the same handlers, routes
 from template.yaml, a development token in place of the JWT authorizer. A
 background loop delivers queued messages to their consumers every second and
-fires the scheduler at the schedule's rate, on the wall clock.
+fires the scheduler at the schedule's rate, on the wall clock. Every email SES
+accepts is written to outbox/ as .eml and .html, as the demo does.
 """
 
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
 
-from kith_local.aws import local_aws
+from kith_local.aws import local_aws, sent_emails
 from kith_local.clock import WallClock
 from kith_local.harness import LocalKith
+from kith_local.outbox import Outbox, OutboxEntry
 
 
-def serve_forever(tick_every: timedelta = timedelta(minutes=5), port: int = 0) -> None:
+class Serving:
+    """One round of what runs beside the API: queues delivered, the tick when it is due, new mail to the outbox."""
+
+    def __init__(self, kith: LocalKith, outbox: Outbox, tick_every: timedelta, say: Callable[[str], None]) -> None:
+        self.kith = kith
+        self.outbox = outbox
+        self.tick_every = tick_every
+        self.say = say
+        self.next_tick = kith.clock.now()
+        outbox.empty()
+
+    def banner(self, endpoint: str) -> list[str]:
+        return [
+            f"Kith API      {self.kith.base_url}   (Authorization: Bearer dev:<your-subject>)",
+            f"Webhooks      {self.kith.base_url}/webhooks/<provider>/<connection_id>   (POST /v1/connections)",
+            f"Emails        {self.outbox.folder}/   (.eml and .html; emptied now, one file pair per email sent)",
+            f"Embedded AWS  {endpoint}   (table {self.kith.stack.table_name})",
+            f"Tick          every {int(self.tick_every.total_seconds())} s; Ctrl-C stops",
+        ]
+
+    def step(self) -> list[OutboxEntry]:
+        self.kith.process_meetings()
+        self.kith.send_mail()
+        now = self.kith.clock.now()
+        if now >= self.next_tick:
+            result = self.kith.tick(now)
+            if result["digests_queued"] or result["follow_ups_queued"]:
+                self.say(f"{now:%H:%M:%S} tick: {result}")
+            self.next_tick = now + self.tick_every
+        written = self.outbox.catch_up(sent_emails())
+        for entry in written:
+            self.say(f"{now:%H:%M:%S} email sent: {entry.eml}" + (f" and {entry.html.name}" if entry.html else ""))
+        return written
+
+
+def serve_forever(tick_every: timedelta, port: int, outbox: Path) -> None:
+    def say(line: str) -> None:
+        print(line, flush=True)
+
     with local_aws() as endpoint, LocalKith(WallClock(), port=port) as kith:
-        print(f"Kith API      {kith.base_url}   (Authorization: Bearer dev:<your-subject>)")
-        print(f"Embedded AWS  {endpoint}   (table {kith.stack.table_name})")
-        print(f"Tick          every {int(tick_every.total_seconds())} s; Ctrl-C stops")
-        next_tick = datetime.now(UTC)
+        serving = Serving(kith, Outbox(outbox), tick_every, say)
+        for line in serving.banner(endpoint):
+            say(line)
         try:
             while True:
-                kith.process_meetings()
-                kith.send_mail()
-                if datetime.now(UTC) >= next_tick:
-                    result = kith.tick()
-                    if result["digests_queued"] or result["follow_ups_queued"]:
-                        print(f"{datetime.now(UTC):%H:%M:%S} tick: {result}")
-                    next_tick += tick_every
+                serving.step()
                 time.sleep(1)
         except KeyboardInterrupt:
-            print("stopped")
+            say("stopped")

@@ -45,7 +45,7 @@ def _set_up(kith: LocalKith) -> dict:
     }
     assert kith.request("POST", "/v1/contacts", contact, token=TOKEN).status == 201
     connection = kith.request("POST", "/v1/connections", {"provider": "calcom"}, token=TOKEN).body
-    assert connection["webhook_url"].startswith(kith.base_url.replace("http://", "https://"))
+    assert connection["webhook_url"].startswith(kith.base_url + "/webhooks/calcom/")
     return connection  # type: ignore[no-any-return]
 
 
