@@ -11,6 +11,8 @@ email SES accepted is written to outbox/ as .eml and .html.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import functools
 import sys
 from collections import Counter
@@ -18,12 +20,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 from kith_local.aws import local_aws, sent_emails
 from kith_local.clock import SimulatedClock
-from kith_local.demo_calendars import PROVIDERS, CalendarWeek, Delivery, Say, meetings_by_provider
+from kith_local.demo_calendars import PROVIDERS, CalendarWeek, Delivery, Say, Scene, meetings_by_provider
 from kith_local.demo_links import Click, click_through
 from kith_local.fake_providers import FakeProviders
 from kith_local.harness import LocalKith
@@ -187,13 +190,24 @@ CONTACTS: list[dict[str, Any]] = [
         "last_interaction_at": _ago(120),
     },
     {
-        "name": "Zoe Adams <b>&</b> Co",
-        "emails": ["zoe@quill.example"],
-        "company": "Quill",
+        "name": "Amara Nwosu",
+        "emails": ["amara@baobab.example"],
+        "company": "Baobab",
         "circle": "inner",
         "last_interaction_at": _ago(40),
     },
 ]
+
+# Added midweek, so the first emails show ordinary people and a later digest shows the escaping at work.
+HOSTILE_CONTACT: dict[str, Any] = {
+    "name": "Zoe Adams <b>&</b> Co",
+    "emails": ["zoe@quill.example"],
+    "company": "Quill (a test contact: a name that tries to break the email)",
+    "circle": "inner",
+    "last_interaction_at": _ago(40),
+}
+HOSTILE_LABEL = "a contact whose name tries to break the email"
+HOSTILE_ADDED = START + timedelta(days=2, hours=22)  # Wednesday afternoon in Berlin
 
 
 @dataclass(frozen=True)
@@ -216,6 +230,9 @@ class Summary:
     digests: int = 0
     follow_ups: int = 0
     outbox: list[OutboxEntry] = field(default_factory=list)
+    # The emails naming HOSTILE_CONTACT, by file name.
+    hostile: set[str] = field(default_factory=set)
+    api: str = ""
     follow_up_states: Counter[str] = field(default_factory=Counter)  # recorded follow-ups by status
     contacts: int = 0
     clicks: list[Click] = field(default_factory=list)
@@ -263,9 +280,8 @@ def run_demo(outbox: Path, days: int = DAYS, quiet: bool = False) -> Summary:
     summary = Summary()
     clock = SimulatedClock(START)
     with local_aws() as endpoint, FakeProviders(clock) as fake, LocalKith(clock) as kith, _refusals_unlogged():
-        # Webhook URLs Kith hands out point at this API server, over plain HTTP; providers are the fake's.
-        public = {"KITH_PUBLIC_BASE_URL": kith.base_url}
-        kith.use_settings(google_overrides(fake) | microsoft_overrides(fake) | public)
+        # The providers Kith talks to are the fake's.
+        kith.use_settings(google_overrides(fake) | microsoft_overrides(fake))
         say(f"Embedded AWS at {endpoint}; fake Google and Microsoft at {fake.base_url}")
         say(f"Kith's API at {kith.base_url} (stack from template.yaml)")
         owner = kith.request("PUT", "/v1/owner", OWNER, token=OWNER_TOKEN)
@@ -277,7 +293,14 @@ def run_demo(outbox: Path, days: int = DAYS, quiet: bool = False) -> Summary:
         say(f"Owner created with {summary.contacts} contacts; next digest {owner.body['next_digest_at']}")
 
         week = CalendarWeek(kith, fake, OWNER, OWNER_TOKEN, say)
-        scenes = week.scenes(START)
+
+        def add_hostile_contact() -> None:
+            created = kith.request("POST", "/v1/contacts", HOSTILE_CONTACT, token=OWNER_TOKEN)
+            assert created.status == 201, created.body
+            summary.contacts += 1
+
+        hostile = Scene(HOSTILE_ADDED, f"Added {HOSTILE_LABEL}: {HOSTILE_CONTACT['name']}", add_hostile_contact)
+        scenes = sorted([*week.scenes(START), hostile], key=lambda scene: scene.at)
         expiries: dict[str, tuple[str, str | None]] = {}
         say(f"The week, a tick every {int(TICK.total_seconds() // 60)} minutes for {days} days:")
         end = START + timedelta(days=days)
@@ -319,10 +342,19 @@ def run_demo(outbox: Path, days: int = DAYS, quiet: bool = False) -> Summary:
                 summary.shared[interaction["title"]] = sources
         summary.webhooks = list(week.webhooks.log)
         summary.outbox = write_outbox(sent_emails(), outbox)
+        summary.hostile = {entry.eml.name for entry in summary.outbox if _names_hostile_contact(entry)}
+        summary.api = kith.base_url
         summary.clicks = click_through(kith, sent_emails())
 
     _print_summary(summary, outbox, say)
     return summary
+
+
+def _names_hostile_contact(entry: OutboxEntry) -> bool:
+    message = email.message_from_bytes(entry.eml.read_bytes(), policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    text = message.get_body(preferencelist=("plain",))
+    return text is not None and HOSTILE_CONTACT["name"] in text.get_content()
 
 
 def _print_summary(summary: Summary, outbox: Path, say: Say) -> None:
@@ -348,7 +380,10 @@ def _print_summary(summary: Summary, outbox: Path, say: Say) -> None:
     say(f"  renewals:     {len(summary.renewals)}" + (f" ({details})" if details else ""))
     say(f"  sent:         {len(summary.outbox)} email(s), written to {outbox}/")
     for entry in summary.outbox:
-        say(f"    - {entry.subject}  ({entry.eml.name})")
+        label = f"  [names {HOSTILE_LABEL}]" if entry.eml.name in summary.hostile else ""
+        say(f"    - {entry.subject}  ({entry.eml.name}){label}")
+    say(f"    Their links lead to this run's API at {summary.api}, which stopped when the demo ended.")
+    say("    For links that answer when clicked, run `make serve`: it empties outbox/, then writes its emails there.")
     say(f"  one-click links, followed over HTTP: {len(summary.clicks)}")
     for click in summary.clicks:
         say(f"    - {click.what}: {click.method} {click.status}" + (f", “{click.said}”" if click.said else ""))

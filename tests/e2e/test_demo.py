@@ -43,7 +43,8 @@ def test_the_demo_week_runs_end_to_end_over_all_four_providers_and_leaves_readab
         "Portfolio review",
     ]
     assert summary.interactions == 6
-    assert summary.contacts == 20
+    # Twenty contacts at the start, and on Wednesday one whose name tries to break the email
+    assert summary.contacts == 21
     # And the coffee came from Cal.com and from Google with the same iCalUID: one interaction, told of by both
     assert summary.shared == {"Coffee with Priya": ["Cal.com", "Google"]}
     assert summary.meetings == {"calcom": 2, "calendly": 1, "google": 3, "outlook": 1}
@@ -75,7 +76,13 @@ def test_the_demo_week_runs_end_to_end_over_all_four_providers_and_leaves_readab
     assert "Goal: mentorship" in text
     monday, thursday = (entry for entry in summary.outbox if "to reconnect" in entry.subject)
     assert monday.html is not None and thursday.html is not None
-    assert "Zoe Adams &lt;b&gt;&amp;&lt;/b&gt; Co" in monday.html.read_text()
+    # The first email opened is Monday's digest, of ordinary people; the hostile name comes in Thursday's, escaped
+    assert summary.outbox[0] == monday
+    assert "Zoe" not in _text(monday.eml) and "Zoe" not in monday.html.read_text()
+    assert "Zoe Adams &lt;b&gt;&amp;&lt;/b&gt; Co" in thursday.html.read_text()
+    assert "<b>&</b>" not in thursday.html.read_text()
+    assert "(a test contact: a name that tries to break the email)" in _text(thursday.eml)
+    assert summary.hostile == {thursday.eml.name}
     # Meetings ahead hold nudges back: Priya (coffee) and Mei (Calendly) on Monday, Rafael (Outlook) on Thursday
     assert "Priya" not in _text(monday.eml) and "Mei Lin" not in _text(monday.eml)
     assert "Rafael" in _text(monday.eml) and "Rafael" not in _text(thursday.eml)
@@ -90,7 +97,7 @@ def test_the_demo_week_runs_end_to_end_over_all_four_providers_and_leaves_readab
     ]
     assert [click.said for click in summary.clicks] == [
         "",
-        "Zoe Adams <b>&</b> Co is snoozed for 14 days.",
+        "Amara Nwosu is snoozed for 14 days.",
         "This was done already; nothing more changed.",
         "Sam Rivera is now a contact, in your core circle.",
         "You are unsubscribed: Kith will send you no more email.",
