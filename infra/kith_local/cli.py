@@ -126,13 +126,19 @@ def _run_invoke(function: str, event: Any, build_dir: Path, endpoint: str | None
     import boto3
 
     from kith_local import aws, sandbox
-    from kith_local.stack import create_stack, open_stack
+    from kith_local.samples import seed_samples
+    from kith_local.stack import create_stack, open_stack, stack_exists
 
     if endpoint is not None:
         aws.point_boto3_at(endpoint)
     with aws.local_aws() if endpoint is None else contextlib.nullcontext(endpoint) as url:
         session = boto3.session.Session()
-        stack = create_stack(session) if endpoint is None else open_stack(session)
+        if stack_exists(session):
+            stack = open_stack(session)
+        else:
+            stack = create_stack(session)
+            # A new stack holds what the samples in events/ speak of, so each of them succeeds.
+            seed_samples(stack, session)
         if in_process:
             # Powertools' logger binds to stdout when the function module loads: point it at stderr, as below.
             with contextlib.redirect_stdout(sys.stderr):

@@ -244,10 +244,14 @@ def create_stack(session: boto3.session.Session | None = None, stage: str = "loc
     return LocalStack(template=template, references=references, functions=functions(template), queue_urls=queue_urls)
 
 
+def stack_exists(session: boto3.session.Session, stage: str = "local") -> bool:
+    return table_name_for(stage) in session.client("dynamodb").list_tables()["TableNames"]
+
+
 def open_stack(session: boto3.session.Session | None = None, stage: str = "local") -> LocalStack:
     """The stack on an endpoint that may already hold it (a running `kith-local serve`); created if absent."""
     session = session or boto3.session.Session()
-    if table_name_for(stage) not in session.client("dynamodb").list_tables()["TableNames"]:
+    if not stack_exists(session, stage):
         return create_stack(session, stage=stage)
     template = load_template()
     references = _parameters(template, stage)
