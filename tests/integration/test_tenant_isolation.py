@@ -117,6 +117,7 @@ def _cases(kith: Kith, ids: dict[str, str]) -> dict[tuple[str, str], Callable[[]
         ("/v1/imports", "post"): only_mine("POST", "/v1/imports?dry_run=false", raw=KITH_CSV.encode()),
         ("/v1/export", "get"): a_list("/v1/export"),
         ("/v1/export/contacts.csv", "get"): a_list("/v1/export/contacts.csv"),
+        ("/v1/due", "get"): a_list("/v1/due"),
         ("/v1/owner", "delete"): only_mine("DELETE", "/v1/owner"),
     }
 
