@@ -108,12 +108,42 @@ def test_rows_of_one_file_merge_by_address_then_by_profile(kith: Kith, owner: di
 
 
 def test_a_bad_row_is_skipped_with_its_line_and_the_rest_imported(kith: Kith, owner: dict) -> None:
-    data = (KITH_HEADER + "Good,good@x.example,,,,core,,,,,,,\n" + "Bad,not-an-address,,,,core,,,,,,,\n").encode()
+    data = (KITH_HEADER + "Good,good@x.example,,,,core,,,,,,,\n" + ",not-an-address,,Acme,,core,,,,,,,\n").encode()
     status, report = _import(kith, data, dry_run=False)
     assert status == 201 and (report["new"], report["skipped"]) == (1, 1)
     skipped = next(row for row in report["rows"] if row["outcome"] == "skipped")
-    assert skipped["line"] == 3 and "e-mail" in skipped["reason"]
+    assert skipped["line"] == 3 and "no name and no valid e-mail address" in skipped["reason"]
     assert set(_contacts(kith)) == {"Good"}
+
+
+def test_an_invalid_address_keeps_the_person_and_the_report_names_it(kith: Kith, owner: dict) -> None:
+    # Given LinkedIn's export with Farah, whose address is written farah(at)example.com
+    data = LINKEDIN.replace(
+        "Chiara,Bianchi,https://www.linkedin.com/in/chiara-b,,",
+        "Chiara,Bianchi,https://www.linkedin.com/in/chiara-b,chiara(at)ponte.example,",
+    ).encode()
+    # When imported
+    status, report = _import(kith, data, dry_run=False)
+    # Then she is a new contact with her company and profile, and the report says which address was skipped
+    assert status == 201 and (report["new"], report["skipped"]) == (3, 0)
+    chiara = next(row for row in report["rows"] if row["line"] == 7)
+    assert chiara["outcome"] == "new"
+    assert chiara["reason"] == "skipped what is not an e-mail address: chiara(at)ponte.example"
+    contact = _contacts(kith)["Chiara Bianchi"]
+    assert (contact["company"], contact["emails"]) == ("Ponte Ventures", [])
+    assert contact["linkedin_url"] == "https://www.linkedin.com/in/chiara-b"
+
+
+def test_a_linkedin_row_with_only_a_profile_is_skipped_not_named_by_its_slug(kith: Kith, owner: dict) -> None:
+    # Given a connection row with no name and no address, only a profile URL
+    data = (LINKEDIN + ",,https://www.linkedin.com/in/sam-reyes-4f2,,,,1 Jan 2024\n").encode()
+    # When imported, Then that row is skipped with its line, and no contact is named "sam-reyes-4f2"
+    status, report = _import(kith, data, dry_run=False)
+    assert status == 201 and (report["new"], report["skipped"]) == (3, 1)
+    assert [(row["line"], row["reason"]) for row in report["rows"] if row["outcome"] == "skipped"] == [
+        (8, "no name and no e-mail address")
+    ]
+    assert "sam-reyes-4f2" not in _contacts(kith)
 
 
 @pytest.mark.parametrize(
@@ -171,7 +201,7 @@ def test_the_contacts_csv_export_imports_into_another_account_field_for_field(ki
         "ana@lumen.example",
         linkedin_url="https://www.linkedin.com/in/ana",
         company='=HYPERLINK("x")',
-        title="-VP",
+        title="; -VP",
         circle="custom",
         cadence_days=45,
         goal="mentorship",
@@ -183,7 +213,7 @@ def test_the_contacts_csv_export_imports_into_another_account_field_for_field(ki
     ben = _contacts(kith)["Ben"]
     kith.http("PATCH", f"/v1/contacts/{ben['contact_id']}", {"snoozed_until": "2026-12-20T08:00:00Z"})
     status, csv_text = kith.http_text("GET", "/v1/export/contacts.csv")
-    assert status == 200 and "'=HYPERLINK" in csv_text
+    assert status == 200 and "'=HYPERLINK" in csv_text and "; '-VP" in csv_text
     # When another owner imports the file
     kith.create_owner(owner_id="owner-2")
     status, report = _import(kith, csv_text.encode(), dry_run=False, owner="owner-2")

@@ -25,8 +25,8 @@ PROPERTY = settings(max_examples=200, deadline=None, database=None)
 @pytest.mark.parametrize(
     ("name", "file_format", "rows", "problems"),
     [
-        ("linkedin_connections.csv", FileFormat.LINKEDIN, 7, 3),
-        ("google_contacts.csv", FileFormat.GOOGLE, 5, 2),
+        ("linkedin_connections.csv", FileFormat.LINKEDIN, 8, 2),
+        ("google_contacts.csv", FileFormat.GOOGLE, 6, 1),
         ("google_contacts_old.csv", FileFormat.GOOGLE, 3, 0),
         ("vcard21_quoted_printable.vcf", FileFormat.VCARD, 4, 1),
         ("vcard30_folded.vcf", FileFormat.VCARD, 2, 0),

@@ -59,15 +59,19 @@ def test_a_company_without_a_person_is_named_by_the_company() -> None:
     )
 
 
-def test_rows_that_do_not_read_are_problems_naming_line_and_column() -> None:
+def test_an_invalid_address_keeps_the_person_and_a_row_of_nobody_is_a_problem() -> None:
     # Given Tom, whose second address is not one (line 7), and a row with only a phone number (line 8)
     # When parsed
-    problems = parse_google_csv(CURRENT).problems
-    # Then each is a problem naming its line and what was wrong
-    assert problems == [
-        RowProblem(line=7, reason="E-mail 2 - Value: not a valid e-mail address"),
-        RowProblem(line=8, reason="no name, no e-mail address and no LinkedIn profile"),
-    ]
+    parsed = parse_google_csv(CURRENT)
+    # Then Tom is kept with his valid address, and the value that is not one is reported as skipped
+    tom = next(row for row in parsed.rows if row.line == 7)
+    assert (tom.name, tom.emails, tom.skipped_addresses) == (
+        "Tom Ng",
+        ("tom@example.com",),
+        ("tom at example dot com",),
+    )
+    # And the row of nobody is a problem naming its line
+    assert parsed.problems == [RowProblem(line=8, reason="no name and no e-mail address")]
 
 
 def test_the_older_export_is_read_by_its_own_columns() -> None:
@@ -102,7 +106,11 @@ def test_malformed_rows_never_stop_the_file() -> None:
     parsed = parse_google_csv(text)
     # Then nothing raises: each record is a row or a problem naming its line
     assert [(row.line, row.name) for row in parsed.rows] == [(2, "Kim"), (3, "Lee"), (4, "Quoted Name")]
-    assert parsed.problems == [RowProblem(line=5, reason="E-mail 1 - Value: not a valid e-mail address")]
+    assert parsed.problems == [
+        RowProblem(
+            line=5, reason="no name and no valid e-mail address; skipped what is not an e-mail address: not-an-address"
+        )
+    ]
 
 
 def test_a_file_whose_first_row_is_not_google_s_header_is_refused() -> None:

@@ -26,7 +26,7 @@ def test_the_export_with_its_notes_is_read_row_by_row() -> None:
     assert (ana.company, ana.title, ana.connected_on) == ("Lumen", "VP Product", date(2024, 3, 12))
     assert (ben.line, ben.name, ben.emails, ben.connected_on) == (6, "Ben Okafor", (), date(2023, 1, 3))
     assert (chiara.company, chiara.connected_on) == ("Ponte Ventures, SGR", date(2022, 2, 28))
-    assert [row.line for row in parsed.rows] == [5, 6, 7, 8, 9, 13, 15]
+    assert [row.line for row in parsed.rows] == [5, 6, 7, 8, 9, 10, 13, 15]
     assert parsed.rows[-1].company is None and parsed.rows[-1].title is None
 
 
@@ -43,28 +43,48 @@ def test_hostile_strings_come_through_intact() -> None:
 
 
 def test_rows_that_do_not_read_are_problems_naming_their_lines() -> None:
-    # Given the export's rows with a bad address (line 10), a day that does not exist (11), and nobody (12)
+    # Given the export's rows with a day that does not exist (line 11), and nobody (12)
     # When parsed
     parsed = parse_linkedin_csv(file_text("linkedin_connections.csv"))
-    # Then each is a problem saying which line and what was wrong, without repeating the bad value
+    # Then each is a problem saying which line and what was wrong
     assert parsed.problems == [
-        RowProblem(line=10, reason="Email Address: not a valid e-mail address"),
         RowProblem(line=11, reason="Connected On: no such day"),
-        RowProblem(line=12, reason="no name, no e-mail address and no profile URL"),
+        RowProblem(line=12, reason="no name and no e-mail address"),
     ]
 
 
-def test_a_row_without_a_name_takes_one_from_its_address_or_profile() -> None:
-    # Given rows with no name but an address, or only a profile URL
-    text = HEADER + ",,,kim.lee@example.com,,,1 Jan 2024\n" + ",,https://www.linkedin.com/in/Sam-Reyes/,,,,\n"
+def test_an_invalid_address_keeps_the_person_and_reports_the_address() -> None:
+    # Given Farah (line 10), whose address LinkedIn wrote as farah(at)example.com
+    # When parsed
+    farah = next(row for row in parse_linkedin_csv(file_text("linkedin_connections.csv")).rows if row.line == 10)
+    # Then she is kept with her name, company and profile, and the address is reported as skipped
+    assert (farah.name, farah.company, farah.title) == ("Farah Haddad", "Northwind", "Engineer")
+    assert farah.linkedin_url == "https://www.linkedin.com/in/farah-haddad"
+    assert (farah.emails, farah.skipped_addresses) == ((), ("farah(at)example.com",))
+
+
+def test_a_row_without_a_name_takes_one_from_its_address_never_from_its_profile() -> None:
+    # Given rows with no name but an address, with only a profile URL, and with only an invalid address
+    text = (
+        HEADER
+        + ",,,kim.lee@example.com,,,1 Jan 2024\n"
+        + ",,https://www.linkedin.com/in/Sam-Reyes/,,,,\n"
+        + ",,https://www.linkedin.com/in/lu,lu(at)example.com,,,\n"
+    )
     # When parsed
     parsed = parse_linkedin_csv(text)
-    # Then the address's local part, else the profile's id, stands in for the name
+    # Then the address's local part stands in for the name
     assert [(row.name, row.emails, row.linkedin_url) for row in parsed.rows] == [
-        ("kim.lee", ("kim.lee@example.com",), None),
-        ("sam-reyes", (), "https://www.linkedin.com/in/sam-reyes"),
+        ("kim.lee", ("kim.lee@example.com",), None)
     ]
-    assert parsed.rows[1].connected_on is None
+    # And a row with no name and no address is skipped with its line, not named by its profile's id
+    assert parsed.problems == [
+        RowProblem(line=3, reason="no name and no e-mail address"),
+        RowProblem(
+            line=4,
+            reason="no name and no valid e-mail address; skipped what is not an e-mail address: lu(at)example.com",
+        ),
+    ]
 
 
 def test_an_older_export_without_the_url_column_is_read() -> None:
@@ -113,10 +133,10 @@ def test_malformed_rows_never_stop_the_file() -> None:
     # When parsed
     parsed = parse_linkedin_csv(text)
     # Then nothing raises: each record is a row or a problem, named by the line it starts on
-    # (the quote opened on line 4 swallows line 5 into the URL cell)
+    # (the quote opened on line 4 swallows line 5 into the last name: a name with a line break)
     assert [(row.line, row.name) for row in parsed.rows] == [(2, "Ana"), (3, "Ben Okafor")]
     assert parsed.problems == [
-        RowProblem(line=4, reason="URL: not a LinkedIn profile URL (https://www.linkedin.com/in/...)")
+        RowProblem(line=4, reason="name: holds a control character (such as NUL or a line break)")
     ]
 
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import kith
+import pytest
 from kith.imports.rows import FileFormat, RowProblem
 from kith.imports.vcard import parse_vcards
 
@@ -36,7 +37,7 @@ def test_vcard_21_quoted_printable_is_decoded_in_its_charset() -> None:
     assert (kai.line, kai.name, kai.emails) == (19, "kai.berg", ("kai.berg@example.se",))
     assert (rene.line, rene.name, rene.emails) == (24, "René François", ("rene@example.fr",))
     # And a card with only a phone number is a problem at its BEGIN:VCARD line
-    assert parsed.problems == [RowProblem(line=33, reason="no name and no e-mail")]
+    assert parsed.problems == [RowProblem(line=33, reason="no name and no e-mail address")]
 
 
 def test_vcard_30_folded_lines_and_escapes_are_undone() -> None:
@@ -72,13 +73,15 @@ def test_vcard_40_is_read_and_an_empty_fn_falls_back_to_n() -> None:
     assert (hiro.line, hiro.name, hiro.emails) == (16, "Hiro Tanaka", ("hiro.tanaka@example.jp",))
 
 
-def test_an_invalid_address_makes_its_card_a_problem() -> None:
-    # Given a second card whose EMAIL is not an address
-    text = card("VERSION:3.0", "FN:Ana Lima") + card("VERSION:3.0", "FN:Bo", "EMAIL:bo(at)example.com")
-    # When parsed, Then that card is a problem at its BEGIN line; the first card is read
+def test_an_invalid_address_keeps_the_person_and_their_other_addresses() -> None:
+    # Given a card with one address that is not one, beside a valid one, a company and a title
+    text = card("VERSION:3.0", "FN:Bo", "EMAIL:bo(at)example.com", "EMAIL:bo@example.com", "ORG:Acme", "TITLE:CEO")
+    # When parsed
     parsed = parse_vcards(text)
-    assert [row.name for row in parsed.rows] == ["Ana Lima"]
-    assert parsed.problems == [RowProblem(line=5, reason="EMAIL: not a valid e-mail address")]
+    # Then Bo is kept with everything else, and the value that is not an address is reported as skipped
+    (bo,) = parsed.rows
+    assert (bo.name, bo.company, bo.title, bo.emails) == ("Bo", "Acme", "CEO", ("bo@example.com",))
+    assert (bo.skipped_addresses, parsed.problems) == (("bo(at)example.com",), [])
 
 
 def test_broken_cards_are_problems_and_the_rest_is_read() -> None:
@@ -146,3 +149,20 @@ def test_vobject_is_not_loaded_until_a_vcard_is_read() -> None:
     )
     # Then vobject is not (it loads with the first vCard)
     assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    "prop",
+    [
+        "FN;ENCODING=QUOTED-PRINTABLE;ENCODING=8BIT:Ana",
+        "EMAIL;ENCODING=8BIT;ENCODING=QUOTED-PRINTABLE:ana=40example.com",
+        "NOTE;QUOTED-PRINTABLE;ENCODING=BASE64;CHARSET=UTF-8:x",
+    ],
+)
+def test_a_property_with_two_encodings_is_a_problem_of_its_card(prop: str) -> None:
+    # Given a card naming two ENCODINGs for one property (vobject raised TypeError), then a card that reads
+    text = card("VERSION:2.1", "FN:Bo", prop) + card("VERSION:2.1", "FN:Cy")
+    # When parsed, Then the first card is a problem at its BEGIN line, and the next is read
+    parsed = parse_vcards(text)
+    assert parsed.problems == [RowProblem(line=1, reason="a property of this card gives more than one ENCODING")]
+    assert [(row.line, row.name) for row in parsed.rows] == [(6, "Cy")]

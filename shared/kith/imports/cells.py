@@ -1,19 +1,22 @@
-"""What the contact-file parsers share: CSV records by line, and a row or a problem out of each record.
+"""What the contact-file parsers share: CSV records by line, names, addresses, a row or a problem per record.
 
 A row that does not read raises `ValueError` inside a parser's row builder; `read_rows` turns it
-into a `RowProblem` naming the line, so one bad row never stops the rest of the file.
+into a `RowProblem` naming the line, so one bad row never stops the rest of the file. A CSV the
+reader cannot read at all (a cell over its size limit) raises `InvalidInput`, a whole-file refusal.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
 from pydantic import ValidationError
 
 from kith.domain.models import normalise_email, normalise_linkedin_url
+from kith.errors import InvalidInput
 from kith.imports.rows import ImportRow, RowProblem
 
 Record = TypeVar("Record")
@@ -24,7 +27,10 @@ def csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
     reader = csv.reader(io.StringIO(text, newline=""))
     while True:
         line = reader.line_num + 1
-        record = next(reader, None)
+        try:
+            record = next(reader, None)
+        except csv.Error as exc:
+            raise InvalidInput(f"this CSV file cannot be read: {exc} (line {line})") from None
         if record is None:
             return
         if any(cell.strip() for cell in record):
@@ -44,17 +50,27 @@ def joined(*parts: str) -> str:
     return " ".join(part.strip() for part in parts if part.strip())
 
 
-def addresses(cells: Iterable[tuple[str, str]]) -> tuple[str, ...]:
-    """Normalised addresses from (where, value) pairs, each once; an invalid one raises naming where it was."""
+# Shown in the report, cut short: a cell of 100,000 characters is no address to show in full.
+_SHOWN_ADDRESS = 320
+# Control characters and line or paragraph separators break an email's text part and its subject.
+_BREAKING = frozenset({"Cc", "Zl", "Zp", "Cs"})
+# A name needs a letter, number, punctuation or symbol, other than the fillers that draw nothing.
+_VISIBLE = frozenset("LNPS")
+_BLANK = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def addresses(values: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The valid addresses, normalised, each once; and the values that are not addresses, as written."""
     found: list[str] = []
-    for where, value in cells:
-        if not value.strip():
+    skipped: list[str] = []
+    for value in values:
+        if not (written := value.strip()):
             continue
         try:
-            found.append(normalise_email(value))
-        except ValueError as exc:
-            raise ValueError(f"{where}: {exc}") from None
-    return tuple(dict.fromkeys(found))
+            found.append(normalise_email(written))
+        except ValueError:
+            skipped.append(written if len(written) <= _SHOWN_ADDRESS else written[:_SHOWN_ADDRESS] + "\u2026")
+    return tuple(dict.fromkeys(found)), tuple(dict.fromkeys(skipped))
 
 
 def linkedin_profile(values: Iterable[str]) -> str | None:
@@ -67,13 +83,36 @@ def linkedin_profile(values: Iterable[str]) -> str | None:
     return None
 
 
-def stand_in_name(emails: tuple[str, ...], linkedin_url: str | None = None) -> str:
-    """For a person the file gives no name: the address's local part, else the profile's id ("" if neither)."""
-    if emails:
-        return emails[0].split("@", 1)[0]
-    if linkedin_url:
-        return linkedin_url.rsplit("/", 1)[-1]
-    return ""
+def person_name(value: str) -> str:
+    """The name a cell gives, outer whitespace off; "" when nothing in it is visible.
+
+    A name holding a control character (NUL, a line break, ...) is no name Kith keeps: ValueError.
+    """
+    name = value.strip()
+    if any(unicodedata.category(character) in _BREAKING for character in name):
+        raise ValueError("name: holds a control character (such as NUL or a line break)")
+    if not any(unicodedata.category(character)[0] in _VISIBLE and character not in _BLANK for character in name):
+        return ""
+    return name
+
+
+def name_of(candidates: Iterable[str], emails: tuple[str, ...], skipped: tuple[str, ...] = ()) -> str:
+    """The first candidate that is a name, else the first address's local part; ValueError if neither.
+
+    A profile URL never names a person: its id is not what anyone calls them.
+    """
+    for candidate in candidates:
+        if name := person_name(candidate):
+            return name
+    if emails and (name := person_name(emails[0].split("@", 1)[0])):
+        return name
+    if skipped:
+        raise ValueError(f"no name and no valid e-mail address; {skipped_note(skipped)}")
+    raise ValueError("no name and no e-mail address")
+
+
+def skipped_note(skipped: tuple[str, ...]) -> str:
+    return "skipped what is not an e-mail address: " + ", ".join(skipped)
 
 
 def problem_reason(exc: ValueError) -> str:

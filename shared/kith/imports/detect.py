@@ -1,13 +1,13 @@
 """Any contact file an owner brings: its text, its format (told by its content), and its rows (PRODUCT.md §9).
 
 Only whole-file faults raise `InvalidInput`: not text, empty, columns of no known format, too many
-rows. A row that does not read is a `RowProblem` in the `ParsedFile`, and the rest is still read.
+rows, a CSV the reader cannot read (kith.imports.cells.csv_records). A row that does not read is a
+`RowProblem` in the `ParsedFile`, and the rest is still read.
 """
 
 from __future__ import annotations
 
 import codecs
-import csv
 import itertools
 import re
 from collections.abc import Callable
@@ -41,13 +41,10 @@ def parse_contacts_file(data: bytes, filename: str | None = None) -> ParsedFile:
     text = decoded(data).removeprefix("\ufeff")
     if not text.strip():
         raise InvalidInput("the file is empty")
-    try:
-        parse, count = _reader(text, filename)
-        if count > MAX_ROWS:
-            raise InvalidInput(f"the file holds {count:,} contacts; at most {MAX_ROWS:,} are read in one import")
-        parsed = parse(text)
-    except csv.Error as exc:
-        raise InvalidInput(f"this CSV file cannot be read: {exc}") from None
+    parse, count = _reader(text, filename)
+    if count > MAX_ROWS:
+        raise InvalidInput(f"the file holds {count:,} contacts; at most {MAX_ROWS:,} are read in one import")
+    parsed = parse(text)
     return parsed.model_copy(update={"rows": [_within_limits(row) for row in parsed.rows]})
 
 

@@ -20,13 +20,13 @@ from kith.imports.cells import (
     csv_records,
     joined,
     linkedin_profile,
+    name_of,
     read_rows,
-    stand_in_name,
 )
 from kith.imports.rows import FileFormat, ImportRow, ParsedFile
 
-_EMAIL = re.compile(r"e-mail (\d+) - value")
-_WEBSITE = re.compile(r"website (\d+) - value")
+_EMAIL = re.compile(r"e-mail (\d{1,4}) - value")
+_WEBSITE = re.compile(r"website \d{1,4} - value")
 _COMPANY = re.compile(r"organization(?: \d+ -)? name")
 _TITLE = re.compile(r"organization(?: \d+ -)? title")
 _SEPARATOR = ":::"
@@ -58,28 +58,28 @@ def _row(line: int, record: dict[str, str]) -> ImportRow:
         return record.get(column, "").strip()
 
     email_columns = sorted((int(found.group(1)), column) for column in record if (found := _EMAIL.fullmatch(column)))
-    emails = addresses(
-        (f"E-mail {number} - Value", value) for number, column in email_columns for value in _values(record[column])
-    )
+    emails, skipped = addresses(value for _, column in email_columns for value in _values(record[column]))
     linkedin_url = linkedin_profile(
         value for column, text in record.items() if _WEBSITE.fullmatch(column) for value in _values(text)
     )
     company = _first(record, _COMPANY)
-    name = (
-        cell("name")
-        or joined(cell("first name"), cell("middle name"), cell("last name"))
-        or joined(cell("given name"), cell("additional name"), cell("family name"))
-        or cell("nickname")
-        or cell("file as")
-        or company
-        or stand_in_name(emails, linkedin_url)
+    name = name_of(
+        (
+            cell("name"),
+            joined(cell("first name"), cell("middle name"), cell("last name")),
+            joined(cell("given name"), cell("additional name"), cell("family name")),
+            cell("nickname"),
+            cell("file as"),
+            company,
+        ),
+        emails,
+        skipped,
     )
-    if not name:
-        raise ValueError("no name, no e-mail address and no LinkedIn profile")
     return ImportRow(
         line=line,
         name=name,
         emails=emails,
+        skipped_addresses=skipped,
         linkedin_url=linkedin_url,
         company=company or None,
         title=_first(record, _TITLE) or None,

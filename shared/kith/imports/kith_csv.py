@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TypeVar
 
-from pydantic import ValidationError
+from kith.domain.models import Circle, Contact, check_instant, normalise_linkedin_url
+from kith.imports.cells import addresses, csv_records, name_of, read_rows
+from kith.imports.rows import FileFormat, ImportRow, ParsedFile
 
-from kith.domain.models import Circle, Contact, check_instant, normalise_email, normalise_linkedin_url
-from kith.imports.rows import FileFormat, ImportRow, ParsedFile, RowProblem
+T = TypeVar("T")
 
 KITH_COLUMNS = (
     "name",
@@ -33,10 +34,14 @@ KITH_COLUMNS = (
     "contact_id",
     "snoozed_until",
 )
-# A spreadsheet runs a cell that starts with one of these as a formula: such a cell is written with a
-# leading apostrophe, which reading takes off again.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell as a formula when it starts with one of = + - @, also after spaces or a
+# separator it may split on ("," ";" tab), or when it starts with a tab or a carriage return. Writing
+# puts an apostrophe right before that character (after the run, where a split would start a cell),
+# or before the whole cell for a tab or carriage return; an apostrophe already there gets one more.
+# Reading takes off the one apostrophe after the run, so every text reads back as it was.
+_FORMULA_START = ("=", "+", "-", "@", "'")
 _SEPARATOR = "; "
+_CIRCLES = ", ".join(circle.value for circle in Circle)
 
 
 def _instant(moment: datetime | None) -> str:
@@ -48,38 +53,43 @@ def write_kith_csv(contacts: Iterable[Contact]) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(KITH_COLUMNS)
     for contact in contacts:
-        _writerow(
-            writer,
-            [
-                contact.name,
-                _SEPARATOR.join(contact.emails),
-                contact.linkedin_url or "",
-                contact.company or "",
-                contact.title or "",
-                contact.circle.value,
-                contact.cadence_days if contact.cadence_days is not None else "",
-                contact.goal or "",
-                _SEPARATOR.join(contact.tags),
-                contact.notes or "",
-                _instant(contact.last_interaction_at),
-                contact.last_interaction_title or "",
-                contact.contact_id,
-                _instant(contact.snoozed_until),
-            ],
-        )
+        cells = [
+            contact.name,
+            _SEPARATOR.join(contact.emails),
+            contact.linkedin_url or "",
+            contact.company or "",
+            contact.title or "",
+            contact.circle.value,
+            contact.cadence_days if contact.cadence_days is not None else "",
+            contact.goal or "",
+            _SEPARATOR.join(contact.tags),
+            contact.notes or "",
+            _instant(contact.last_interaction_at),
+            contact.last_interaction_title or "",
+            contact.contact_id,
+            _instant(contact.snoozed_until),
+        ]
+        writer.writerow([defused(str(cell)) for cell in cells])
     return out.getvalue()
 
 
-def _writerow(writer: Any, cells: list[object]) -> None:
-    writer.writerow([_defused(str(cell)) for cell in cells])
+def defused(cell: str) -> str:
+    """The cell as written: a spreadsheet shows it as text, never runs it."""
+    lead = _lead(cell)
+    if cell[lead:].startswith(_FORMULA_START):
+        return f"{cell[:lead]}'{cell[lead:]}"
+    return "'" + cell if cell.startswith(("\t", "\r")) else cell
 
 
-def _defused(cell: str) -> str:
-    return "'" + cell if cell.startswith(_FORMULA_START) or cell.startswith("'") else cell
+def restored(cell: str) -> str:
+    """The cell as it was before `defused`."""
+    lead = _lead(cell)
+    return cell[:lead] + cell[lead + 1 :] if cell[lead:].startswith("'") else cell
 
 
-def _restored(cell: str) -> str:
-    return cell[1:] if cell.startswith("'") else cell
+def _lead(cell: str) -> int:
+    """How many characters the cell starts with that a spreadsheet splits on or skips: spaces, "," and ";"."""
+    return next((at for at, character in enumerate(cell) if not (character.isspace() or character in ",;")), len(cell))
 
 
 def is_kith_csv(header: list[str]) -> bool:
@@ -90,59 +100,73 @@ def _split(cell: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in cell.split(";") if part.strip())
 
 
+def _read(column: str, parse: Callable[[str], T], problem: str) -> Callable[[str], T]:
+    """`parse`, with a ValueError naming the column and what it should hold."""
+
+    def read(value: str) -> T:
+        try:
+            return parse(value)
+        except ValueError as exc:
+            raise ValueError(f"{column}: {problem or exc}") from None
+
+    return read
+
+
 def _row(line: int, record: dict[str, str]) -> ImportRow:
     def text(name: str) -> str | None:
-        return _restored(record.get(name, "").strip()) or None
+        # Free text reads back exactly as export wrote it; blank is none.
+        value = record.get(name, "")
+        return value if value.strip() else None
 
-    cadence = text("cadence_days")
-    at = text("last_interaction_at")
-    snoozed = text("snoozed_until")
+    def value(name: str) -> str:
+        return record.get(name, "").strip()
+
+    emails, skipped = addresses(_split(value("emails")))
+    cadence, at, snoozed = value("cadence_days"), value("last_interaction_at"), value("snoozed_until")
     return ImportRow(
         line=line,
-        name=text("name") or "",
-        emails=tuple(normalise_email(address) for address in _split(record.get("emails", ""))),
-        linkedin_url=normalise_linkedin_url(url) if (url := text("linkedin_url")) else None,
+        name=name_of([value("name")], emails, skipped),
+        emails=emails,
+        skipped_addresses=skipped,
+        linkedin_url=_read("linkedin_url", normalise_linkedin_url, "")(url) if (url := value("linkedin_url")) else None,
         company=text("company"),
         title=text("title"),
-        circle=Circle(circle) if (circle := text("circle")) else None,
-        cadence_days=int(cadence) if cadence else None,
+        circle=_read("circle", Circle, f"not one of {_CIRCLES}")(circle) if (circle := value("circle")) else None,
+        cadence_days=_read("cadence_days", _days, "not a whole number of days")(cadence) if cadence else None,
         goal=text("goal"),
-        tags=_split(record.get("tags", "")),
+        tags=_split(value("tags")),
         notes=text("notes"),
-        last_interaction_at=_parsed_instant(at) if at else None,
+        last_interaction_at=_read("last_interaction_at", _parsed_instant, "")(at) if at else None,
         last_interaction_title=text("last_interaction_title"),
-        snoozed_until=_parsed_instant(snoozed) if snoozed else None,
+        snoozed_until=_read("snoozed_until", _parsed_instant, "")(snoozed) if snoozed else None,
     )
 
 
+def _days(text: str) -> int:
+    if not text.isascii() or not text.isdigit() or len(text) > 6:
+        raise ValueError(text)
+    return int(text)
+
+
 def _parsed_instant(text: str) -> datetime:
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError("not an ISO 8601 instant such as 2026-10-01T12:00:00Z") from None
     if moment.tzinfo is None:
         raise ValueError(f"{text} has no time zone: write it in UTC, ending in Z")
-    return check_instant(moment)
+    try:
+        return check_instant(moment)
+    except OverflowError:
+        raise ValueError(f"{text} is outside the years Kith keeps (1900 to 2199)") from None
 
 
 def parse_kith_csv(text: str) -> ParsedFile:
     """Kith's CSV, header included; a row that does not read is a problem naming its line."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, [])
-    rows: list[ImportRow] = []
-    problems: list[RowProblem] = []
+    records = csv_records(text)
+    _, header = next(records, (0, []))
     columns = [cell.strip().lower() for cell in header]
-    while True:
-        # A quoted cell can span lines: a record is named by the line it starts on.
-        line = reader.line_num + 1
-        record = next(reader, None)
-        if record is None:
-            break
-        if not any(cell.strip() for cell in record):
-            continue
-        try:
-            rows.append(_row(line, dict(zip(columns, record, strict=False))))
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            field = ".".join(map(str, first["loc"])) or "row"
-            problems.append(RowProblem(line=line, reason=f"{field}: {first['msg']}"))
-        except ValueError as exc:
-            problems.append(RowProblem(line=line, reason=str(exc)))
+    rows, problems = read_rows(
+        ((line, dict(zip(columns, map(restored, cells), strict=False))) for line, cells in records), _row
+    )
     return ParsedFile(format=FileFormat.KITH, rows=rows, problems=problems)

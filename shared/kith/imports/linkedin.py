@@ -13,7 +13,7 @@ from datetime import date
 
 from kith.domain.models import normalise_linkedin_url
 from kith.errors import InvalidInput
-from kith.imports.cells import addresses, by_column, column_names, csv_records, joined, read_rows, stand_in_name
+from kith.imports.cells import addresses, by_column, column_names, csv_records, joined, name_of, read_rows
 from kith.imports.rows import FileFormat, ImportRow, ParsedFile
 
 LINKEDIN_COLUMNS = ("First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On")
@@ -49,20 +49,19 @@ def _row(line: int, record: dict[str, str]) -> ImportRow:
     def cell(column: str) -> str:
         return record.get(column, "").strip()
 
-    emails = addresses([("Email Address", cell("email address"))])
+    emails, skipped = addresses([cell("email address")])
+    name = name_of([joined(cell("first name"), cell("last name"))], emails, skipped)
     url = cell("url")
     try:
         linkedin_url = normalise_linkedin_url(url) if url else None
     except ValueError as exc:
         raise ValueError(f"URL: {exc}") from None
-    name = joined(cell("first name"), cell("last name")) or stand_in_name(emails, linkedin_url)
-    if not name:
-        raise ValueError("no name, no e-mail address and no profile URL")
     day = cell("connected on")
     return ImportRow(
         line=line,
         name=name,
         emails=emails,
+        skipped_addresses=skipped,
         linkedin_url=linkedin_url,
         company=cell("company") or None,
         title=cell("position") or None,

@@ -31,6 +31,8 @@ class ImportRow(BaseModel):
     line: int
     name: str = Field(min_length=1, max_length=200)
     emails: tuple[str, ...] = ()
+    # Values in the file's e-mail cells that are not addresses: the person is kept without them.
+    skipped_addresses: tuple[str, ...] = ()
     linkedin_url: str | None = None
     company: str | None = None
     title: str | None = None

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from kith.imports.cells import addresses, joined, linkedin_profile, read_rows, stand_in_name
+from kith.imports.cells import addresses, joined, linkedin_profile, name_of, read_rows
 from kith.imports.rows import FileFormat, ImportRow, ParsedFile
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -69,14 +69,19 @@ def _properties(card: str) -> list[_Property]:
     # vobject loads at the first vCard, not when the API function starts.
     from vobject.base import VObjectError, getLogicalLines, textLineToContentLine
 
+    # What vobject raises for a card's bad content (found by fuzzing, tests/unit/test_import_fuzz.py),
+    # each the card's own problem. Only vobject's calls are inside the try: Kith's faults stay faults.
+    faults: tuple[tuple[type[Exception], str], ...] = (
+        (VObjectError, "a line of this card is not a vCard property (NAME:value)"),
+        (LookupError, "a value of this card names a CHARSET that is not known"),
+        (UnicodeError, "a quoted-printable value of this card is not text in its CHARSET"),
+        # ENCODING=QUOTED-PRINTABLE;ENCODING=8BIT: vobject hands the leftover list to bytes.decode.
+        (TypeError, "a property of this card gives more than one ENCODING"),
+    )
     try:
         lines = [textLineToContentLine(text) for text, _ in getLogicalLines(io.StringIO(card), allowQP=True)]
-    except VObjectError:
-        raise ValueError("a line of this card is not a vCard property (NAME:value)") from None
-    except LookupError:
-        raise ValueError("a value of this card names a CHARSET that is not known") from None
-    except UnicodeDecodeError:
-        raise ValueError("a quoted-printable value of this card is not text in its CHARSET") from None
+    except tuple(fault for fault, _ in faults) as exc:
+        raise ValueError(next(reason for fault, reason in faults if isinstance(exc, fault))) from None
     return [_Property(line.name.upper(), line.value) for line in lines]
 
 
@@ -116,11 +121,9 @@ def _row(line: int, card: _Card) -> ImportRow:
 
     structured = next(iter(fields("N", ";")), [])
     family, given, additional, prefix, suffix = (*structured, "", "", "", "", "")[:5]
-    name = first("FN") or joined(*(part.replace(",", " ") for part in (prefix, given, additional, family, suffix)))
-    emails = addresses(("EMAIL", _without_mailto(address)) for address in texts("EMAIL"))
-    name = name or stand_in_name(emails)
-    if not name:
-        raise ValueError("no name and no e-mail")
+    emails, skipped = addresses(_without_mailto(address) for address in texts("EMAIL"))
+    structured_name = joined(*(part.replace(",", " ") for part in (prefix, given, additional, family, suffix)))
+    name = name_of([*texts("FN"), structured_name], emails, skipped)
     company = next((parts[0].strip() for parts in fields("ORG", ";") if parts[0].strip()), "")
     notes = "\n".join(note.strip() for note in texts("NOTE") if note.strip())
     tags = (tag.strip() for parts in fields("CATEGORIES", ",") for tag in parts)
@@ -128,6 +131,7 @@ def _row(line: int, card: _Card) -> ImportRow:
         line=line,
         name=name,
         emails=emails,
+        skipped_addresses=skipped,
         linkedin_url=linkedin_profile([*texts("URL"), *texts("X-SOCIALPROFILE")]),
         company=company or None,
         title=first("TITLE") or None,

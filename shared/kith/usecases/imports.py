@@ -10,14 +10,17 @@ New contacts fall due on days spread over their cadence (PRODUCT.md §7).
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+
+from pydantic import ValidationError
 
 from kith.domain.cadence import CadenceError, cadence_days
 from kith.domain.models import Circle, Contact
 from kith.domain.spreading import spread_first_due
 from kith.errors import PayloadTooLarge
+from kith.imports.cells import problem_reason, skipped_note
 from kith.imports.rows import FileFormat, ImportRow, ParsedFile
 from kith.storage.repository import Repository
 
@@ -40,6 +43,8 @@ class RowReport:
     contact_id: str | None = None
     reason: str | None = None
     changes: tuple[str, ...] = ()
+    # Values of the row's e-mail cells that are not addresses: the person was kept without them.
+    skipped_addresses: tuple[str, ...] = ()
 
 
 @dataclass
@@ -138,7 +143,7 @@ def plan_import(repo: Repository, owner_id: str, parsed: ParsedFile, now: dateti
     fresh: dict[str, Contact] = {}
     for row in parsed.rows:
         report = _plan_row(row, owner_id, now, index, stored, fresh)
-        reports.append(report)
+        reports.append(_with_skipped_addresses(report, row))
     plan.rows = sorted(reports, key=lambda report: report.line)
     plan.new = spread_first_due(list(fresh.values()), owner.settings.zone)
     plan.merged = {
@@ -183,11 +188,17 @@ def _plan_row(
             contact = _new_contact(row, owner_id, now)
         except CadenceError as exc:
             return RowReport(row.line, RowOutcome.SKIPPED, row.name, reason=str(exc))
+        except ValidationError as exc:
+            # What the file says that a contact cannot hold is that row's problem, as for the parsers' own checks.
+            return RowReport(row.line, RowOutcome.SKIPPED, row.name, reason=problem_reason(exc))
         fresh[contact.contact_id] = contact
         index.put(contact)
         return RowReport(row.line, RowOutcome.NEW, contact.name, contact.contact_id)
     current = index.by_id[match]
-    merged, changes = _merged(current, row)
+    try:
+        merged, changes = _merged(current, row)
+    except ValidationError as exc:
+        return RowReport(row.line, RowOutcome.SKIPPED, current.name, match, reason=problem_reason(exc))
     if not changes:
         return RowReport(row.line, RowOutcome.UNCHANGED, current.name, match, reason="already in Kith, nothing new")
     if match in fresh:
@@ -198,6 +209,14 @@ def _plan_row(
     return RowReport(
         row.line, outcome if match not in fresh else RowOutcome.MERGED, current.name, match, reason, changes
     )
+
+
+def _with_skipped_addresses(report: RowReport, row: ImportRow) -> RowReport:
+    if not row.skipped_addresses:
+        return report
+    note = skipped_note(row.skipped_addresses)
+    reason = f"{report.reason}; {note}" if report.reason else note
+    return replace(report, reason=reason, skipped_addresses=row.skipped_addresses)
 
 
 def _new_contact(row: ImportRow, owner_id: str, now: datetime) -> Contact:
@@ -247,4 +266,5 @@ def _merged(contact: Contact, row: ImportRow) -> tuple[Contact, tuple[str, ...]]
         update["last_interaction_title"] = row.last_interaction_title
     if not update:
         return contact, ()
-    return contact.model_copy(update=update), tuple(sorted(update))
+    # Validated, not copied: what a file adds has to be what a contact may hold.
+    return Contact.model_validate({**contact.model_dump(), **update}), tuple(sorted(update))
