@@ -301,7 +301,9 @@ def calcom_body(
     title: str = "Coffee",
     flat: bool = False,
     reschedule_uid: str | None = None,
+    created_at: datetime = datetime(2026, 11, 30, 9, 0, tzinfo=UTC),
 ) -> bytes:
+    """A Cal.com delivery; `created_at` dates it (a wrapped one more than a day old is refused as a replay)."""
     booking: dict[str, Any] = {
         "type": "30min",
         "title": title,
@@ -317,7 +319,8 @@ def calcom_body(
         booking["rescheduleUid"] = reschedule_uid
     if flat:
         return json.dumps({"triggerEvent": trigger, "createdAt": "2026-11-01T00:00:00Z", **booking}).encode()
-    return json.dumps({"triggerEvent": trigger, "createdAt": "2026-11-30T09:00:00Z", "payload": booking}).encode()
+    sent = created_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return json.dumps({"triggerEvent": trigger, "createdAt": sent, "payload": booking}).encode()
 
 
 CALENDLY_API = "https://api.calendly.com"

@@ -85,6 +85,10 @@ def test_unknown_connection_and_unknown_provider_are_404(kith: Kith, connection:
     assert _snapshot(kith) == before
 
 
+# When Cal.com created these deliveries: an hour before the request (NOW).
+SENT = "2026-11-30T09:00:00Z"
+
+
 @pytest.mark.parametrize(
     ("body", "status", "fragment"),
     [
@@ -92,13 +96,24 @@ def test_unknown_connection_and_unknown_provider_are_404(kith: Kith, connection:
         (b"[1, 2]", 400, "JSON object"),
         (b"\xff\xfe\x00binary", 400, "not valid JSON"),
         (json.dumps({"triggerEvent": 7}).encode(), 422, "triggerEvent"),
-        (json.dumps({"triggerEvent": "BOOKING_EXPLODED", "payload": {}}).encode(), 422, "BOOKING_EXPLODED"),
         (
-            json.dumps({"triggerEvent": "BOOKING_CREATED", "payload": {"uid": "x", "startTime": "soon"}}).encode(),
+            json.dumps({"triggerEvent": "BOOKING_EXPLODED", "createdAt": SENT, "payload": {}}).encode(),
+            422,
+            "BOOKING_EXPLODED",
+        ),
+        (
+            json.dumps(
+                {"triggerEvent": "BOOKING_CREATED", "createdAt": SENT, "payload": {"uid": "x", "startTime": "soon"}}
+            ).encode(),
             422,
             "startTime",
         ),
-        (json.dumps({"triggerEvent": "BOOKING_CREATED", "payload": "nope"}).encode(), 422, "payload"),
+        (
+            json.dumps({"triggerEvent": "BOOKING_CREATED", "createdAt": SENT, "payload": "nope"}).encode(),
+            422,
+            "payload",
+        ),
+        (json.dumps({"triggerEvent": "BOOKING_CREATED", "payload": {"uid": "x"}}).encode(), 422, "createdAt"),
     ],
 )
 def test_malformed_bodies_get_a_4xx_that_says_what_is_wrong(

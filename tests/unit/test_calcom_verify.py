@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from kith.calendars import calcom
-from kith.errors import Unauthorized
+from kith.errors import Unauthorized, Unprocessable
 
-from .calcom_bodies import SECRET, booking_created, encode, sign
+from .calcom_bodies import SECRET, booking_created, encode, meeting_ended_flat, sign
 
-# Cal.com signatures carry no timestamp; any instant will do, even one years after the booking.
-NOW = datetime(2031, 1, 1, tzinfo=UTC)
+# A minute after booking_created()'s signed createdAt (2026-01-02T09:14:03.511Z).
+NOW = datetime(2026, 1, 2, 9, 15, tzinfo=UTC)
 
 BODY = encode(booking_created())
 
@@ -85,3 +85,32 @@ def test_appending_a_byte_is_unauthorized() -> None:
     # Given a signed body with trailing whitespace added in transit, When verified, Then it is Unauthorized
     with pytest.raises(Unauthorized):
         calcom.verify({"x-cal-signature-256": sign(BODY)}, BODY + b" ", SECRET, NOW)
+
+
+@pytest.mark.parametrize("age", [timedelta(hours=24, seconds=1), timedelta(days=30)])
+def test_a_signed_delivery_created_more_than_a_day_ago_is_a_refused_replay(age: timedelta) -> None:
+    # Given a genuine, correctly signed delivery whose signed createdAt is older than a day
+    created = datetime(2026, 1, 2, 9, 14, 3, 511000, tzinfo=UTC)
+    # When it is verified that long after, Then it is refused as a replay
+    with pytest.raises(Unauthorized, match="more than 24 hours ago"):
+        calcom.verify({"X-Cal-Signature-256": sign(BODY)}, BODY, SECRET, created + age)
+
+
+def test_a_signed_delivery_a_day_old_is_still_accepted() -> None:
+    # Given a delivery received exactly 24 hours after Cal.com created it, Then it verifies
+    created = datetime(2026, 1, 2, 9, 14, 3, 511000, tzinfo=UTC)
+    calcom.verify({"X-Cal-Signature-256": sign(BODY)}, BODY, SECRET, created + timedelta(hours=24))
+
+
+def test_a_wrapped_delivery_without_createdat_cannot_be_dated() -> None:
+    # Given a signed wrapped event that carries no createdAt, When verified, Then it is refused
+    body = encode({key: value for key, value in booking_created().items() if key != "createdAt"})
+    with pytest.raises(Unprocessable, match="createdAt"):
+        calcom.verify({"X-Cal-Signature-256": sign(body)}, body, SECRET, NOW)
+
+
+def test_the_flat_meeting_ended_shape_carries_the_bookings_own_createdat_and_is_accepted() -> None:
+    # Given the scheduled MEETING_ENDED job's flat body, whose createdAt is when the booking was made
+    body = encode(meeting_ended_flat())
+    # When verified months later, Then it passes: its createdAt does not date the delivery
+    calcom.verify({"X-Cal-Signature-256": sign(body)}, body, SECRET, NOW + timedelta(days=90))

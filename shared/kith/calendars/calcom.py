@@ -10,7 +10,7 @@ the scheduled MEETING_ENDED job sends the booking fields flat, with no
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
@@ -18,7 +18,7 @@ from kith.calendars.bodies import load_object, unprocessable
 from kith.calendars.signing import header_value, hmac_sha256_hex, signature_matches
 from kith.domain.meetings import MeetingAttendee, MeetingChange, MeetingEvent
 from kith.domain.models import EmailAddress
-from kith.errors import Unauthorized, Unprocessable
+from kith.errors import MalformedBody, Unauthorized, Unprocessable
 
 SIGNATURE_HEADER = "x-cal-signature-256"
 SOURCE = "calcom"
@@ -77,13 +77,40 @@ class _Booking(BaseModel):
     status: str | None = None
 
 
+# Cal.com signs the body and nothing else, so a captured delivery verifies forever: its signed
+# createdAt is what dates it. Cal.com sends a delivery once, when it happens.
+REPLAY_WINDOW = timedelta(hours=24)
+
+
+class _Delivery(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    created_at: AwareDatetime = Field(alias="createdAt")
+
+
 def verify(headers: Mapping[str, str], body: bytes, secret: str, now: datetime) -> None:
-    """Cal.com signs without a timestamp: `now` is unused, and MEETING_ENDED's old createdAt is never stale."""
+    """The signature over the body, then the signed createdAt of a wrapped event: at most a day old.
+
+    The flat MEETING_ENDED shape (no `payload`) carries the booking's own createdAt, old by nature, so
+    nothing in it dates the delivery; replayed, it names the meeting its booking recorded already.
+    """
     presented = header_value(headers, SIGNATURE_HEADER)
     if presented is None:
         raise Unauthorized("missing X-Cal-Signature-256 header")
     if not signature_matches(hmac_sha256_hex(secret, body), presented):
         raise Unauthorized("X-Cal-Signature-256 does not match the body")
+    try:
+        document = load_object(body)
+    except MalformedBody:
+        return  # signed, but unreadable: parse refuses it with what is wrong
+    if "payload" not in document:
+        return
+    try:
+        created_at = _Delivery.model_validate(document).created_at
+    except ValidationError:
+        raise Unprocessable("createdAt: a wrapped Cal.com event needs the time it was created") from None
+    if created_at < now - REPLAY_WINDOW:
+        raise Unauthorized("this Cal.com delivery was created more than 24 hours ago: a replay is refused")
 
 
 def parse(body: bytes) -> MeetingEvent:
