@@ -15,6 +15,7 @@ from kith.api_models import (
     ConnectionCreated,
     ConnectionIn,
     ConnectionOut,
+    ConnectionsOut,
     ContactIn,
     ContactOut,
     ContactPage,
@@ -33,26 +34,32 @@ from kith.api_models import (
     OwnerOut,
     SentPage,
 )
-from kith.domain.models import Circle, Contact
+from kith.domain.models import Circle, Contact, Provider, available_providers, owner_id_from_subject
 from kith.domain.search import ContactFilter
-from kith.errors import KithError, MalformedBody, NotFound, Unauthorized
+from kith.errors import KithError, MalformedBody, NotFound
 from kith.events import raw_body, read_json, request_time
-from kith.http import error_response, etag, expected_version, json_response, status_for, validation_response
+from kith.http import (
+    error_response,
+    etag,
+    expected_version,
+    json_response,
+    read_bodies_as_json_only,
+    status_for,
+    validation_response,
+)
 from kith.observability import logger, metrics, tracer
 from kith.runtime import Runtime
 from kith.usecases import connections, contacts, due, erasure, export, goals, imports, interactions, owners
 from pydantic import ValidationError
 
 app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=read_json)
+read_bodies_as_json_only(app)
 runtime = Runtime()
 
 
 def _owner_id() -> str:
     claims = app.current_event.request_context.authorizer.jwt_claim or {}
-    subject = claims.get("sub")
-    if not subject:
-        raise Unauthorized("a token with a subject is required")
-    return str(subject)
+    return owner_id_from_subject(claims.get("sub"))
 
 
 def _now() -> datetime:
@@ -95,7 +102,7 @@ def get_contacts(
     cursor: Cursor = None,
     circle: Annotated[Circle | None, Query(description="Only contacts in this circle.")] = None,
     goal: Annotated[
-        str | None, Query(min_length=1, max_length=100, description="Only contacts with this goal, exactly.")
+        str | None, Query(min_length=1, max_length=100, description="Only contacts with this goal (whatever its case).")
     ] = None,
     due: Annotated[bool, Query(description="true: only contacts due now.")] = False,
     overdue: Annotated[bool, Query(description="true: only contacts overdue now.")] = False,
@@ -150,8 +157,13 @@ def post_connection(connection: Annotated[ConnectionIn, Body()]) -> Response[str
         _now(),
         authorization_code=connection.authorization_code,
         redirect_uri=connection.redirect_uri,
+        available=_available_providers(),
     )
     return json_response(201, ConnectionCreated.of(created).model_dump(mode="json"))
+
+
+def _available_providers() -> tuple[Provider, ...]:
+    return available_providers(runtime.settings.oauth_clients)
 
 
 @app.delete("/v1/connections/<connection_id>")
@@ -163,9 +175,11 @@ def delete_connection(connection_id: str) -> Response[str]:
 
 
 @app.get("/v1/connections")
-def get_connections() -> dict[str, list[ConnectionOut]]:
+def get_connections() -> ConnectionsOut:
     listed = runtime.repository.list_connections(_owner_id())
-    return {"connections": [ConnectionOut.at(item, _now()) for item in listed]}
+    return ConnectionsOut(
+        connections=[ConnectionOut.at(item, _now()) for item in listed], available_providers=_available_providers()
+    )
 
 
 @app.get("/v1/interactions")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from kith.domain.models import (
     MAX_GOALS,
@@ -30,11 +30,10 @@ from kith.domain.models import (
     connection_state_at,
 )
 from kith.domain.spreading import BULK_ADD_LIMIT
+from kith.domain.text import GoalName, Label, Note, PersonName, Tag, Title, goal_key
 from kith.storage.paging import Page
 from kith.usecases.export import OwnerExport
 from kith.usecases.imports import ImportPlan, RowOutcome
-
-Name = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class _In(BaseModel):
@@ -43,8 +42,8 @@ class _In(BaseModel):
 
 class OwnerIn(_In):
     email: EmailAddress
-    name: Name
-    time_zone: str = "UTC"
+    name: PersonName
+    time_zone: Annotated[str, Field(min_length=1, max_length=64)] = "UTC"
     digest_weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(default=[0], min_length=1)
     digest_hour: Annotated[int, Field(ge=0, le=23)] = 8
     digest_limit: Annotated[int, Field(ge=1, le=50)] = 5
@@ -54,7 +53,7 @@ class OwnerIn(_In):
     paused_until: Instant | None = Field(
         default=None, description="Pause all nudges (a vacation) until this instant; follow-ups wait for it."
     )
-    subscribed: bool | None = Field(
+    subscribed: StrictBool | None = Field(
         default=None,
         description="false stops every email, as an email's unsubscribe link does; true starts them again; "
         "left out, it stays as it is.",
@@ -99,16 +98,16 @@ class OwnerOut(BaseModel):
 
 
 class ContactIn(_In):
-    name: Name
+    name: PersonName
     emails: list[EmailAddress] = Field(default=[], max_length=20)
     linkedin_url: LinkedInUrl | None = None
-    company: Annotated[str, Field(max_length=200)] | None = None
-    title: Annotated[str, Field(max_length=200)] | None = None
+    company: Label | None = None
+    title: Label | None = None
     circle: Circle = Circle.CORE
     cadence_days: Annotated[int, Field(ge=1, le=3650)] | None = None
-    goal: Annotated[str, Field(max_length=100)] | None = None
-    tags: list[Annotated[str, Field(min_length=1, max_length=50)]] = Field(default=[], max_length=30)
-    notes: Annotated[str, Field(max_length=5000)] | None = None
+    goal: GoalName | None = None
+    tags: list[Tag] = Field(default=[], max_length=30)
+    notes: Note | None = None
     last_interaction_at: Instant | None = None
 
 
@@ -116,21 +115,21 @@ class ContactsIn(_In):
     contacts: list[ContactIn] = Field(
         min_length=1,
         max_length=BULK_ADD_LIMIT,
-        description="Added together: first due days are spread over each circle's cadence (PRODUCT.md §7).",
+        description="Added together: first due days are spread over each circle's cadence.",
     )
 
 
 class ContactPatch(_In):
-    name: Name | None = None
+    name: PersonName | None = None
     emails: list[EmailAddress] | None = Field(default=None, max_length=20)
     linkedin_url: LinkedInUrl | None = None
-    company: Annotated[str, Field(max_length=200)] | None = None
-    title: Annotated[str, Field(max_length=200)] | None = None
+    company: Label | None = None
+    title: Label | None = None
     circle: Circle | None = None
     cadence_days: Annotated[int, Field(ge=1, le=3650)] | None = None
-    goal: Annotated[str, Field(max_length=100)] | None = None
-    tags: list[Annotated[str, Field(min_length=1, max_length=50)]] | None = Field(default=None, max_length=30)
-    notes: Annotated[str, Field(max_length=5000)] | None = None
+    goal: GoalName | None = None
+    tags: list[Tag] | None = Field(default=None, max_length=30)
+    notes: Note | None = None
     snoozed_until: Instant | None = None
 
 
@@ -219,6 +218,14 @@ class ConnectionOut(BaseModel):
     def at(cls, listing: dict[str, Any], now: datetime) -> ConnectionOut:
         out = cls.model_validate(listing)
         return out.model_copy(update={"state": connection_state_at(out.state, out.expires_at, now)})
+
+
+class ConnectionsOut(BaseModel):
+    connections: list[ConnectionOut]
+    available_providers: list[Provider] = Field(
+        description="The providers this stack can connect: Cal.com and Calendly always, Google and Outlook "
+        "where the stack was deployed with their OAuth client."
+    )
 
 
 class InteractionOut(BaseModel):
@@ -328,19 +335,16 @@ class InteractionIn(_In):
     kind: Literal["call", "message", "note"]
     contact_ids: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(min_length=1, max_length=20)
     at: Instant = Field(description="When it happened; not in the future.")
-    title: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    title: Title | None = None
 
     @property
     def interaction_kind(self) -> InteractionKind:
         return InteractionKind(self.kind)
 
 
-GoalName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-
-
 class GoalIn(_In):
     name: GoalName
-    active: bool = True
+    active: StrictBool = True
 
 
 class GoalsIn(_In):
@@ -354,9 +358,9 @@ class GoalsIn(_In):
     def _named_once(cls, goals: list[GoalIn]) -> list[GoalIn]:
         seen: set[str] = set()
         for goal in goals:
-            if goal.name in seen:
-                raise ValueError(f"the goal {goal.name!r} is named twice")
-            seen.add(goal.name)
+            if goal_key(goal.name) in seen:
+                raise ValueError(f"the goal {goal.name!r} is named twice (goals compare whatever their case)")
+            seen.add(goal_key(goal.name))
         return goals
 
     def domain(self) -> list[Goal]:

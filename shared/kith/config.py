@@ -70,6 +70,12 @@ class Settings(BaseModel):
             raise ConfigurationError(f"missing or invalid settings: {missing}") from exc
 
     @property
+    def oauth_clients(self) -> frozenset[str]:
+        """The calendars this stack was deployed with an OAuth client for (by provider name)."""
+        configured = {"google": self.google_client_id, "outlook": self.microsoft_client_id}
+        return frozenset(name for name, client_id in configured.items() if client_id)
+
+    @property
     def microsoft_token_url(self) -> str:
         return f"{self.microsoft_login_url.rstrip('/')}/{self.microsoft_tenant}/oauth2/v2.0/token"
 

@@ -47,12 +47,20 @@ class InvalidInput(KithError):
     """The request is well-formed but asks for something impossible."""
 
 
+class ProviderUnavailable(InvalidInput):
+    """A calendar provider this stack was not deployed with (no OAuth client for it)."""
+
+
 class Unauthorized(KithError):
     """Credentials are missing or wrong."""
 
 
 class PayloadTooLarge(KithError):
     """A request body over the size Kith accepts."""
+
+
+class UnsupportedMediaType(KithError):
+    """A body in a format the route does not read (JSON sent as text/plain or as a form)."""
 
 
 class MalformedBody(KithError):

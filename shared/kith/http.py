@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 
 from kith.errors import (
     Conflict,
@@ -22,6 +23,7 @@ from kith.errors import (
     Retryable,
     Unauthorized,
     Unprocessable,
+    UnsupportedMediaType,
 )
 
 _STATUS: dict[type[KithError], int] = {
@@ -35,6 +37,7 @@ _STATUS: dict[type[KithError], int] = {
     Gone: 410,
     PreconditionFailed: 412,
     PayloadTooLarge: 413,
+    UnsupportedMediaType: 415,
     InvalidInput: 422,
     Unprocessable: 422,
     Retryable: 503,
@@ -78,8 +81,12 @@ def error_response(error: KithError) -> Response[str]:
 
 def validation_response(errors: list[dict[str, Any]]) -> Response[str]:
     """Powertools validation errors: unreadable JSON is a 400, the wrong shape a 422."""
-    if any(error.get("type") == "json_invalid" for error in errors):
-        return json_response(400, {"error": "body is not valid JSON"})
+    unreadable = next((error for error in errors if error.get("type") == "json_invalid"), None)
+    if unreadable is not None:
+        problem = (unreadable.get("ctx") or {}).get("error")
+        return json_response(
+            400, {"error": f"body is not valid JSON: {problem}" if problem else "body is not valid JSON"}
+        )
     details = [
         {
             "field": ".".join(str(part) for part in _without_location(error.get("loc", ()))),
@@ -98,3 +105,35 @@ def _without_location(loc: Any) -> list[Any]:
     """Powertools puts where a value came from first; the field's own name is what a client can act on."""
     parts = list(loc)
     return parts[1:] if parts and parts[0] in _LOCATIONS else parts
+
+
+_JSON_MEDIA = re.compile(r"^application/(?:[\w.+-]+\+)?json$")
+
+
+def is_json_media_type(content_type: str | None) -> bool:
+    """No Content-Type (curl's -d without -H) counts as JSON; `application/json; charset=utf-8` is JSON."""
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    return not media or _JSON_MEDIA.match(media) is not None
+
+
+def read_bodies_as_json_only(app: APIGatewayHttpResolver) -> None:
+    """Bodies a route validates are JSON: any other Content-Type is a 415 in Kith's error shape.
+
+    Powertools reads form and multipart bodies as forms instead, and raises ValueError (a 500) on a
+    multipart type without a boundary. Its request validation runs before any middleware Kith adds, so
+    the body is checked where Powertools reads it.
+    """
+    from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
+        OpenAPIRequestValidationMiddleware,
+    )
+
+    class JsonBodies(OpenAPIRequestValidationMiddleware):
+        def _get_body(self, app: Any) -> Any:
+            content_type = app.current_event.headers.get("content-type")
+            if not is_json_media_type(content_type):
+                raise UnsupportedMediaType(
+                    f"Content-Type {str(content_type)[:100]!r}: send the body as application/json"
+                )
+            return self._parse_json_data(app)
+
+    app._request_validation_middleware = JsonBodies()

@@ -40,19 +40,19 @@ def test_a_json_body_that_is_not_utf8_is_a_400(kith: Kith, contact: dict[str, An
 
 
 @pytest.mark.parametrize(
-    "body",
+    ("body", "problem"),
     [
-        b'{"email": "o\\ud800@example.com", "name": "Olive"}',
-        b'{"email": "o@example.com", "name": "Olive", "time_zone": "UTC", "\\udfff": 1}',
-        b"[" * 50_000,
+        (b'{"email": "o\\ud800@example.com", "name": "Olive"}', "lone surrogate"),
+        (b'{"email": "o@example.com", "name": "Olive", "time_zone": "UTC", "\\udfff": 1}', "lone surrogate"),
+        (b"[" * 50_000, "nested too deeply"),
     ],
     ids=["lone-surrogate-value", "lone-surrogate-key", "nested-50000-deep"],
 )
-def test_json_python_reads_but_nothing_can_store_is_a_400(kith: Kith, body: bytes) -> None:
+def test_json_python_reads_but_nothing_can_store_is_a_400(kith: Kith, body: bytes, problem: str) -> None:
     # Given an owner body holding half a surrogate pair, or nested deeper than Python's stack
-    # When it is PUT, Then it is refused as JSON Kith cannot read, and no owner exists
+    # When it is PUT, Then it is refused as JSON Kith cannot read, saying why, and no owner exists
     status, answer = kith.http("PUT", "/v1/owner", raw=body)
-    assert (status, answer) == (400, {"error": "body is not valid JSON"})
+    assert status == 400 and answer["error"].startswith("body is not valid JSON: ") and problem in answer["error"]
     assert kith.http("GET", "/v1/owner")[0] == 404
 
 

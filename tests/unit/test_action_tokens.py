@@ -127,3 +127,95 @@ def test_no_single_character_change_makes_a_different_valid_link(position: int, 
     except (Forbidden, InvalidLink):
         return
     assert claim == _claim()
+
+
+def _signed(claim_json: bytes, ring: KeyRing = RING) -> str:
+    """A token whose claim is exactly these bytes, correctly signed: what only a key holder could make."""
+    import hashlib
+    import hmac
+
+    body = base64.urlsafe_b64encode(claim_json).rstrip(b"=").decode()
+    signed = f"k1.{body}"
+    key = ring.key("k1")
+    assert key is not None
+    signature = base64.urlsafe_b64encode(hmac.new(key, signed.encode(), hashlib.sha256).digest()).rstrip(b"=")
+    return f"{signed}.{signature.decode()}"
+
+
+GOOD = {"o": "o-1", "a": "add", "i": "i-1", "n": 0, "x": 1800000000, "r": "n-1"}
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        {**GOOD, "x": 1e20},
+        {**GOOD, "x": 10**30},
+        {**GOOD, "x": -1},
+        {**GOOD, "x": True},
+        {**GOOD, "x": "1800000000"},
+        {**GOOD, "n": -1},
+        {**GOOD, "n": 1.5},
+        {**GOOD, "o": ""},
+        {**GOOD, "o": ["o-1"]},
+        {**GOOD, "a": "explode"},
+        {**GOOD, "surprise": 1},
+        {key: value for key, value in GOOD.items() if key != "r"},
+        [GOOD],
+        "o-1",
+        None,
+    ],
+    ids=[
+        "expiry-1e20",
+        "expiry-huge-int",
+        "expiry-negative",
+        "expiry-bool",
+        "expiry-string",
+        "attendee-negative",
+        "attendee-float",
+        "owner-empty",
+        "owner-list",
+        "unknown-action",
+        "unknown-field",
+        "no-nonce",
+        "a-list",
+        "a-string",
+        "null",
+    ],
+)
+def test_a_validly_signed_but_malformed_claim_is_an_invalid_link_not_a_crash(claim: object) -> None:
+    # Given a claim Kith never writes, signed with a real key (an old version's, or a key holder's mistake)
+    token = _signed(json.dumps(claim).encode())
+    # When verified, Then it is refused as a link Kith cannot read (400), never an unexpected error
+    with pytest.raises(InvalidLink):
+        verify(token, RING, NOW)
+
+
+def test_a_claim_that_is_not_json_is_an_invalid_link() -> None:
+    for raw in (b"\xff\xfe", b"{", b'{"o": NaN}', b"[" * 10_000):
+        with pytest.raises(InvalidLink):
+            verify(_signed(raw), RING, NOW)
+
+
+def test_an_attendee_index_is_never_negative() -> None:
+    # Given an attempt to make a claim for the attendee "-1" (the last one, through Python's negative indexing)
+    # Then the claim itself refuses it
+    with pytest.raises(ValueError):
+        _claim(action=Action.ADD_ATTENDEE, contact_id=None, interaction_id="i-1", attendee=-1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    claim=st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+        lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=3), children, max_size=8),
+        max_leaves=20,
+    )
+)
+def test_any_signed_json_claim_is_read_or_refused_as_a_link_never_raising_anything_else(claim: object) -> None:
+    # Given any JSON document at all as a correctly signed claim (NaN and Infinity included)
+    token = _signed(json.dumps(claim).encode())
+    # When verified, Then it is a claim or one of the link errors (400, 403), nothing else
+    try:
+        verify(token, RING, NOW)
+    except (InvalidLink, Forbidden):
+        pass

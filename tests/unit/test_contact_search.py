@@ -58,7 +58,8 @@ def test_filters_combine_with_and() -> None:
     inner = contact(circle=Circle.INNER, goal="mentorship", last_interaction_at=NOW - timedelta(days=30))
     # When filtered, Then every filter given must hold
     assert ContactFilter(circle=Circle.INNER, goal="mentorship", due=True, q="ana").matches(inner, UTC, NOW)
-    assert not ContactFilter(circle=Circle.INNER, goal="Mentorship").matches(inner, UTC, NOW)
+    assert ContactFilter(circle=Circle.INNER, goal="Mentorship").matches(inner, UTC, NOW), "goals ignore case"
+    assert not ContactFilter(circle=Circle.INNER, goal="mentor").matches(inner, UTC, NOW)
     assert not ContactFilter(due=True, overdue=True).matches(inner, UTC, NOW)
     assert not ContactFilter(circle=Circle.CORE, due=True).matches(inner, UTC, NOW)
 

@@ -123,11 +123,13 @@ def test_only_an_active_declared_goal_counts_once_goals_are_declared() -> None:
     # Given an owner with an active and an inactive goal
     goals = (Goal(name="mentorship"), Goal(name="job search", active=False))
     # When contacts carry the active one, the inactive one, an undeclared one, or the active one in another case
-    # Then only the active one, spelled exactly, counts
+    # Then only the active one counts, whatever its case ("Job" and "job" are one goal)
     assert serves_goal(contact(goal="mentorship"), goals) is True
     assert serves_goal(contact(goal="job search"), goals) is False
+    assert serves_goal(contact(goal="Job Search"), goals) is False
     assert serves_goal(contact(goal="sailing"), goals) is False
-    assert serves_goal(contact(goal="Mentorship"), goals) is False
+    assert serves_goal(contact(goal="Mentorship"), goals) is True
+    assert serves_goal(contact(goal=" MENTORSHIP "), goals) is True
 
 
 def test_an_inactive_goal_gives_no_lift_in_the_ranking() -> None:

@@ -12,27 +12,59 @@ import base64
 import binascii
 import hashlib
 import hmac
-import json
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Annotated
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from kith.domain.actions import ActionClaim
+from kith.domain.actions import Action, ActionClaim
 from kith.errors import Forbidden, InvalidLink
 
 _KEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
-_SHORT = {
-    "owner_id": "o",
-    "action": "a",
-    "contact_id": "c",
-    "interaction_id": "i",
-    "attendee": "n",
-    "expires_at": "x",
-    "nonce": "r",
-}
-_LONG = {short: name for name, short in _SHORT.items()}
+_Id = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+# Any instant a link can expire at: Kith signs links for 30 days; a claim past these years is not one of its own.
+_LATEST_EXPIRY = int(datetime(2200, 1, 1, tzinfo=UTC).timestamp())
+
+
+class _SignedClaim(BaseModel):
+    """A claim as it travels in a link: short names, strict types, nothing else."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    o: _Id
+    a: Action
+    c: _Id | None = None
+    i: _Id | None = None
+    n: Annotated[int, Field(ge=0, le=500)] | None = None
+    x: Annotated[int, Field(ge=0, le=_LATEST_EXPIRY)]
+    r: _Id
+
+    @classmethod
+    def of(cls, claim: ActionClaim) -> _SignedClaim:
+        return cls(
+            o=claim.owner_id,
+            a=claim.action,
+            c=claim.contact_id,
+            i=claim.interaction_id,
+            n=claim.attendee,
+            x=int(claim.expires_at.timestamp()),
+            r=claim.nonce,
+        )
+
+    def claim(self) -> ActionClaim:
+        return ActionClaim(
+            owner_id=self.o,
+            action=self.a,
+            contact_id=self.c,
+            interaction_id=self.i,
+            attendee=self.n,
+            expires_at=datetime.fromtimestamp(self.x, UTC),
+            nonce=self.r,
+        )
+
+
 MAX_TOKEN_LENGTH = 1024
 
 
@@ -77,9 +109,7 @@ def _signature(key: bytes, signed: str) -> str:
 
 
 def sign(claim: ActionClaim, ring: KeyRing) -> str:
-    fields = claim.model_dump(mode="json", exclude_none=True)
-    fields["expires_at"] = int(claim.expires_at.timestamp())
-    body = _b64(json.dumps({_SHORT[name]: value for name, value in fields.items()}, separators=(",", ":")).encode())
+    body = _b64(_SignedClaim.of(claim).model_dump_json(exclude_none=True).encode())
     signed = f"{ring.current}.{body}"
     key = ring.key(ring.current)
     assert key is not None
@@ -96,12 +126,9 @@ def verify(token: str, ring: KeyRing, now: datetime) -> ActionClaim:
     if key is None or not hmac.compare_digest(_signature(key, f"{key_id}.{body}"), signature):
         raise Forbidden("this link is not one Kith signed, or it was altered")
     try:
-        fields = json.loads(_unb64(body))
-        claim = ActionClaim.model_validate(
-            {_LONG[short]: value for short, value in fields.items()}
-            | {"expires_at": datetime.fromtimestamp(fields["x"], UTC)}
-        )
-    except (binascii.Error, ValueError, KeyError, TypeError, ValidationError) as exc:
+        # JSON mode: strict still reads the action's string as the enum it names.
+        claim = _SignedClaim.model_validate_json(_unb64(body)).claim()
+    except (binascii.Error, ValidationError) as exc:
         # Signed by us, yet unreadable: a token from an incompatible version.
         raise InvalidLink("this link is in a form Kith no longer reads") from exc
     if claim.expired_at(now):

@@ -27,6 +27,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 from kith.calendars import graph
 from kith.calendars.accounts import INITIAL_READ, Answer, CalendarChange, Reading
+from kith.calendars.bodies import load_object
 from kith.calendars.errors import ProviderAuthError, ProviderMalformedResponse, ProviderNotFound, ProviderRejected
 from kith.calendars.http_client import ProviderHttp
 from kith.calendars.oauth import OAuth
@@ -285,8 +286,9 @@ def _subscription(document: object) -> _Subscription:
 
 
 def _parse(body: bytes) -> list[_Notification]:
+    document = load_object(body)
     try:
-        return _Notifications.model_validate_json(body).value
+        return _Notifications.model_validate(document).value
     except ValidationError:
         raise MalformedBody("body is not a Graph notification collection ({value: [...]})") from None
 

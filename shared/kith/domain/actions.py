@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from kith.domain.cadence import start_of_local_day
 from kith.domain.models import CIRCLE_CADENCE_DAYS, Circle, Contact
@@ -41,7 +41,7 @@ class ActionClaim(BaseModel):
     contact_id: str | None = None
     # For ADD_ATTENDEE: the meeting, and which of its attendees who are not yet contacts.
     interaction_id: str | None = None
-    attendee: int | None = None
+    attendee: int | None = Field(default=None, ge=0)
     expires_at: datetime
     # Makes each link unique, so a second click on the same link is recognised and changes nothing more.
     nonce: str

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from kith.domain.cadence import due_at, is_overdue, overdue_ratio
 from kith.domain.models import CIRCLE_ORDER, Contact, DigestEntry, Goal, OwnerSettings
+from kith.domain.text import same_goal
 
 _CIRCLE_WEIGHT = {circle: (len(CIRCLE_ORDER) - index) * 0.1 for index, circle in enumerate(CIRCLE_ORDER)}
 _GOAL_WEIGHT = 0.25
@@ -23,7 +24,7 @@ def serves_goal(contact: Contact, goals: Sequence[Goal]) -> bool:
     """A contact's goal counts when the owner declared none (any goal counts) or it is one of their active goals."""
     if not contact.goal:
         return False
-    return not goals or any(goal.active and goal.name == contact.goal for goal in goals)
+    return not goals or any(goal.active and same_goal(goal.name, contact.goal) for goal in goals)
 
 
 def score(contact: Contact, settings: OwnerSettings, now: datetime, goals: Sequence[Goal] = ()) -> float:

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
 
 from kith.domain.models import EmailAddress, Instant
+from kith.domain.text import one_line
+
+# A calendar's text cannot be refused (the meeting happened): control characters become spaces, blanks None.
+ProviderText = Annotated[str | None, AfterValidator(one_line)]
 
 
 class MeetingChange(StrEnum):
@@ -37,7 +42,7 @@ class MeetingAttendee(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     email: EmailAddress
-    name: str | None = None
+    name: ProviderText = None
     response: ResponseStatus = ResponseStatus.ACCEPTED
     is_resource: bool = False
     is_organizer: bool = False
@@ -57,7 +62,7 @@ class MeetingEvent(BaseModel):
     ical_uid: str | None = None
     # For one instance of a recurring meeting: the instance's original start, which names it for good.
     instance_start: Instant | None = None
-    title: str | None = None
+    title: ProviderText = None
     start: Instant | None = None
     end: Instant | None = None
     all_day: bool = False

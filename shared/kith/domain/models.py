@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from kith.errors import Unauthorized
+
 
 class Circle(StrEnum):
     INNER = "inner"
@@ -70,10 +72,17 @@ def check_instant(moment: datetime) -> datetime:
 Instant = Annotated[AwareDatetime, AfterValidator(check_instant)]
 
 
+# The longest IANA zone name is 32 characters (America/Argentina/ComodRivadavia).
+_LONGEST_ZONE_NAME = 64
+
+
 def check_time_zone(name: str) -> str:
+    if len(name) > _LONGEST_ZONE_NAME:
+        raise ValueError(f"unknown IANA time zone: longer than {_LONGEST_ZONE_NAME} characters")
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+        # ZoneInfo reads a file named after the zone: a name the file system refuses is an OSError.
         raise ValueError(f"unknown IANA time zone {name!r}") from exc
     return name
 
@@ -127,6 +136,20 @@ class OwnerSettings(BaseModel):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
+
+
+# An identity provider's subject names the owner in every key: a Cognito sub is a UUID, others
+# (auth0|..., 10769150350006150715113082367) are short ASCII too. "#" separates the parts of a key.
+_SUBJECT = re.compile(r"^[!-\"$-~]{1,128}$")
+
+
+def owner_id_from_subject(subject: object) -> str:
+    """The owner a token's `sub` names, or Unauthorized for one Kith cannot key a table by."""
+    if not subject:
+        raise Unauthorized("a token with a subject is required")
+    if not isinstance(subject, str) or not _SUBJECT.match(subject):
+        raise Unauthorized("the token's subject is not one Kith can use: 1 to 128 printable ASCII characters, no #")
+    return subject
 
 
 class Owner(BaseModel):
@@ -261,6 +284,11 @@ class Provider(StrEnum):
     def signs_webhooks(self) -> bool:
         """Booking tools sign each webhook with a secret Kith issues; calendars are reached through OAuth."""
         return self in {Provider.CALCOM, Provider.CALENDLY}
+
+
+def available_providers(oauth_clients: frozenset[str]) -> tuple[Provider, ...]:
+    """Booking tools work on every stack; a calendar only where the stack has its OAuth client."""
+    return tuple(provider for provider in Provider if provider.signs_webhooks or provider.value in oauth_clients)
 
 
 class ConnectionState(StrEnum):

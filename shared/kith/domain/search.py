@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from kith.domain.cadence import is_due, is_overdue
 from kith.domain.models import Circle, Contact
+from kith.domain.text import same_goal
 
 _WORD = re.compile(r"\w+")
 
@@ -59,7 +60,7 @@ class ContactFilter(BaseModel):
     def matches(self, contact: Contact, zone: ZoneInfo, now: datetime) -> bool:
         if self.circle is not None and contact.circle is not self.circle:
             return False
-        if self.goal is not None and contact.goal != self.goal:
+        if self.goal is not None and not same_goal(contact.goal, self.goal):
             return False
         if self.due and not is_due(contact, zone, now):
             return False

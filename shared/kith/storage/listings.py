@@ -1,7 +1,7 @@
 """The owner's lists, a page at a time, each read the cheapest way the table allows.
 
     list                      read                                                         order
-    contacts                  Query OWNER#<owner>, CONTACT# (circle, goal as a filter)     by contact id
+    contacts                  Query OWNER#<owner>, CONTACT# (circle as a filter)           by contact id
     contacts, due or overdue  Query DueIndex CDUE#<owner> up to now (same filter)          earliest due first
     contacts, q with an "@"   Query OWNER#<owner>, EMAIL#<prefix>, then a batch read        by address
     interactions              Query OWNER#<owner>, INTERACTION# (cancelled ones left out)  by interaction id
@@ -35,15 +35,15 @@ def _prefix_query(pk: str, prefix: str, **filter_values: Any) -> dict[str, Any]:
 
 
 def _attribute_filter(filters: ContactFilter) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The filters stored as plain attributes, for DynamoDB to apply: (request parts, their values)."""
+    """The filters stored as plain attributes, for DynamoDB to apply: (request parts, their values).
+
+    A goal is matched by `ContactFilter.matches`, whatever its case, which DynamoDB cannot compare.
+    """
     conditions: list[str] = []
     values: dict[str, Any] = {}
     if filters.circle is not None:
         conditions.append("#circle = :circle")
         values["circle"] = filters.circle.value
-    if filters.goal is not None:
-        conditions.append("#goal = :goal")
-        values["goal"] = filters.goal
     if not conditions:
         return {}, {}
     names = {f"#{name}": name for name in values}

@@ -9,7 +9,7 @@ account, and starts the channel or subscription that will notify Kith.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 
 from kith.adapters.queue import Queue
@@ -17,7 +17,7 @@ from kith.calendars.accounts import INITIAL_READ, CalendarAccount, CalendarChang
 from kith.calendars.errors import ProviderAuthError, ProviderRejected
 from kith.calendars.signing import new_signing_secret
 from kith.domain.models import CalendarConnection, ConnectionState, Provider
-from kith.errors import InvalidInput, NotFound, Retryable
+from kith.errors import InvalidInput, NotFound, ProviderUnavailable, Retryable
 from kith.observability import logger
 from kith.storage.repository import Repository
 
@@ -39,7 +39,14 @@ def connect_calendar(
     *,
     authorization_code: str | None = None,
     redirect_uri: str | None = None,
+    available: Collection[Provider],
 ) -> CalendarConnection:
+    if provider not in available:
+        offered = ", ".join(choice.value for choice in available)
+        raise ProviderUnavailable(
+            f"{provider.value} is not set up on this stack: its operator deploys it with the provider's "
+            f"OAuth client (see the README's Configuration); available here: {offered}"
+        )
     repo.get_owner(owner_id)
     connection_id = uuid.uuid4().hex
     connection = CalendarConnection(
