@@ -387,6 +387,10 @@ class ImportRowOut(BaseModel):
     contact_id: str | None = None
     reason: str | None = Field(default=None, description="Why a row was skipped or left unchanged.")
     changes: list[str] = Field(default=[], description="The fields a merge fills in or adds to.")
+    skipped_addresses: list[str] = Field(
+        default=[],
+        description="Values in the row's e-mail cells that are not addresses; the person was imported without them.",
+    )
 
 
 class ImportReportOut(BaseModel):
@@ -417,6 +421,7 @@ class ImportReportOut(BaseModel):
                     contact_id=row.contact_id,
                     reason=row.reason,
                     changes=list(row.changes),
+                    skipped_addresses=list(row.skipped_addresses),
                 )
                 for row in plan.rows
             ],

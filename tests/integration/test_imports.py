@@ -117,7 +117,7 @@ def test_a_bad_row_is_skipped_with_its_line_and_the_rest_imported(kith: Kith, ow
 
 
 def test_an_invalid_address_keeps_the_person_and_the_report_names_it(kith: Kith, owner: dict) -> None:
-    # Given LinkedIn's export with Farah, whose address is written farah(at)example.com
+    # Given LinkedIn's export with Chiara, whose address is written chiara(at)ponte.example
     data = LINKEDIN.replace(
         "Chiara,Bianchi,https://www.linkedin.com/in/chiara-b,,",
         "Chiara,Bianchi,https://www.linkedin.com/in/chiara-b,chiara(at)ponte.example,",
@@ -129,6 +129,7 @@ def test_an_invalid_address_keeps_the_person_and_the_report_names_it(kith: Kith,
     chiara = next(row for row in report["rows"] if row["line"] == 7)
     assert chiara["outcome"] == "new"
     assert chiara["reason"] == "skipped what is not an e-mail address: chiara(at)ponte.example"
+    assert chiara["skipped_addresses"] == ["chiara(at)ponte.example"]
     contact = _contacts(kith)["Chiara Bianchi"]
     assert (contact["company"], contact["emails"]) == ("Ponte Ventures", [])
     assert contact["linkedin_url"] == "https://www.linkedin.com/in/chiara-b"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from kith.domain.models import normalise_email
 from kith.domain.text import check_line, check_name, check_note, goal_key, one_line, same_goal
 
 BLANK = [" ", "\u200b", "", "\u200d\u2060\ufeff", "\u3000", "\u0301"]
@@ -67,3 +68,15 @@ def test_goals_compare_whatever_their_case() -> None:
     assert same_goal("Job", "job") and same_goal(" Mentorship", "MENTORSHIP ")
     assert not same_goal("job", "jobs") and not same_goal(None, "job") and not same_goal("job", None)
     assert goal_key("Straße") == goal_key("STRASSE")
+
+
+@pytest.mark.parametrize(
+    "address", ["\x01a@b.co", "\u200b@x.io", "a\u00a0b@x.io", "ann@exam\u200dple.com", "a@b.co\x00"]
+)
+def test_an_address_holding_an_invisible_or_control_character_is_not_an_address(address: str) -> None:
+    with pytest.raises(ValueError, match="not a valid e-mail address"):
+        normalise_email(address)
+
+
+def test_an_international_address_is_one() -> None:
+    assert normalise_email(" José@Exämple.com ") == "josé@exämple.com"

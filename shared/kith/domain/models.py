@@ -34,7 +34,7 @@ _EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"
 def normalise_email(value: str) -> str:
     """E-mail addresses are compared case-insensitively everywhere in Kith."""
     candidate = value.strip().lower()
-    if len(candidate) > 254 or not _EMAIL.match(candidate):
+    if len(candidate) > 254 or not _EMAIL.match(candidate) or not candidate.isprintable():
         raise ValueError("not a valid e-mail address")
     return candidate
 

@@ -14,6 +14,8 @@ from pydantic import AfterValidator, Field
 
 # Letters, marks on them, numbers, punctuation and symbols: what a reader can see.
 _VISIBLE = frozenset("LNPS")
+# Letters by category that show nothing: Hangul fillers and the blank Braille pattern.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 # Line and paragraph separators end a line as surely as a newline does.
 _LINE_BREAKING = frozenset({"Cc", "Zl", "Zp", "Cs"})
 _NOTE_BREAKS = frozenset("\n\r\t\u2028\u2029")
@@ -38,11 +40,19 @@ def check_line(value: str) -> str:
     return value.strip()
 
 
+class BlankText(ValueError):
+    """Text with nothing a reader can see: spaces, zero-width characters, fillers."""
+
+
+def is_visible(text: str) -> bool:
+    return any(unicodedata.category(ch)[0] in _VISIBLE and ch not in _BLANK_LETTERS for ch in text)
+
+
 def check_name(value: str) -> str:
     """A person's name, a goal, a tag or a title: one line with at least one visible character."""
     line = check_line(value)
-    if not any(unicodedata.category(ch)[0] in _VISIBLE for ch in line):
-        raise ValueError("is blank: it needs a visible character")
+    if not is_visible(line):
+        raise BlankText("is blank: it needs a visible character")
     return line
 
 
@@ -59,7 +69,7 @@ def one_line(value: str | None) -> str | None:
     if value is None:
         return None
     cleaned = " ".join("".join(" " if unicodedata.category(ch) in _LINE_BREAKING else ch for ch in value).split())
-    return cleaned if any(unicodedata.category(ch)[0] in _VISIBLE for ch in cleaned) else None
+    return cleaned if is_visible(cleaned) else None
 
 
 def goal_key(name: str) -> str:

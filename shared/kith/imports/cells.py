@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
 from pydantic import ValidationError
 
 from kith.domain.models import normalise_email, normalise_linkedin_url
+from kith.domain.text import BlankText, check_name
 from kith.errors import InvalidInput
 from kith.imports.rows import ImportRow, RowProblem
 
@@ -52,11 +52,6 @@ def joined(*parts: str) -> str:
 
 # Shown in the report, cut short: a cell of 100,000 characters is no address to show in full.
 _SHOWN_ADDRESS = 320
-# Control characters and line or paragraph separators break an email's text part and its subject.
-_BREAKING = frozenset({"Cc", "Zl", "Zp", "Cs"})
-# A name needs a letter, number, punctuation or symbol, other than the fillers that draw nothing.
-_VISIBLE = frozenset("LNPS")
-_BLANK = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 
 def addresses(values: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -88,12 +83,12 @@ def person_name(value: str) -> str:
 
     A name holding a control character (NUL, a line break, ...) is no name Kith keeps: ValueError.
     """
-    name = value.strip()
-    if any(unicodedata.category(character) in _BREAKING for character in name):
-        raise ValueError("name: holds a control character (such as NUL or a line break)")
-    if not any(unicodedata.category(character)[0] in _VISIBLE and character not in _BLANK for character in name):
+    try:
+        return check_name(value)
+    except BlankText:
         return ""
-    return name
+    except ValueError as refused:
+        raise ValueError(f"name: {refused}") from None
 
 
 def name_of(candidates: Iterable[str], emails: tuple[str, ...], skipped: tuple[str, ...] = ()) -> str:
