@@ -152,7 +152,7 @@ def test_a_bad_authorization_code_is_refused_and_nothing_is_stored(
     # Then it is refused, and no connection, channel or calendar read is left behind
     assert status == 422, answer
     assert "invalid_grant" in answer["error"]
-    assert kith.http("GET", "/v1/connections")[1] == {"connections": []}
+    assert kith.http("GET", "/v1/connections")[1]["connections"] == []
     assert not [item for item in kith.items() if item["type"]["S"].startswith("connection")]
     assert fake.google_channels == []
     assert fake.requests_to("/google/calendar") == []
@@ -419,7 +419,7 @@ def test_disconnecting_stops_the_channel(kith: Kith, fake: FakeProviders, connec
     # Then the channel is stopped and the connection gone
     assert status == 204
     assert fake.google_channels == []
-    assert kith.http("GET", "/v1/connections")[1] == {"connections": []}
+    assert kith.http("GET", "/v1/connections")[1]["connections"] == []
 
 
 # -- what a notification costs ----------------------------------------------------------------------
