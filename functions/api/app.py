@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from kith.api_due import DueOut
@@ -34,7 +34,14 @@ from kith.api_models import (
     OwnerOut,
     SentPage,
 )
-from kith.domain.models import Circle, Contact, Provider, available_providers, owner_id_from_subject
+from kith.domain.models import (
+    MAX_ID_LENGTH,
+    Circle,
+    Contact,
+    Provider,
+    available_providers,
+    owner_id_from_subject,
+)
 from kith.domain.search import ContactFilter
 from kith.errors import KithError, MalformedBody, NotFound
 from kith.events import raw_body, read_json, request_time
@@ -68,6 +75,7 @@ def _now() -> datetime:
 
 Limit = Annotated[int, Query(ge=1, le=200, description="How many items a page holds (1 to 200).")]
 Cursor = Annotated[str | None, Query(description="The `next_cursor` of the page before; left out, the first page.")]
+Id = Annotated[str, Path(max_length=MAX_ID_LENGTH, description="An id as the API gave it.")]
 
 
 @app.put("/v1/owner")
@@ -116,13 +124,13 @@ def get_contacts(
 
 
 @app.get("/v1/contacts/<contact_id>")
-def get_contact(contact_id: str) -> Response[ContactOut]:
+def get_contact(contact_id: Id) -> Response[ContactOut]:
     return _versioned(runtime.repository.get_contact(_owner_id(), contact_id))
 
 
 @app.patch("/v1/contacts/<contact_id>")
 def patch_contact(
-    contact_id: str,
+    contact_id: Id,
     changes: Annotated[ContactPatch, Body()],
     if_match: Annotated[
         str | None, Header(alias="if-match", description='The ETag read, "3" (or 3): refuse a stale write (412).')
@@ -167,7 +175,7 @@ def _available_providers() -> tuple[Provider, ...]:
 
 
 @app.delete("/v1/connections/<connection_id>")
-def delete_connection(connection_id: str) -> Response[str]:
+def delete_connection(connection_id: Id) -> Response[str]:
     connections.disconnect_calendar(
         runtime.repository, lambda: runtime.calendar_accounts, _owner_id(), connection_id, _now()
     )
@@ -203,7 +211,7 @@ def post_interaction(logged: Annotated[InteractionIn, Body()]) -> Response[str]:
 
 
 @app.delete("/v1/interactions/<interaction_id>")
-def delete_interaction(interaction_id: str) -> Response[str]:
+def delete_interaction(interaction_id: Id) -> Response[str]:
     """Only interactions logged by hand (409 for a meeting); the contacts' clocks go back."""
     interactions.delete_interaction(runtime.repository, _owner_id(), interaction_id, _now())
     return Response(status_code=204, body="")
@@ -283,7 +291,7 @@ def get_contacts_csv() -> Response[str]:
 
 @app.delete("/v1/contacts/<contact_id>")
 def delete_contact(
-    contact_id: str,
+    contact_id: Id,
     if_match: Annotated[
         str | None, Header(alias="if-match", description='The ETag read, "3" (or 3): refuse a stale delete (412).')
     ] = None,

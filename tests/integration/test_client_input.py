@@ -222,3 +222,30 @@ def test_a_validly_signed_malformed_link_is_a_400_page_and_changes_nothing(
     )
     assert status == 400 and headers["content-type"].startswith("text/html"), page
     assert kith.state() == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/v1/contacts/{long}"),
+        ("PATCH", "/v1/contacts/{long}"),
+        ("DELETE", "/v1/contacts/{long}"),
+        ("DELETE", "/v1/interactions/{long}"),
+        ("DELETE", "/v1/connections/{long}"),
+    ],
+)
+def test_an_id_longer_than_any_kith_gives_out_is_refused_before_it_reaches_a_key(
+    kith: Kith, contact: dict[str, Any], method: str, path: str
+) -> None:
+    # Given an id of 1,100 characters: as a sort key it is past DynamoDB's 1,024 bytes
+    long = "x" * 1100
+    # When a route is asked for it, Then it is a 422 naming the path parameter, and nothing changed
+    before = kith.state()
+    status, answer = kith.http(method, path.format(long=long), {} if method == "PATCH" else None)
+    assert status == 422 and answer["error"].split(":")[0] in {"contact_id", "interaction_id", "connection_id"}, answer
+    assert kith.state() == before
+
+
+def test_a_webhook_for_a_connection_id_longer_than_any_kith_gives_out_is_a_404(kith: Kith) -> None:
+    status, answer = kith.http("POST", "/webhooks/calcom/" + "x" * 3000, raw=b"{}")
+    assert (status, answer) == (404, {"error": "unknown calendar connection"})

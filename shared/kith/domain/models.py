@@ -138,6 +138,10 @@ class OwnerSettings(BaseModel):
         return ZoneInfo(self.time_zone)
 
 
+# Every id Kith gives out (a contact's, an interaction's, a connection's) is shorter: one longer names
+# nothing, and could not be a DynamoDB key (a sort key holds at most 1,024 bytes).
+MAX_ID_LENGTH = 128
+
 # An identity provider's subject names the owner in every key: a Cognito sub is a UUID, others
 # (auth0|..., 10769150350006150715113082367) are short ASCII too. "#" separates the parts of a key.
 _SUBJECT = re.compile(r"^[!-\"$-~]{1,128}$")

@@ -19,7 +19,7 @@ from kith.adapters.queue import Queue
 from kith.calendars import calcom, calendly
 from kith.calendars.accounts import Answer, CalendarAccount, CalendarChange
 from kith.domain.meetings import MeetingChange, MeetingEvent
-from kith.domain.models import CalendarConnection, ConnectionState, Provider
+from kith.domain.models import MAX_ID_LENGTH, CalendarConnection, ConnectionState, Provider
 from kith.errors import NotFound, PayloadTooLarge
 from kith.storage.repository import Repository
 
@@ -83,7 +83,9 @@ def receive_webhook(
     try:
         known = Provider(provider)
     except ValueError:
-        raise NotFound(f"unknown calendar provider {provider!r}") from None
+        raise NotFound(f"unknown calendar provider {provider[:40]!r}") from None
+    if len(connection_id) > MAX_ID_LENGTH:
+        raise NotFound("unknown calendar connection")
     connection = repo.get_connection(connection_id)
     if connection.provider is not known or connection.state is ConnectionState.REVOKED:
         raise NotFound("unknown calendar connection")
