@@ -1,0 +1,75 @@
+"""What each sample in events/ does to a local stack seeded with what the samples speak of (kith_local.samples).
+
+Shared by the invoke of the source (tests/e2e) and of `sam build`'s output (tests/template).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import boto3
+from kith.runtime import Runtime
+from kith_local import samples
+from kith_local.aws import sent_emails
+from kith_local.stack import LocalStack
+from kith_local.template import REPOSITORY, functions, load_template
+
+
+def function_for(sample: Path) -> str:
+    """The function a sample is for, by its name: ses-events-sqs.json is SesEventsFunction's."""
+    names = {
+        "".join("-" + c.lower() if c.isupper() else c for c in name.removesuffix("Function")).lstrip("-"): name
+        for name in functions(load_template())
+    }
+    return names[max((kebab for kebab in names if sample.stem.startswith(kebab + "-")), key=len)]
+
+
+SAMPLES = sorted(path for path in (REPOSITORY / "events").glob("*.json") if path.name != "env.local.json")
+
+
+def _repository(stack: LocalStack) -> Any:
+    return Runtime(environ=stack.environment("ApiFunction")).repository
+
+
+def _queued(stack: LocalStack, queue: str) -> int:
+    attributes = boto3.client("sqs").get_queue_attributes(
+        QueueUrl=stack.queue_url(queue), AttributeNames=["ApproximateNumberOfMessages"]
+    )["Attributes"]
+    return int(attributes["ApproximateNumberOfMessages"])
+
+
+def _suppressed(stack: LocalStack, address: str) -> None:
+    assert _repository(stack).get_suppression(address) is not None
+
+
+# What each sample does to the stack, beyond its answer.
+EFFECTS: dict[str, Callable[[LocalStack, Any], None]] = {
+    "actions-one-click-unsubscribe": lambda stack, _: _assert(
+        _repository(stack).get_owner(samples.OWNER_ID).unsubscribed_at is not None
+    ),
+    "api-get-owner": lambda _, result: _assert(json.loads(result["body"])["name"] == "Olivia Owner"),
+    "mailer-sqs": lambda *_: _assert([message.destinations[0] for message in sent_emails()] == ["olivia@example.com"]),
+    "meetings-sqs": lambda stack, _: _assert(
+        [item.title for item in _repository(stack).list_interactions(samples.OWNER_ID)]
+        == ["30 Min Meeting between Olivia Owner and Ana Lima"]
+    ),
+    "scheduler-tick": lambda _, result: _assert(result["digests_queued"] == 1),
+    "ses-events-sqs": lambda stack, _: _suppressed(stack, "gone.away@example.com"),
+    "ses-events-eventbridge": lambda stack, _: _suppressed(stack, "gone.away@example.com"),
+    "webhook-calcom-booking-created": lambda stack, _: _assert(_queued(stack, "MeetingQueue") == 1),
+}
+
+
+def _assert(holds: bool) -> None:
+    assert holds
+
+
+def assert_succeeded(result: Any) -> None:
+    """A function's answer to its sample: a 2xx, and no record of a batch failed."""
+    if isinstance(result, dict) and "statusCode" in result:
+        assert 200 <= result["statusCode"] < 300, result
+    if isinstance(result, dict):
+        assert result.get("batchItemFailures", []) == [], result
