@@ -134,6 +134,10 @@ def read_bodies_as_json_only(app: APIGatewayHttpResolver) -> None:
                 raise UnsupportedMediaType(
                     f"Content-Type {str(content_type)[:100]!r}: send the body as application/json"
                 )
-            return self._parse_json_data(app)
+            document = self._parse_json_data(app)
+            # Powertools reads a list given for an object as its first item: `[{...}, {...}]` was a 2xx.
+            if isinstance(document, list):
+                raise Unprocessable("body: a JSON object is expected, not an array")
+            return document
 
     app._request_validation_middleware = JsonBodies()
