@@ -6,6 +6,8 @@ import base64
 import hashlib
 import hmac
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -13,8 +15,11 @@ from urllib.parse import parse_qsl, urlsplit
 import boto3
 from kith.calendars.signing import hmac_sha256_hex
 from kith_local.clock import SimulatedClock
+from kith_local.fake_providers import FakeProviders
 from kith_local.lambdas import LocalLambdas, sqs_event
-from kith_local.stack import LocalStack
+from kith_local.provider_settings import microsoft_overrides
+from kith_local.stack import LocalStack, create_stack
+from moto import mock_aws
 
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)  # a Monday
 OWNER = "owner-1"
@@ -289,6 +294,20 @@ class Kith:
             headers[_GOOGLE_HEADERS[name]] = value
         sent = {name: value for name, value in headers.items() if value is not None}
         return self.http("POST", f"/webhooks/google/{connection_id}", raw=b"", headers=sent)
+
+
+@contextmanager
+def kith_with_microsoft() -> Iterator[tuple[Kith, FakeProviders]]:
+    """The stack in moto with an owner, Microsoft faked on 127.0.0.1: an Outlook calendar can be connected."""
+    with mock_aws():
+        clock = SimulatedClock(NOW)
+        stack = create_stack()
+        with FakeProviders(clock) as fake:
+            stack.overrides |= microsoft_overrides(fake)
+            kith = Kith(stack, clock)
+            fake.notify = kith.post_to_webhook
+            kith.create_owner()
+            yield kith, fake
 
 
 def calcom_body(

@@ -22,15 +22,10 @@ from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from kith_local.clock import SimulatedClock
-from kith_local.fake_providers import FakeProviders
-from kith_local.provider_settings import microsoft_overrides
-from kith_local.stack import create_stack
-from moto import mock_aws
 
 from tests.integration.json_fuzz import Case, bodies
 from tests.integration.json_verdict import request_schema
-from tests.integration.support import NOW, Kith, calcom_body, calendly_body
+from tests.integration.support import NOW, Kith, calcom_body, calendly_body, kith_with_microsoft
 
 CASES = int(os.environ.get("KITH_FUZZ_CASES", "120"))
 FUZZ = settings(
@@ -267,43 +262,36 @@ def test_correctly_signed_webhook_bodies_get_a_4xx_or_a_2xx_never_a_5xx(kith: Ki
 
 
 def test_outlook_notifications_get_a_4xx_or_a_2xx_never_a_5xx() -> None:
-    with mock_aws():
-        clock = SimulatedClock(NOW)
-        stack = create_stack()
-        with FakeProviders(clock) as fake:
-            stack.overrides |= microsoft_overrides(fake)
-            kith = Kith(stack, clock)
-            fake.notify = kith.post_to_webhook
-            kith.create_owner()
-            # Given a connected Outlook calendar
-            status, connection = kith.http(
-                "POST",
-                "/v1/connections",
-                {
-                    "provider": "outlook",
-                    "authorization_code": fake.authorize("microsoft", ""),
-                    "redirect_uri": "https://app.kith.test/oauth/outlook",
-                },
-            )
-            assert status == 201, connection
-            kith.process_meetings()
-            subscription_id = (
-                kith.lambdas.modules["ApiFunction"]
-                .runtime.repository.get_connection(connection["connection_id"])
-                .graph.subscription_id
-            )
-            seeds = [
-                {"value": [fake.graph_notification(subscription_id, "created", "AAMk1")]},
-                {"value": [fake.graph_lifecycle_notification(subscription_id, "reauthorizationRequired")]},
-            ]
+    with kith_with_microsoft() as (kith, fake):
+        # Given a connected Outlook calendar
+        status, connection = kith.http(
+            "POST",
+            "/v1/connections",
+            {
+                "provider": "outlook",
+                "authorization_code": fake.authorize("microsoft", ""),
+                "redirect_uri": "https://app.kith.test/oauth/outlook",
+            },
+        )
+        assert status == 201, connection
+        kith.process_meetings()
+        subscription_id = (
+            kith.lambdas.modules["ApiFunction"]
+            .runtime.repository.get_connection(connection["connection_id"])
+            .graph.subscription_id
+        )
+        seeds = [
+            {"value": [fake.graph_notification(subscription_id, "created", "AAMk1")]},
+            {"value": [fake.graph_lifecycle_notification(subscription_id, "reauthorizationRequired")]},
+        ]
 
-            address = urlsplit(connection["webhook_url"])
+        address = urlsplit(connection["webhook_url"])
 
-            def send(body: bytes) -> tuple[int, Any]:
-                return kith.http("POST", f"{address.path}?{address.query}", raw=body)
+        def send(body: bytes) -> tuple[int, Any]:
+            return kith.http("POST", f"{address.path}?{address.query}", raw=body)
 
-            # When hostile notification bodies arrive, Then none is a 5xx
-            fuzz(kith, "outlook webhook", seeds, None, send)
+        # When hostile notification bodies arrive, Then none is a 5xx
+        fuzz(kith, "outlook webhook", seeds, None, send)
 
 
 # -- what the fuzzing found -----------------------------------------------------------------------------------

@@ -18,13 +18,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from kith.calendars.outlook_account import SUBSCRIPTION_MINUTES
 from kith.domain.models import RENEWAL_MARGIN, CalendarConnection
-from kith_local.clock import SimulatedClock
 from kith_local.fake_providers import FakeProviders, Fault
-from kith_local.provider_settings import microsoft_overrides
-from kith_local.stack import create_stack
-from moto import mock_aws
 
-from tests.integration.support import NOW, Kith
+from tests.integration.support import NOW, Kith, kith_with_microsoft
 
 REDIRECT = "https://app.kith.test/oauth/outlook"
 OWNER_MAILBOX = "owner@example.com"
@@ -66,15 +62,8 @@ class Outlook:
 
 @pytest.fixture
 def outlook() -> Iterator[Outlook]:
-    with mock_aws():
-        clock = SimulatedClock(NOW)
-        stack = create_stack()
-        with FakeProviders(clock) as fake:
-            stack.overrides |= microsoft_overrides(fake)
-            kith = Kith(stack, clock)
-            fake.notify = kith.post_to_webhook
-            kith.create_owner()
-            yield Outlook(kith, fake)
+    with kith_with_microsoft() as (kith, fake):
+        yield Outlook(kith, fake)
 
 
 def graph_event(
