@@ -16,6 +16,7 @@ from kith.api_models import (
     ConnectionIn,
     ConnectionOut,
     ConnectionsOut,
+    ContactActionIn,
     ContactIn,
     ContactOut,
     ContactPage,
@@ -34,6 +35,7 @@ from kith.api_models import (
     OwnerOut,
     SentPage,
 )
+from kith.domain.actions import Action
 from kith.domain.models import (
     MAX_ID_LENGTH,
     Circle,
@@ -56,7 +58,18 @@ from kith.http import (
 )
 from kith.observability import logger, metrics, tracer
 from kith.runtime import Runtime
-from kith.usecases import connections, contacts, due, erasure, export, goals, imports, interactions, owners
+from kith.usecases import (
+    actions,
+    connections,
+    contacts,
+    due,
+    erasure,
+    export,
+    goals,
+    imports,
+    interactions,
+    owners,
+)
 from pydantic import ValidationError
 
 app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=read_json)
@@ -140,6 +153,24 @@ def patch_contact(
         runtime.repository, _owner_id(), contact_id, changes.model_dump(exclude_unset=True), expected_version(if_match)
     )
     return _versioned(updated)
+
+
+_CONTACT_ACTIONS = {"done": Action.DONE, "snooze": Action.SNOOZE, "see_less_often": Action.LESS_OFTEN}
+
+
+@app.post("/v1/contacts/<contact_id>/actions")
+def post_contact_action(contact_id: Id, action: Annotated[ContactActionIn, Body()]) -> Response[ContactOut]:
+    """Done, Snooze 14 days or See less often, as the digest's buttons do: the contact as it is now."""
+    changed = actions.act_on_contact(
+        runtime.repository, _owner_id(), contact_id, _CONTACT_ACTIONS[action.action], _now()
+    )
+    return _versioned(changed)
+
+
+@app.get("/v1/contacts/<contact_id>/interactions")
+def get_contact_interactions(contact_id: Id, limit: Limit = 50, cursor: Cursor = None) -> InteractionPage:
+    """The contact's timeline, newest first."""
+    return InteractionPage.of(contacts.timeline(runtime.repository, _owner_id(), contact_id, limit, cursor))
 
 
 def _versioned(contact: Contact) -> Response[ContactOut]:

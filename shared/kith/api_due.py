@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
 
-from kith.domain.models import Circle, DigestEntry
+from kith.domain.models import Circle, Contact, DigestEntry
 from kith.usecases.due import NextDigest
 
 
@@ -39,12 +39,30 @@ class DueContactOut(BaseModel):
         )
 
 
+class HeldBackOut(BaseModel):
+    contact_id: str
+    name: str
+    planned_meeting_at: datetime = Field(description="The upcoming meeting that holds the contact's nudge back.")
+
+    @classmethod
+    def of(cls, contact: Contact) -> HeldBackOut:
+        assert contact.planned_meeting_at is not None
+        return cls(
+            contact_id=contact.contact_id,
+            name=contact.name,
+            planned_meeting_at=contact.planned_meeting_at.astimezone(UTC),
+        )
+
+
 class DueOut(BaseModel):
     digest_at: datetime = Field(
         description="The digest this list is for: the next one, or now when it is already due and not yet sent."
     )
     time_zone: str = Field(description="The owner's time zone, in which lateness is counted in days.")
     contacts: list[DueContactOut] = Field(description="Best first, as the digest ranks them: lateness, circle, goal.")
+    held_back: list[HeldBackOut] = Field(
+        description="Due, but not named: an upcoming meeting with them holds the nudge back. Soonest meeting first."
+    )
 
     @classmethod
     def of(cls, digest: NextDigest) -> DueOut:
@@ -52,4 +70,5 @@ class DueOut(BaseModel):
             digest_at=digest.digest_at,
             time_zone=digest.owner.settings.time_zone,
             contacts=[DueContactOut.of(entry, digest.days_late(entry)) for entry in digest.entries],
+            held_back=[HeldBackOut.of(contact) for contact in digest.held_back],
         )

@@ -331,6 +331,13 @@ class SentPage(BaseModel):
         return cls(sent=[SentOut.of(sent) for sent in page.items], next_cursor=page.next_cursor)
 
 
+class ContactActionIn(_In):
+    action: Literal["done", "snooze", "see_less_often"] = Field(
+        description="done: you were in touch today; snooze: no nudge for 14 days; "
+        "see_less_often: one circle further out. What the digest's buttons do."
+    )
+
+
 class InteractionIn(_In):
     kind: Literal["call", "message", "note"]
     contact_ids: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(min_length=1, max_length=20)

@@ -20,6 +20,24 @@ def is_held_back(contact: Contact, now: datetime) -> bool:
     return contact.snoozed_until is not None and contact.snoozed_until > now
 
 
+def held_back_by_meetings(
+    candidates: Iterable[Contact], settings: OwnerSettings, now: datetime, due_by: datetime
+) -> list[Contact]:
+    """Contacts due by `due_by` with a meeting still to come after `now`, soonest meeting first.
+
+    A meeting before the digest moves the contact's clock when it ends, so the digest will not name them.
+    """
+    held = [
+        contact
+        for contact in candidates
+        if contact.planned_meeting_at is not None
+        and contact.planned_meeting_at > now
+        and (due := due_at(contact, settings.zone)) is not None
+        and due <= due_by
+    ]
+    return sorted(held, key=lambda contact: (contact.planned_meeting_at, contact.contact_id))
+
+
 def serves_goal(contact: Contact, goals: Sequence[Goal]) -> bool:
     """A contact's goal counts when the owner declared none (any goal counts) or it is one of their active goals."""
     if not contact.goal:

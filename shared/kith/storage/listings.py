@@ -147,6 +147,23 @@ class ListingRecords(PagedQueries):
             _each(items.interaction_from_item),
         )
 
+    def timeline_page(self, owner_id: str, contact_id: str, limit: int, cursor: str | None) -> Page[Interaction]:
+        """A contact's interactions, newest first: its links in reverse order, each page's interactions read at once."""
+        pk = keys.owner_pk(owner_id)
+        prefix = keys.link_prefix(contact_id)
+        request = {**_prefix_query(pk, prefix), "ScanIndexForward": False}
+
+        def interactions(links: list[Item]) -> list[Interaction | None]:
+            wanted = [(pk, keys.interaction_sk(str(link["interaction_id"]))) for link in links]
+            read = {
+                str(item["interaction_id"]): items.interaction_from_item(item)
+                for item in self._batch_get(wanted)
+                if item.get("type") == "interaction"
+            }
+            return [read.get(str(link["interaction_id"])) for link in links]
+
+        return self._owner_page(owner_id, f"timeline:{contact_id}", prefix, request, limit, cursor, interactions)
+
     def follow_ups_page(self, owner_id: str, limit: int, cursor: str | None) -> Page[FollowUp]:
         request = _prefix_query(keys.owner_pk(owner_id), keys.follow_up_sk(""))
         return self._owner_page(

@@ -1,8 +1,10 @@
-"""What a one-click link in an email does (PRODUCT.md §6).
+"""What a one-click link in an email does (PRODUCT.md §6), and the same buttons in the console.
 
 Opening a link (GET) only reads: mail scanners that fetch every link change nothing.
 Following it (POST) acts once; the link is spent in the same transaction as its
-effect, so a second click, a retry or a double submit changes nothing more.
+effect, so a second click, a retry or a double submit changes nothing more. The
+console's Done, Snooze and See less often do exactly what the links do, through the
+same effects, as a link the signed-in owner follows at once.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from kith.actions.tokens import KeyRing, verify
-from kith.domain.actions import SNOOZE, Action, ActionClaim, PauseError, further_out, pause_end
+from kith.domain.actions import LINK_LIFETIME, SNOOZE, Action, ActionClaim, PauseError, further_out, pause_end
 from kith.domain.cadence import cadence_days
 from kith.domain.models import Attendee, Circle, Contact, FollowUp, Interaction, InteractionKind, Owner
 from kith.errors import AlreadyDone, Conflict, Gone, InvalidInput, NotFound, StaleContact
@@ -21,6 +23,8 @@ from kith.storage.actions import spent_link_item
 from kith.storage.repository import Repository
 
 DONE_TITLE = "Marked done in a Kith email"
+CONSOLE_DONE_TITLE = "Marked done in the Kith console"
+CONTACT_ACTIONS = (Action.DONE, Action.SNOOZE, Action.LESS_OFTEN)
 ADDABLE_CIRCLES = (Circle.INNER, Circle.CORE, Circle.WIDER)
 _ATTEMPTS = 3
 
@@ -35,6 +39,8 @@ class LinkView:
     attendee: Attendee | None = None
     follow_up: FollowUp | None = None
     used: bool = False
+    # Where the owner clicked: a link in an email, or a button in the console.
+    via: str = "email"
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,8 @@ class Outcome:
     view: LinkView
     changed: bool
     summary: str
+    # The contact as the action left it, for the actions that change one.
+    contact: Contact | None = None
 
 
 def open_link(repo: Repository, ring: KeyRing, token: str, now: datetime) -> LinkView:
@@ -78,8 +86,31 @@ def follow_link(repo: Repository, ring: KeyRing, token: str, form: Mapping[str, 
         return Outcome(view, changed=False, summary="This was done already; nothing more changed.")
 
 
+def act_on_contact(repo: Repository, owner_id: str, contact_id: str, action: Action, now: datetime) -> Contact:
+    """Done, Snooze or See less often from the console: what the email's link does, for the signed-in owner."""
+    if action not in CONTACT_ACTIONS:
+        raise InvalidInput("action: choose done, snooze or see_less_often")
+    owner = repo.get_owner(owner_id)
+    contact = repo.get_contact(owner_id, contact_id)
+    claim = ActionClaim(
+        owner_id=owner_id,
+        action=action,
+        contact_id=contact_id,
+        expires_at=now + LINK_LIFETIME,
+        nonce=uuid.uuid4().hex,
+    )
+    view = LinkView(claim, owner, contact=contact, via="console")
+    try:
+        outcome = _EFFECTS[action](repo, view, {}, now)
+    except Gone as gone:
+        raise NotFound("unknown contact") from gone
+    assert outcome.contact is not None
+    return outcome.contact
+
+
 def _done(repo: Repository, view: LinkView, form: Mapping[str, str], now: datetime) -> Outcome:
     claim = view.claim
+    title = CONSOLE_DONE_TITLE if view.via == "console" else DONE_TITLE
     interaction = Interaction(
         interaction_id=f"done-{claim.nonce}",
         owner_id=claim.owner_id,
@@ -87,8 +118,8 @@ def _done(repo: Repository, view: LinkView, form: Mapping[str, str], now: dateti
         start=now,
         end=now,
         kind=InteractionKind.NOTE,
-        title=DONE_TITLE,
-        source="email",
+        title=title,
+        source=view.via,
         external_id=claim.nonce,
         recorded_at=now,
     )
@@ -96,10 +127,10 @@ def _done(repo: Repository, view: LinkView, form: Mapping[str, str], now: dateti
     def change(contact: Contact) -> Contact:
         if contact.last_interaction_at is not None and contact.last_interaction_at >= now:
             return contact
-        return contact.model_copy(update={"last_interaction_at": now, "last_interaction_title": DONE_TITLE})
+        return contact.model_copy(update={"last_interaction_at": now, "last_interaction_title": title})
 
     contact = _change_contact(repo, view, now, change, interaction)
-    return Outcome(view, changed=True, summary=f"Noted: you were in touch with {contact.name} today.")
+    return Outcome(view, changed=True, summary=f"Noted: you were in touch with {contact.name} today.", contact=contact)
 
 
 def _snooze(repo: Repository, view: LinkView, form: Mapping[str, str], now: datetime) -> Outcome:
@@ -111,7 +142,7 @@ def _snooze(repo: Repository, view: LinkView, form: Mapping[str, str], now: date
         return contact.model_copy(update={"snoozed_until": until})
 
     contact = _change_contact(repo, view, now, change)
-    return Outcome(view, changed=True, summary=f"{contact.name} is snoozed for 14 days.")
+    return Outcome(view, changed=True, summary=f"{contact.name} is snoozed for 14 days.", contact=contact)
 
 
 def _less_often(repo: Repository, view: LinkView, form: Mapping[str, str], now: datetime) -> Outcome:
@@ -121,7 +152,8 @@ def _less_often(repo: Repository, view: LinkView, form: Mapping[str, str], now: 
 
     contact = _change_contact(repo, view, now, change)
     every = cadence_days(contact.circle, contact.cadence_days)
-    return Outcome(view, changed=True, summary=f"You will hear about {contact.name} every {every} days.")
+    summary = f"You will hear about {contact.name} every {every} days."
+    return Outcome(view, changed=True, summary=summary, contact=contact)
 
 
 def _change_contact(

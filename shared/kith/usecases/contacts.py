@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from kith.domain.cadence import CadenceError, cadence_days
-from kith.domain.models import Circle, Contact
+from kith.domain.models import Circle, Contact, Interaction
 from kith.domain.search import ContactFilter
 from kith.domain.spreading import BULK_ADD_LIMIT, spread_first_due
 from kith.errors import Conflict, InvalidInput, PreconditionFailed, Retryable, StaleContact
@@ -151,3 +151,9 @@ def find_contacts(
         raise InvalidInput("q: search for at least one letter or digit")
     zone = repo.get_owner(owner_id).settings.zone if filters.needs_clock else UTC_ZONE
     return repo.find_contacts(owner_id, filters, zone, now, limit, cursor)
+
+
+def timeline(repo: Repository, owner_id: str, contact_id: str, limit: int, cursor: str | None) -> Page[Interaction]:
+    """A contact's interactions, newest first (NotFound for a contact the owner does not have)."""
+    repo.get_contact(owner_id, contact_id)
+    return repo.timeline_page(owner_id, contact_id, limit, cursor)

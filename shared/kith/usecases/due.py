@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from kith.domain.digest import rank_due_contacts
-from kith.domain.models import DigestEntry, Owner
+from kith.domain.digest import held_back_by_meetings, rank_due_contacts
+from kith.domain.models import Contact, DigestEntry, Owner
 from kith.storage.repository import Repository
 
 
@@ -14,7 +14,12 @@ def digest_entries(
     repo: Repository, owner: Owner, as_of: datetime, limit: int | None = None
 ) -> tuple[DigestEntry, ...]:
     """The contacts a digest sent at `as_of` lists, best first; at most the owner's digest size unless `limit`."""
-    candidates = repo.due_contacts(owner.owner_id, as_of)
+    return _ranked(repo, owner, repo.due_contacts(owner.owner_id, as_of), as_of, limit)
+
+
+def _ranked(
+    repo: Repository, owner: Owner, candidates: list[Contact], as_of: datetime, limit: int | None
+) -> tuple[DigestEntry, ...]:
     # Goals only weigh on contacts that carry one; without such a contact they need not be read.
     goals = repo.get_goals(owner.owner_id) if any(contact.goal for contact in candidates) else ()
     settings = owner.settings if limit is None else owner.settings.model_copy(update={"digest_limit": limit})
@@ -26,6 +31,8 @@ class NextDigest:
     owner: Owner
     digest_at: datetime
     entries: tuple[DigestEntry, ...]
+    # Due, but an upcoming meeting holds their nudge back: the owner is already meeting them.
+    held_back: tuple[Contact, ...] = ()
 
     def days_late(self, entry: DigestEntry) -> int:
         """Local days from the day the contact fell due to the digest's day: 0 on the day itself."""
@@ -37,4 +44,13 @@ def next_digest(repo: Repository, owner_id: str, now: datetime, limit: int | Non
     """What the owner's next digest would list if nothing changed before it goes out."""
     owner = repo.get_owner(owner_id)
     digest_at = max(now, owner.next_digest_at) if owner.next_digest_at is not None else now
-    return NextDigest(owner=owner, digest_at=digest_at, entries=digest_entries(repo, owner, digest_at, limit))
+    candidates = repo.due_contacts(owner_id, digest_at)
+    held_back = held_back_by_meetings(candidates, owner.settings, now, digest_at)
+    held = {contact.contact_id for contact in held_back}
+    named = [contact for contact in candidates if contact.contact_id not in held]
+    return NextDigest(
+        owner=owner,
+        digest_at=digest_at,
+        entries=_ranked(repo, owner, named, digest_at, limit),
+        held_back=tuple(held_back),
+    )
