@@ -7,7 +7,9 @@ Routes behind the JWT authorizer take a development token instead of a JWT:
     Authorization: Bearer dev:<subject>
 
 and the handler sees `<subject>` as the token's `sub` claim, as it would
-behind the real authorizer.
+behind the real authorizer. Under /dev the server answers what Cognito's
+managed login would on a deployed stack: the development sign-in (dev_sign_in),
+whose access tokens are such development tokens.
 """
 
 from __future__ import annotations
@@ -26,10 +28,10 @@ from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from kith_local.dev_sign_in import DEV_TOKEN_PREFIX, DevSignIn
 from kith_local.lambdas import LocalLambdas
 from kith_local.template import HttpRoute
 
-DEV_TOKEN_PREFIX = "dev:"
 API_GATEWAY_BODY_LIMIT = 10 * 1024 * 1024
 # What API Gateway's HTTP API answers when the function fails (500) or answers in a shape it cannot read (502).
 FUNCTION_FAILED = 500
@@ -74,6 +76,8 @@ class LocalApi:
         self.now = now
         self.routes = [_compile(route) for spec in lambdas.stack.functions.values() for route in spec.routes]
         self.requests = 0
+        # Known once the server is bound: it signs in for its own origin only.
+        self.sign_in: DevSignIn | None = None
 
     def handle(
         self, method: str, path: str, query: str, headers: dict[str, str], body: bytes, host: str
@@ -81,6 +85,8 @@ class LocalApi:
         self.requests += 1
         if len(body) > API_GATEWAY_BODY_LIMIT:
             return _json(413, {"message": "Request Entity Too Large"})
+        if self.sign_in is not None and (path == "/dev" or path.startswith("/dev/")):
+            return self.sign_in.handle(method, path, query, headers, body)
         for compiled in self.routes:
             match = compiled.pattern.match(path)
             if match is None or compiled.route.method not in {method, "ANY"}:
@@ -200,6 +206,8 @@ def listen(port: int = 0) -> ApiServer:
 
 
 def start(server: ApiServer, api: LocalApi) -> ApiServer:
+    host, port = server.server_address[:2]
+    api.sign_in = DevSignIn(f"http://{host!s}:{port}", api.now)
     server.api = api
     threading.Thread(target=server.serve_forever, name="kith-local-api", daemon=True).start()
     return server
