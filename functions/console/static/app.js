@@ -1,7 +1,7 @@
 // The console starts here: finish a sign-in coming back, or offer one, then route to the page asked for.
 
 import { api } from './api.js';
-import { completeSignIn, isSignInReturn, isSignedIn, scheduleRefresh, shownUser, signIn, signOut } from './auth.js';
+import { completeSignIn, isSignInReturn, isSignedIn, scheduleRefresh, shownUser, signIn, signOut, takeNotice } from './auth.js';
 import { startRouting } from './router.js';
 import { button, clear, h } from './ui.js';
 
@@ -33,7 +33,19 @@ export function showSignedOut({ title = 'Kith', text, action = 'Sign in' } = {})
   main.focus();
 }
 
+const NOTICES = {
+  erased: {
+    title: 'Your account is erased',
+    text: 'Everything Kith kept for you is gone: your profile, contacts, meetings and calls, follow-ups, calendars and the record of emails sent. Your calendars were disconnected and you are signed out. Signing in again starts a new, empty account.',
+  },
+};
+
 function welcomeSignedOut() {
+  const notice = NOTICES[takeNotice()];
+  if (notice) {
+    showSignedOut(notice);
+    return;
+  }
   showSignedOut({
     title: 'Kith',
     text: 'Kith keeps your network warm: it reads whom you met from your calendar and tells you, a few at a time, whom to get back in touch with. Sign in to see who is due.',

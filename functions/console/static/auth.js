@@ -207,9 +207,13 @@ export function scheduleRefresh() {
   refreshTimer = setTimeout(() => refreshOnce(), wait);
 }
 
-export async function signOut() {
+const NOTICE = 'kith.notice';
+
+// Signs out here and at the sign-in service; `notice` names the page to show when the browser is back.
+export async function signOut(notice = null) {
   clearTimeout(refreshTimer);
   sessionStorage.clear();
+  if (notice) sessionStorage.setItem(NOTICE, notice);
   leaving = true;
   try {
     const auth = await config();
@@ -221,10 +225,11 @@ export async function signOut() {
   }
 }
 
-// Forgets this tab's sign-in without leaving the page (after the account is erased).
-export function forget() {
-  clearTimeout(refreshTimer);
-  sessionStorage.clear();
+// What signOut(notice) asked to show on return, once.
+export function takeNotice() {
+  const notice = sessionStorage.getItem(NOTICE);
+  sessionStorage.removeItem(NOTICE);
+  return notice;
 }
 
 // For the header only: who the id token says signed in. Never used to decide anything.

@@ -150,7 +150,10 @@ export function showErrors(form, error) {
     box.append(h('ul', {}, unplaced.map((d) => h('li', {}, d.field ? `${d.field}: ${d.problem}` : d.problem))));
   }
   box.hidden = false;
-  (first || box).focus();
+  const focusable = first && first.type === 'hidden'
+    ? first.closest('fieldset').querySelector('input:not([type="hidden"]), select, textarea')
+    : first;
+  (focusable || box).focus();
 }
 
 let announceTimer = null;
