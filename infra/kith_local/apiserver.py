@@ -58,7 +58,9 @@ def _compile(route: HttpRoute) -> _CompiledRoute:
             regex += "/(?P<" + part[1:-1] + ">[^/]+)"
         else:
             regex += "/" + re.escape(part)
-    return _CompiledRoute(route, re.compile("^" + regex + "$"))
+    # As API Gateway does: /console/ reaches the route GET /console (a route may not end in a slash).
+    trailing = "" if route.path == "/" or route.path.endswith("+}") else "/?"
+    return _CompiledRoute(route, re.compile("^" + regex + trailing + "$"))
 
 
 def dev_subject(authorization: str | None) -> str | None:
