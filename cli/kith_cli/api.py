@@ -8,6 +8,7 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +33,8 @@ class Reply:
 
 
 class Api:
-    def __init__(self, base_url: str, token: str, timeout: float = 60) -> None:
+    def __init__(self, base_url: str, token: str | Callable[[], str], timeout: float = 60) -> None:
+        """`token` is a bearer token, or what gives one before each request (a stored sign-in renewing itself)."""
         self.base = base_url.rstrip("/")
         self._token = token
         self._timeout = timeout
@@ -48,7 +50,8 @@ class Api:
     ) -> Reply:
         data = raw if raw is not None else json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(self.base + path, data=data, method=method)
-        request.add_header("authorization", f"Bearer {self._token}")
+        token = self._token if isinstance(self._token, str) else self._token()
+        request.add_header("authorization", f"Bearer {token}")
         request.add_header("content-type", "application/octet-stream" if raw is not None else "application/json")
         request.add_header("accept-encoding", "gzip")
         for name, value in (headers or {}).items():

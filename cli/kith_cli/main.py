@@ -1,5 +1,7 @@
 """kith: Kith from the command line, over its HTTP API.
 
+    kith login [--api URL] [--no-browser]   sign in through your browser; the commands below then use it
+    kith whoami | kith logout                who is signed in, to which API; forget the sign-in
     kith setup                               your profile and settings (asks in a terminal; flags for scripts)
     kith contacts list [--circle C] [--due] [--overdue] [--goal G]
     kith contacts search TEXT
@@ -12,12 +14,14 @@
     kith connections | connect PROVIDER | disconnect ID
     kith import FILE [--dry-run] [--yes]     LinkedIn, Google Contacts, vCard or Kith CSV
 
-Every command takes --json (the API's JSON as it is, for scripts), --api and --token.
+Every command takes --json (the API's JSON as it is, for scripts), --api and --token. Without --token
+(or KITH_TOKEN) a command uses the sign-in `kith login` keeps in ~/.config/kith/login.json (under
+$XDG_CONFIG_HOME when it is set), and that sign-in's API unless --api names another.
 
 Exit codes:
     0  done
     1  refused, nothing changed: the API said no (4xx, its reason printed), a contact named matches
-       none or several, or a question was answered no
+       none or several, a question was answered no, or the sign-in was refused or has expired
     2  usage: a flag or value is wrong or missing (nothing was sent)
     3  the API cannot be reached, or it failed (5xx)
 """
@@ -28,18 +32,22 @@ import argparse
 import contextlib
 import os
 import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TextIO
 
-from kith_cli import activity, calendars, contacts, export, goals, imports, owner
+from kith_cli import activity, calendars, contacts, export, goals, imports, login, owner, tokens
 from kith_cli.api import Api
 from kith_cli.errors import ApiError, BadValue, Refused, Unreachable, UsageError
+from kith_cli.login import SignInStore
 from kith_cli.terminal import Terminal, shown
 
 OK, REFUSED, USAGE, UNREACHABLE = 0, 1, 2, 3
-NOT_FOUND = 404
+UNAUTHORIZED, NOT_FOUND = 401, 404
 NEEDS_API = (
-    "the API's address and a token are needed: --api URL --token TOKEN, or KITH_API_URL and KITH_TOKEN "
-    "(locally, `make serve` prints the address, and it takes development tokens: --token dev:me)"
+    "nobody is signed in: run `kith login --api URL` (the stack's ApiUrl output; locally, the address "
+    "`make serve` prints), or give --api URL --token TOKEN, or KITH_API_URL and KITH_TOKEN "
+    "(locally, `make serve` takes development tokens: --token dev:me)"
 )
 
 
@@ -59,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--api", default=os.environ.get("KITH_API_URL"), help="the API's base URL (KITH_API_URL)")
     parser.add_argument("--token", default=os.environ.get("KITH_TOKEN"), help="a bearer token (KITH_TOKEN)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (owner, contacts, activity, goals, export, calendars, imports):
+    for module in (login, owner, contacts, activity, goals, export, calendars, imports):
         module.register(commands, common)
     return parser
 
@@ -69,6 +77,7 @@ def main(
     out: TextIO = sys.stdout,
     err: TextIO = sys.stderr,
     stdin: TextIO = sys.stdin,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> int:
     parser = _parser()
     try:
@@ -76,18 +85,55 @@ def main(
             arguments = parser.parse_args(argv)
     except SystemExit as stopped:  # argparse exits 2 on a usage error, 0 after --help
         return int(stopped.code or 0)
-    if not arguments.api or not arguments.token:
-        print(f"kith: {NEEDS_API}", file=err)
-        return USAGE
-    if not arguments.api.startswith(("http://", "https://")):
-        print(f"kith: --api {arguments.api!r} is not an http:// or https:// address", file=err)
-        return USAGE
-    api = Api(arguments.api, arguments.token)
+    store = SignInStore(tokens.login_file(os.environ), now)
     terminal = Terminal(out, err, stdin, json=arguments.json)
+    if not getattr(arguments, "needs_api", True):
+        return _ended(lambda: arguments.run(arguments, terminal, store), err)
     try:
-        code: int = arguments.run(api, arguments, terminal)
+        api = _api(arguments, store)
+    except (UsageError, Refused) as wrong:
+        print(f"kith: {wrong}", file=err)
+        return USAGE if isinstance(wrong, UsageError) else REFUSED
+    return _ended(
+        lambda: arguments.run(api, arguments, terminal), err, api, arguments.command, signed_in=not arguments.token
+    )
+
+
+def _api(arguments: argparse.Namespace, store: SignInStore) -> Api:
+    """The API with --token (or KITH_TOKEN); without one, the stored sign-in, renewed when it is about to expire."""
+    if arguments.token:
+        if not arguments.api:
+            raise UsageError(NEEDS_API)
+        return Api(_address(arguments.api), arguments.token)
+    kept = tokens.load(store.path)
+    if kept is None:
+        raise UsageError(NEEDS_API)
+    if arguments.api and _address(arguments.api) != kept.api:
+        # The stored token goes only to the API it was issued for.
+        raise UsageError(
+            f"you are signed in to {kept.api}, not {_address(arguments.api)}: "
+            f"run `kith login --api {_address(arguments.api)}`, or give --token"
+        )
+    return Api(kept.api, tokens.SignedIn(store.path, kept, store.now))
+
+
+def _address(api: str) -> str:
+    if not api.startswith(("http://", "https://")):
+        raise UsageError(f"--api {api!r} is not an http:// or https:// address")
+    return api.rstrip("/")
+
+
+def _ended(
+    run: Callable[[], int], err: TextIO, api: Api | None = None, command: str = "", *, signed_in: bool = False
+) -> int:
+    """The command's exit code: each way it can stop is told in words on stderr."""
+    try:
+        code: int = run()
     except ApiError as refused:
-        print(f"kith: {_explained(api, arguments.command, refused)} (HTTP {refused.status})", file=err)
+        reason = _explained(api, command, refused) if api else shown(refused)
+        if refused.status == UNAUTHORIZED and signed_in:
+            reason += ": the API refused your sign-in; run `kith login`"
+        print(f"kith: {reason} (HTTP {refused.status})", file=err)
         return REFUSED
     except Refused as declined:
         print(f"kith: {declined}", file=err)

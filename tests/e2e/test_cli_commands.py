@@ -424,11 +424,14 @@ def test_export_writes_the_json_document_or_the_csv_an_import_reads_back(cli: Cl
 # -- reaching the API -------------------------------------------------------------------------------
 
 
-def test_a_missing_address_or_token_says_how_to_set_them(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_missing_address_or_token_says_how_to_set_them(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # Given nobody signed in with `kith login`, and neither an address nor a token
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     monkeypatch.delenv("KITH_API_URL", raising=False)
     monkeypatch.delenv("KITH_TOKEN", raising=False)
     err = io.StringIO()
     assert main(["due"], io.StringIO(), err) == 2
+    assert "run `kith login --api URL`" in err.getvalue()
     assert "KITH_API_URL and KITH_TOKEN" in err.getvalue() and "--token dev:me" in err.getvalue()
     monkeypatch.setenv("KITH_API_URL", "127.0.0.1:3000")
     monkeypatch.setenv("KITH_TOKEN", "dev:me")
