@@ -1,6 +1,6 @@
 """Shared test set-up: no test can reach a real AWS account.
 
-Suites by level live in folders (unit, integration, e2e, template); each
+Suites by level live in folders (unit, integration, e2e, template, browser); each
 folder's conftest marks its tests and sets up what that level needs.
 """
 
@@ -26,7 +26,7 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 
 
 TESTS = Path(__file__).parent.resolve()
-LEVELS = ("unit", "integration", "e2e", "template")
+LEVELS = ("unit", "integration", "e2e", "template", "browser")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
