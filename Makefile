@@ -37,7 +37,8 @@ help:
 	@echo "make test    ruff, mypy and every test suite (unit, integration, e2e, template)"
 	@echo "make lint    ruff and mypy only"
 	@echo "make bench   print request counts, import times, render rates and ranking agreement"
-	@echo "make serve   the local API server and a ticking clock on an embedded AWS"
+	@echo "make serve   the console and API at http://127.0.0.1:<port>/, a ticking clock, on an embedded AWS;"
+	@echo "             DEMO=1 seeds the demo owner and her network first (make serve DEMO=1)"
 	@echo "make build   sam build for deploying, to $(BUILD_DIR): arm64 (the template's default) from any machine;"
 	@echo "             ARCH=x86_64 for an x86_64 stack (deploy it with --parameter-overrides Architecture=x86_64)"
 	@echo "make build-local  sam build for this machine ($(LOCAL_ARCH)), to $(LOCAL_BUILD_DIR), for kith-local invoke"
@@ -95,7 +96,7 @@ demo: venv
 	$(BIN)/python -m kith_local demo
 
 serve: venv
-	$(BIN)/python -m kith_local serve
+	$(BIN)/python -m kith_local serve $(if $(filter 1 yes true,$(DEMO)),--demo)
 
 preview: venv
 	$(BIN)/python -m kith_local preview

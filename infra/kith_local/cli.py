@@ -31,10 +31,15 @@ def main(argv: list[str] | None = None) -> int:
     invoke.add_argument(
         "--in-process", action="store_true", help="run the handler in this process from the sources, no build needed"
     )
-    serve = commands.add_parser("serve", help="the HTTP API on 127.0.0.1 over an embedded AWS, queues and tick running")
+    serve = commands.add_parser(
+        "serve", help="the console and HTTP API on 127.0.0.1 over an embedded AWS, queues and tick running"
+    )
     serve.add_argument("--port", type=int, default=0, help="port for the API (default: any free one)")
     serve.add_argument("--tick-seconds", type=int, default=300, help="seconds between scheduler ticks")
     serve.add_argument("--outbox", type=Path, default=REPOSITORY / "outbox", help="where sent emails are written")
+    serve.add_argument(
+        "--demo", action="store_true", help="seed the demo owner and her network first (the sign-in is prefilled so)"
+    )
     commands.add_parser("env-file", help="write events/env.local.json for `sam local invoke --env-vars`")
     commands.add_parser("preview", help="render a sample digest and follow-up to preview/ (.html, .eml, .png)")
     commands.add_parser("openapi", help="write openapi.json, the HTTP API's OpenAPI 3.1 document, from the code")
@@ -68,7 +73,9 @@ def main(argv: list[str] | None = None) -> int:
 
         from kith_local.serve import serve_forever
 
-        serve_forever(timedelta(seconds=arguments.tick_seconds), port=arguments.port, outbox=arguments.outbox)
+        serve_forever(
+            timedelta(seconds=arguments.tick_seconds), port=arguments.port, outbox=arguments.outbox, demo=arguments.demo
+        )
         return 0
     if arguments.command == "demo":
         from kith_local.demo import run_demo

@@ -1,7 +1,10 @@
-"""`make serve`: Kith's HTTP API on 127.0.0.1 over an embedded AWS, with the queues and the tick running.
+"""`make serve`: Kith's console and HTTP API on 127.0.0.1 over an embedded AWS, with the queues and the tick running.
 
 The role `sam local start-api` plays with Docker: the same handlers, routes
-from template.yaml, a development token in place of the JWT authorizer. A
+from template.yaml, a development token in place of the JWT authorizer, and
+the development sign-in in place of Cognito's managed login (the console and
+`kith login` sign in through it). With --demo, the demo owner and her network
+are seeded first (demo_seed), so the console opens on a full Today. A
 background loop delivers queued messages to their consumers every second and
 fires the scheduler at the schedule's rate, on the wall clock. Every email SES
 accepts is written to outbox/ as .eml and .html, as the demo does.
@@ -16,6 +19,8 @@ from pathlib import Path
 
 from kith_local.aws import local_aws, sent_emails
 from kith_local.clock import WallClock
+from kith_local.demo_seed import Seeded, seed_demo
+from kith_local.dev_sign_in import PREFILLED_SUBJECT
 from kith_local.harness import LocalKith
 from kith_local.outbox import Outbox, OutboxEntry
 
@@ -31,10 +36,16 @@ class Serving:
         self.next_tick = kith.clock.now()
         outbox.empty()
 
-    def banner(self, endpoint: str) -> list[str]:
+    def banner(self, endpoint: str, seeded: Seeded | None = None) -> list[str]:
+        base = self.kith.base_url
+        demo = f"{seeded.owner_id}: {seeded.contacts} contacts, {seeded.meetings} meetings" if seeded else ""
         return [
-            f"Kith API      {self.kith.base_url}   (Authorization: Bearer dev:<your-subject>)",
-            f"Webhooks      {self.kith.base_url}/webhooks/<provider>/<connection_id>   (POST /v1/connections)",
+            f"Console       {base}/   (open it in a browser and sign in)",
+            f"Sign-in       development, no password, prefilled as {PREFILLED_SUBJECT}: the console's Sign in,"
+            f" or `kith login --api {base}`",
+            *([f"Demo          seeded {demo}   (sign in as {PREFILLED_SUBJECT} to see them)"] if seeded else []),
+            f"Kith API      {base}   (Authorization: Bearer dev:<your-subject>)",
+            f"Webhooks      {base}/webhooks/<provider>/<connection_id>   (POST /v1/connections)",
             f"Emails        {self.outbox.folder}/   (.eml and .html; emptied now, one file pair per email sent)",
             f"Embedded AWS  {endpoint}   (table {self.kith.stack.table_name})",
             f"Tick          every {int(self.tick_every.total_seconds())} s; Ctrl-C stops",
@@ -55,13 +66,14 @@ class Serving:
         return written
 
 
-def serve_forever(tick_every: timedelta, port: int, outbox: Path) -> None:
+def serve_forever(tick_every: timedelta, port: int, outbox: Path, demo: bool = False) -> None:
     def say(line: str) -> None:
         print(line, flush=True)
 
     with local_aws() as endpoint, LocalKith(WallClock(), port=port) as kith:
+        seeded = seed_demo(kith) if demo else None
         serving = Serving(kith, Outbox(outbox), tick_every, say)
-        for line in serving.banner(endpoint):
+        for line in serving.banner(endpoint, seeded):
             say(line)
         try:
             while True:

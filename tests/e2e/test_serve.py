@@ -20,6 +20,8 @@ from typing import Any
 import pytest
 from kith.calendars.signing import hmac_sha256_hex
 from kith_local.clock import SimulatedClock
+from kith_local.demo_seed import seed_demo
+from kith_local.dev_sign_in import PREFILLED_SUBJECT
 from kith_local.harness import LocalKith
 from kith_local.outbox import Outbox
 from kith_local.serve import Serving
@@ -149,12 +151,21 @@ def test_make_serve_prints_http_addresses_of_its_own_and_hands_out_webhook_urls_
     server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
     try:
         assert server.stdout is not None
-        printed = [server.stdout.readline() for _ in range(5)]
-        base = printed[0].split()[2]
-        # Then it names its API, its webhooks and its outbox, all on its own plain-HTTP address
-        assert re.fullmatch(r"http://127\.0\.0\.1:\d+", base), printed
-        assert printed[1].split()[1] == f"{base}/webhooks/<provider>/<connection_id>"
-        assert printed[2].split()[1] == f"{tmp_path / 'outbox'}/" and (tmp_path / "outbox").is_dir()
+        printed = [server.stdout.readline() for _ in range(7)]
+        # Then the console's address comes first, then the development sign-in
+        console = printed[0].split()[1]
+        assert printed[0].startswith("Console ") and re.fullmatch(r"http://127\.0\.0\.1:\d+/", console), printed
+        base = console.rstrip("/")
+        assert printed[1].startswith("Sign-in ") and "no password" in printed[1]
+        assert f"`kith login --api {base}`" in printed[1]
+        # And it names its API, its webhooks and its outbox, all on its own plain-HTTP address
+        assert printed[2].split()[2] == base
+        assert printed[3].split()[1] == f"{base}/webhooks/<provider>/<connection_id>"
+        assert printed[4].split()[1] == f"{tmp_path / 'outbox'}/" and (tmp_path / "outbox").is_dir()
+        assert printed[6].startswith("Tick ")
+        # And the console's address answers with the console
+        with urllib.request.urlopen(console, timeout=30) as page:
+            assert page.url == f"{base}/console/" and page.headers["content-type"].startswith("text/html")
         # And a connection made over HTTP gets a webhook URL on that address
         headers = {"authorization": "Bearer dev:me", "content-type": "application/json"}
         for path, body in (("/v1/owner", OWNER), ("/v1/connections", {"provider": "calendly"})):
@@ -167,3 +178,25 @@ def test_make_serve_prints_http_addresses_of_its_own_and_hands_out_webhook_urls_
         server.send_signal(signal.SIGINT)
         out, _ = server.communicate(timeout=30)
     assert out.strip().endswith("stopped")
+
+
+def test_serve_demo_seeds_the_demo_owner_so_the_console_opens_on_a_full_today(endpoint: str, tmp_path: Path) -> None:
+    with LocalKith(SimulatedClock(START), stage="serve4") as kith:
+        # When serve starts with --demo
+        seeded = seed_demo(kith)
+        banner = Serving(kith, Outbox(tmp_path / "outbox"), timedelta(minutes=5), lambda _: None).banner("x", seeded)
+        # Then the banner says who was seeded, and the sign-in is prefilled with that owner
+        assert banner[2] == f"Demo          seeded {PREFILLED_SUBJECT}: 20 contacts, 2 meetings   " + (
+            f"(sign in as {PREFILLED_SUBJECT} to see them)"
+        )
+        token = f"dev:{PREFILLED_SUBJECT}"
+        # And that owner's Today is full: a digest's worth due, a nudge held back, a follow-up pending
+        due = kith.request("GET", "/v1/due", token=token).body
+        assert len(due["contacts"]) == 5
+        assert [held["name"] for held in due["held_back"]] == ["Tomás Ortega"]
+        follow_ups = kith.request("GET", "/v1/follow-ups", token=token).body["follow_ups"]
+        assert "Portfolio review" in [item["title"] for item in follow_ups if item["status"] == "pending"]
+        # And every contact has a timeline
+        priya = next(item for item in due["contacts"] if item["name"] == "Priya Natarajan")
+        timeline = kith.request("GET", f"/v1/contacts/{priya['contact_id']}/interactions", token=token).body
+        assert [item["title"] for item in timeline["interactions"]] == ["Mentorship call"]
