@@ -5,6 +5,8 @@ Shared by the invoke of the source (tests/e2e) and of `sam build`'s output (test
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -51,6 +53,7 @@ EFFECTS: dict[str, Callable[[LocalStack, Any], None]] = {
         _repository(stack).get_owner(samples.OWNER_ID).unsubscribed_at is not None
     ),
     "api-get-owner": lambda _, result: _assert(json.loads(result["body"])["name"] == "Olivia Owner"),
+    "console-get-index": lambda _, result: _assert(_console_page(result).startswith(b"<!doctype html>")),
     "mailer-sqs": lambda *_: _assert([message.destinations[0] for message in sent_emails()] == ["olivia@example.com"]),
     "meetings-sqs": lambda stack, _: _assert(
         [item.title for item in _repository(stack).list_interactions(samples.OWNER_ID)]
@@ -61,6 +64,12 @@ EFFECTS: dict[str, Callable[[LocalStack, Any], None]] = {
     "ses-events-eventbridge": lambda stack, _: _suppressed(stack, "gone.away@example.com"),
     "webhook-calcom-booking-created": lambda stack, _: _assert(_queued(stack, "MeetingQueue") == 1),
 }
+
+
+def _console_page(result: Any) -> bytes:
+    """The page the console answered: gzipped, as the sample's browser accepts, and base64 as Lambda returns it."""
+    assert result["headers"]["Content-Encoding"] == "gzip"
+    return gzip.decompress(base64.b64decode(result["body"]))
 
 
 def _assert(holds: bool) -> None:

@@ -24,6 +24,9 @@ def sam_env_vars(stack: LocalStack) -> dict[str, dict[str, str]]:
         }
         if "KITH_PUBLIC_BASE_URL" in environment:
             environment["KITH_PUBLIC_BASE_URL"] = SAM_LOCAL_API
+        if "KITH_AUTH_URL" in environment:
+            # No user pool and no development sign-in behind `sam local`: the console says sign-in is not configured.
+            environment["KITH_AUTH_URL"] = ""
         environment.update(
             {
                 "AWS_ENDPOINT_URL": DOCKER_HOST_ENDPOINT,

@@ -36,6 +36,8 @@ class LocalKith:
         host, port = self.server.server_address[:2]
         self.base_url = f"http://{host!s}:{port}"
         self.stack.overrides["KITH_PUBLIC_BASE_URL"] = self.base_url
+        # The console signs in through the development sign-in this server answers under /dev, not Cognito.
+        self.stack.overrides["KITH_AUTH_URL"] = f"{self.base_url}/dev"
         self.lambdas = LocalLambdas(self.stack)
         self.api = LocalApi(self.lambdas, clock.now)
         start(self.server, self.api)

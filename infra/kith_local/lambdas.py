@@ -105,7 +105,11 @@ class LocalLambdas:
         self.metrics_output = io.StringIO()
         for name in stack.functions:
             module = load_function_module(stack, name)
-            setattr(module, "runtime", runtime_for(name, stack.environment(name)))  # noqa: B010 - set per function
+            environment = stack.environment(name)
+            own: Any = getattr(module, "runtime", None)
+            # A function whose runtime is of its own kind (the console's: no AWS client) keeps it, with these settings.
+            runtime = own.with_environ(environment) if hasattr(own, "with_environ") else runtime_for(name, environment)
+            setattr(module, "runtime", runtime)  # noqa: B010 - set per function
             self.modules[name] = module
 
     def invoke(self, name: str, event: dict[str, Any]) -> Any:

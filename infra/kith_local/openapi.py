@@ -25,6 +25,7 @@ SCHEME = "ownerJwt"
 
 
 def _app_of(name: str, module_file: Path) -> Any:
+    """The function's Powertools resolver, or None for one that has none (the console, which serves files)."""
     spec = importlib.util.spec_from_file_location(f"kith_openapi_{name.lower()}", module_file)
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot load {module_file}")
@@ -32,7 +33,7 @@ def _app_of(name: str, module_file: Path) -> Any:
     # Registered, so the routes' postponed annotations (Response[str]) resolve against the module.
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
-    return module.app
+    return getattr(module, "app", None)
 
 
 # Routes that read their body as it comes (a file, a form, a provider's signed bytes): Powertools sees no model.
@@ -73,10 +74,11 @@ _RAW_BODIES: dict[tuple[str, str], dict[str, Any]] = {
 def openapi_document() -> dict[str, Any]:
     document: dict[str, Any] = {}
     for name, spec in sorted(functions(load_template()).items()):
-        if not spec.routes:
+        app = _app_of(name, spec.module_file) if spec.routes else None
+        if app is None:
             continue
         schema = json.loads(
-            _app_of(name, spec.module_file).get_openapi_json_schema(
+            app.get_openapi_json_schema(
                 title=TITLE,
                 version=VERSION,
                 description="Kith's HTTP API: contacts, interactions, goals, settings, calendar connections, "

@@ -37,6 +37,14 @@ LOCAL_PARAMETERS = {
     "AWS::AccountId": "123456789012",
     "AWS::URLSuffix": "amazonaws.com",
 }
+# The console app client's id, which the development sign-in accepts in place of Cognito's.
+LOCAL_CONSOLE_CLIENT_ID = "kith-local-console"
+# What the user pool's references return on AWS; locally no user pool exists (the development sign-in stands in).
+LOCAL_SIGN_IN = {
+    "UserPool": "us-east-1_kithlocal",
+    "UserPoolDomain": "kith-local-123456789012",
+    "ConsoleClient": LOCAL_CONSOLE_CLIENT_ID,
+}
 
 
 @dataclass
@@ -101,6 +109,7 @@ def _parameters(template: dict[str, Any], stage: str) -> dict[str, Any]:
     for name, body in template.get("Parameters", {}).items():
         references.setdefault(name, body.get("Default", ""))
     evaluate_conditions(template, references)
+    references.update(LOCAL_SIGN_IN)
     return references
 
 

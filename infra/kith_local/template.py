@@ -69,9 +69,26 @@ class FunctionSpec:
         return self.handler.rsplit(".", 1)[1]
 
 
+def http_routes(template: dict[str, Any]) -> list[HttpRoute]:
+    """The HTTP API's routes (AWS::ApiGatewayV2::Route), each with the function its integration invokes."""
+    integrations = resources_of_type(template, "AWS::ApiGatewayV2::Integration")
+    found: list[HttpRoute] = []
+    for name, body in resources_of_type(template, "AWS::ApiGatewayV2::Route").items():
+        properties = body["Properties"]
+        method, path = properties["RouteKey"].split(" ", 1)
+        target = properties["Target"]["Fn::Sub"]
+        if not target.startswith("integrations/${") or not target.endswith("}"):
+            raise KeyError(f"{name}: the local stack reads a Target of integrations/${{<Integration>}}, not {target}")
+        integration = integrations[target.removeprefix("integrations/${").removesuffix("}")]
+        function = integration["Properties"]["IntegrationUri"]["Fn::GetAtt"][0]
+        found.append(HttpRoute(function, method.upper(), path, properties.get("AuthorizationType") == "JWT"))
+    return found
+
+
 def functions(template: dict[str, Any], root: Path = REPOSITORY) -> dict[str, FunctionSpec]:
-    """Every function with its merged environment (Globals first) and its events, unresolved."""
+    """Every function with its merged environment (Globals first), its routes and its events, unresolved."""
     globals_env = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+    routes = http_routes(template)
     found: dict[str, FunctionSpec] = {}
     for name, body in resources_of_type(template, "AWS::Serverless::Function").items():
         properties = body["Properties"]
@@ -81,15 +98,11 @@ def functions(template: dict[str, Any], root: Path = REPOSITORY) -> dict[str, Fu
             code_uri=root / properties["CodeUri"],
             handler=properties["Handler"],
             environment={**globals_env, **own_env},
+            routes=[route for route in routes if route.function == name],
         )
         for event in properties.get("Events", {}).values():
             event_properties = event.get("Properties", {})
-            if event["Type"] == "HttpApi":
-                auth = event_properties.get("Auth", {}).get("Authorizer")
-                spec.routes.append(
-                    HttpRoute(name, event_properties["Method"].upper(), event_properties["Path"], auth != "NONE")
-                )
-            elif event["Type"] == "SQS":
+            if event["Type"] == "SQS":
                 spec.queues.append(event_properties["Queue"]["Fn::GetAtt"][0])
             elif event["Type"] == "Schedule":
                 spec.schedules.append(event_properties["Schedule"])
