@@ -90,11 +90,24 @@ def new_page(browser: Browser, request: pytest.FixtureRequest) -> Callable[[View
     return lambda viewport: _new_page(browser, request, viewport)
 
 
+def _unused_owner() -> Owner:
+    key = uuid.uuid4().hex[:12]
+    return Owner(subject=f"browser-{key}", email=f"owner-{key}@example.com")
+
+
 @pytest.fixture
 def fresh_owner() -> Owner:
     """A subject no other test signs in as: its owner has no profile yet."""
-    key = uuid.uuid4().hex[:12]
-    return Owner(subject=f"browser-{key}", email=f"owner-{key}@example.com")
+    return _unused_owner()
+
+
+@pytest.fixture
+def another_owner(console: Console) -> Owner:
+    """A second owner with a profile, for what one owner must never reach of another's."""
+    other = _unused_owner()
+    profile = {"email": other.email, "name": "Otto Other", "time_zone": "UTC"}
+    assert console.api(other, "PUT", "/v1/owner", profile).status == 200
+    return other
 
 
 @pytest.fixture
