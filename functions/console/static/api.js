@@ -17,9 +17,24 @@ export class ApiError extends Error {
   }
 }
 
-// pydantic prefixes a validator's own words; a person needs only the words.
+// pydantic's words for the common refusals, said as a person would; a validator's own words as they are.
+const PLAIN = [
+  [/^List should have at least 1 item\b.*/, 'Choose at least one.'],
+  [/^String should have at least 1 character$/, 'This cannot be empty.'],
+  [/^Input should be less than or equal to (\S+)$/, 'At most $1.'],
+  [/^Input should be greater than or equal to (\S+)$/, 'At least $1.'],
+  [/^Input should be less than (\S+)$/, 'Less than $1.'],
+  [/^Input should be greater than (\S+)$/, 'More than $1.'],
+  [/^Input should be a valid integer.*/, 'A whole number is needed.'],
+  [/^Field required$/, 'This is needed.'],
+  [/^String should have at most (\d+) characters?$/, 'At most $1 characters.'],
+  [/^List should have at most (\d+) items?\b.*/, 'At most $1.'],
+];
+
 function cleanProblem(problem) {
-  return String(problem ?? '').replace(/^(Value error|Assertion failed), /, '');
+  const words = String(problem ?? '').replace(/^(Value error|Assertion failed), /, '');
+  for (const [pattern, plain] of PLAIN) if (pattern.test(words)) return words.replace(pattern, plain);
+  return words;
 }
 
 function isJsonBody(body) {

@@ -28,13 +28,13 @@ function advice(connection) {
   }
 }
 
-function copyButton(label, getText) {
-  return button(label, async (event) => {
+function copyButton(what, getText) {
+  return button(`Copy ${what}`, async (event) => {
     const text = getText();
     const target = event.currentTarget.parentElement.querySelector('code');
     try {
       await navigator.clipboard.writeText(text);
-      announce(`${label.replace(/^Copy /, '')} copied.`);
+      announce(`Copied the ${what}.`);
     } catch {
       const range = document.createRange();
       range.selectNodeContents(target);
@@ -51,7 +51,7 @@ function secretLine(label, value, id) {
     'div',
     { class: 'field' },
     h('p', { class: 'label', id }, label),
-    h('div', { class: 'secret' }, h('code', { 'aria-labelledby': id }, value), copyButton(`Copy ${label.toLowerCase()}`, () => value)),
+    h('div', { class: 'secret' }, h('code', { 'aria-labelledby': id }, value), copyButton(label === 'Webhook URL' ? 'webhook URL' : label.toLowerCase(), () => value)),
   );
 }
 
@@ -81,7 +81,7 @@ function calendlySteps(created) {
       h('li', {}, 'Find your user and organization URIs: GET https://api.calendly.com/users/me with that token (resource.uri and resource.current_organization).'),
       h('li', {}, 'Create the subscription with the webhook URL as url, the events invitee.created and invitee.canceled, scope user, and the signing secret as signing_key; for example:'),
     ),
-    h('div', { class: 'secret' }, h('code', { class: 'command' }, command), copyButton('Copy command', () => command)),
+    h('div', { class: 'secret' }, h('code', { class: 'command' }, command), copyButton('command', () => command)),
   ];
 }
 
@@ -133,7 +133,7 @@ function connectionRow(connection, onDisconnect, onConnect) {
       h('span', { class: `badge badge-${connection.state}` }, connection.state),
       connection.account_email ? userText(connection.account_email, 'span', { class: 'muted' }) : null,
     ),
-    h('p', { class: 'facts' }, `Connected ${formatDate(connection.created_at)}`, connection.expires_at ? ` · renews by ${formatDate(connection.expires_at)}` : ''),
+    h('p', { class: 'facts' }, `Connected ${formatDate(connection.created_at)} · no. …${connection.connection_id.slice(-6)}`, connection.expires_at ? ` · renews by ${formatDate(connection.expires_at)}` : ''),
     h('p', {}, advice(connection)),
     h(
       'div',

@@ -197,7 +197,7 @@ export async function render(main, { query = {} } = {}) {
   const fillDue = (focusIndex = null) => {
     const now = Date.now();
     clear(dueSection).append(
-      h('h2', { id: 'due-heading', tabindex: '-1' }, `Due now (${due.contacts.length})`),
+      h('h2', { id: 'due-heading', tabindex: '-1' }, due.contacts.length ? `Due now (${due.contacts.length})` : 'Due now'),
       digestLine(due, owner, timeZone),
     );
     if (!due.contacts.length) {
