@@ -16,6 +16,7 @@ from kith.api_models import (
     ConnectionIn,
     ConnectionOut,
     ConnectionsOut,
+    ConsentOut,
     ContactActionIn,
     ContactIn,
     ContactOut,
@@ -61,6 +62,7 @@ from kith.runtime import Runtime
 from kith.usecases import (
     actions,
     connections,
+    consent,
     contacts,
     due,
     erasure,
@@ -185,14 +187,13 @@ def _versioned(contact: Contact) -> Response[ContactOut]:
 
 @app.post("/v1/connections")
 def post_connection(connection: Annotated[ConnectionIn, Body()]) -> Response[str]:
-    base = runtime.settings.public_base_url or f"https://{app.current_event.request_context.domain_name}"
     created = connections.connect_calendar(
         runtime.repository,
         lambda: runtime.calendar_accounts,
         runtime.meeting_queue,
         _owner_id(),
         connection.provider,
-        base,
+        _public_base(),
         _now(),
         authorization_code=connection.authorization_code,
         redirect_uri=connection.redirect_uri,
@@ -219,6 +220,80 @@ def get_connections() -> ConnectionsOut:
     return ConnectionsOut(
         connections=[ConnectionOut.at(item, _now()) for item in listed], available_providers=_available_providers()
     )
+
+
+# -- calendar consent: the owner's browser goes to the provider and comes back to the callback ------------
+
+
+@app.post("/v1/connections/<provider>/authorize")
+def post_consent(provider: Annotated[Provider, Path(description="google or outlook")]) -> ConsentOut:
+    """The provider's consent URL for the owner: once they allow, the callback connects the calendar."""
+    started = consent.begin_consent(
+        runtime.repository,
+        runtime.oauth,
+        runtime.action_keys(),
+        _owner_id(),
+        provider,
+        _public_base(),
+        _now(),
+        available=_available_providers(),
+    )
+    return ConsentOut(authorize_url=started.authorize_url, expires_at=started.expires_at)
+
+
+@app.get(
+    "/oauth/<provider>/callback",
+    responses={
+        303: {"description": "Connected: on to the console's calendars page"},
+        400: {"description": "Nothing connected: a page in words", "content": {"text/html": {}}},
+    },
+)
+def get_consent_callback(provider: Annotated[str, Path(description="google or outlook")]) -> Response[str]:
+    """Where the provider sends the owner's browser back (no JWT: the signed, single-use state is the proof)."""
+    try:
+        query = app.current_event.query_string_parameters or {}
+        calendar = consent.calendar_provider(provider)
+        consent.complete_consent(
+            runtime.repository,
+            lambda: runtime.calendar_accounts,
+            runtime.meeting_queue,
+            runtime.action_keys,
+            calendar,
+            consent.ProviderAnswer.of(query),
+            _public_base(),
+            _now(),
+            available=_available_providers(),
+        )
+    except KithError as refused:
+        from kith.actions.pages import consent_refused
+
+        status = status_for(refused)
+        logger.info("consent refused", extra={"status": status, "reason": type(refused).__name__})
+        return Response(
+            status_code=status,
+            content_type="text/html; charset=utf-8",
+            body=consent_refused(status, str(refused)),
+            headers=dict(_CONSENT_HEADERS),
+        )
+    logger.info("calendar connected by consent", extra={"provider": calendar.value})
+    location = f"/console/#/calendars?connected={calendar.value}"
+    return Response(status_code=303, body="", headers={**_CONSENT_HEADERS, "Location": location})
+
+
+# The code and the state sit in the callback's URL: keep it out of caches, referrers and frames.
+_CONSENT_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'",
+}
+
+
+def _public_base() -> str:
+    """The address providers and people reach Kith at: the configured one, else the API's own."""
+    return runtime.settings.public_base_url or f"https://{app.current_event.request_context.domain_name}"
 
 
 @app.get("/v1/interactions")

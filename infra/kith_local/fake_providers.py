@@ -1,20 +1,24 @@
-"""Google Calendar, Microsoft Graph and both OAuth token endpoints, faked on 127.0.0.1 for tests and the demo.
+"""Google Calendar, Microsoft Graph and both OAuth providers, faked on 127.0.0.1 for tests and the demo.
 
 Routes (under `base_url`) and the documented shapes they answer with:
 
-    POST /google/token                                   OAuth 2.0 token endpoint (code, refresh_token)
+    GET|POST /google/o/oauth2/v2/auth                    consent page, then back to redirect_uri (fake_consent)
+    POST /google/token                                   OAuth 2.0 token endpoint (code with PKCE, refresh_token)
     GET  /google/calendar/v3/calendars/{id}              calendars.get: `primary` is the account's own calendar
     GET  /google/calendar/v3/calendars/{id}/events       events.list: paging, syncToken, 410 fullSyncRequired
     POST /google/calendar/v3/calendars/{id}/events/watch events.watch -> api#channel
     POST /google/calendar/v3/channels/stop               channels.stop -> 204
-    POST /microsoft/{tenant}/oauth2/v2.0/token           identity platform v2.0 token endpoint
+    GET|POST /microsoft/{tenant}/oauth2/v2.0/authorize   consent page, then back to redirect_uri (fake_consent)
+    POST /microsoft/{tenant}/oauth2/v2.0/token           identity platform v2.0 token endpoint (code with PKCE)
     POST /graph/v1.0/subscriptions                       create -> 201 subscription
     PATCH|DELETE /graph/v1.0/subscriptions/{id}          renew -> 200, delete -> 204
     GET  /graph/v1.0/me/events/{id}                      event; start/end in `Prefer: outlook.timezone`, else UTC
     GET  /graph/v1.0/me                                  the signed-in user (mail, userPrincipalName)
     GET  /graph/v1.0/me/calendarView                     events in startDateTime..endDateTime, @odata.nextLink pages
 
-Everything but the token endpoints wants `Authorization: Bearer <an access token this fake issued>`.
+Everything but the OAuth endpoints wants `Authorization: Bearer <an access token this fake issued>`.
+An authorization code comes only from a consent given on the fake's page (a browser, or
+kith_local.plain_browser); the token endpoint checks its redirect_uri and PKCE verifier, once.
 Tests steer it from Python: events, sync-token invalidation, revoked grants, scripted faults, a request log.
 Given `notify` (how to reach Kith's webhook), Graph validates notificationUrl as Graph does and tests can
 deliver Graph notifications through it; Google is not called back. It does not expand recurrences (add
@@ -23,6 +27,8 @@ instances yourself) and keeps no quotas.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 import secrets
@@ -39,7 +45,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from kith_local import fake_consent
 from kith_local.clock import Clock
+from kith_local.fake_consent import ConsentError, ConsentRequest
 
 GOOGLE_CLIENT = ("kith-local-google.apps.googleusercontent.com", "kith-local-google-secret")
 # The account that consents on the fake Google: its primary calendar's id is its e-mail address.
@@ -92,6 +100,10 @@ class _Grant:
     provider: Provider
     scope: str
     revoked: bool = False
+    # Set for a code given at a consent: what the token endpoint checks it is exchanged with.
+    redirect_uri: str | None = None
+    code_challenge: str | None = None
+    offline: bool = True
 
 
 @dataclass
@@ -162,6 +174,7 @@ class FakeProviders:
         self._log: list[LoggedRequest] = []
         self._faults: dict[str, deque[Fault]] = {}
         self._codes: dict[str, _Grant] = {}
+        self._consents: dict[str, ConsentRequest] = {}
         self._refresh: dict[str, _Grant] = {}
         self._access: dict[str, tuple[_Grant, datetime]] = {}
         self._seq = 0
@@ -196,12 +209,19 @@ class FakeProviders:
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     @property
+    def google_authorize_url(self) -> str:
+        return f"{self.base_url}/google/o/oauth2/v2/auth"
+
+    @property
     def google_token_url(self) -> str:
         return f"{self.base_url}/google/token"
 
     @property
     def google_calendar_url(self) -> str:
         return f"{self.base_url}/google/calendar/v3"
+
+    def microsoft_authorize_url(self, tenant: str = "common") -> str:
+        return f"{self.base_url}/microsoft/{tenant}/oauth2/v2.0/authorize"
 
     def microsoft_token_url(self, tenant: str = "common") -> str:
         return f"{self.base_url}/microsoft/{tenant}/oauth2/v2.0/token"
@@ -212,15 +232,8 @@ class FakeProviders:
 
     # -- test controls -----------------------------------------------------------------------
 
-    def authorize(self, provider: Provider, scope: str) -> str:
-        """The owner consented: an authorization code for the token endpoint, good once."""
-        code = f"{provider[0]}code-" + secrets.token_urlsafe(12)
-        with self._lock:
-            self._codes[code] = _Grant(provider, scope)
-        return code
-
     def grant(self, provider: Provider, scope: str = "") -> Tokens:
-        """Consent and code exchange in one step, for tests about everything after them."""
+        """Consent and code exchange in one step, for tests of the provider APIs after them (no Kith involved)."""
         with self._lock:
             return self._issue(_Grant(provider, scope), refresh=None)
 
@@ -408,6 +421,58 @@ class FakeProviders:
 
     # -- OAuth -------------------------------------------------------------------------------
 
+    def _consent_page(self, provider: Provider, query: dict[str, str], path: str) -> Answer:
+        """GET the authorize URL: the consent page for a sound request, else the provider's refusal."""
+        client = GOOGLE_CLIENT if provider == "google" else MICROSOFT_CLIENT
+        try:
+            request = fake_consent.read_request(provider, query, client[0])
+        except ConsentError as refused:
+            return fake_consent.refusal(provider, refused)
+        request_id = fake_consent.new_request_id()
+        self._consents[request_id] = request
+        account = self.google_account[0] if provider == "google" else str(self.graph_user["mail"])
+        return fake_consent.page(provider, request_id, request, account, path)
+
+    def _consent_decision(self, provider: Provider, form: dict[str, str]) -> Answer:
+        """POST the consent page's form: back to the client with a code, or with access_denied."""
+        request = self._consents.pop(form.get("request", ""), None)
+        if request is None or request.provider != provider:
+            refused = ConsentError("invalid_request", "This consent page has expired or was used: start again.")
+            return fake_consent.error_page(provider, refused)
+        if form.get("decision") != "allow":
+            denied = ConsentError("access_denied", "The user declined.", request.redirect_uri, request.state)
+            return fake_consent.refusal(provider, denied)
+        code = ("4/0A" if provider == "google" else "M.C5") + secrets.token_urlsafe(32)
+        self._codes[code] = _Grant(
+            provider,
+            request.scope,
+            redirect_uri=request.redirect_uri,
+            code_challenge=request.code_challenge,
+            offline=request.offline,
+        )
+        answer: dict[str, str | None] = {"code": code, "state": request.state}
+        if provider == "google":
+            answer["scope"] = request.scope
+        return fake_consent.redirect(request.redirect_uri, answer)
+
+    def _id_token(self, grant: _Grant, client_id: str) -> str:
+        """An OpenID Connect ID token naming the consenting account (signed with nothing Kith checks)."""
+        now = int(self.clock.now().timestamp())
+        claims = {
+            "iss": "https://accounts.google.com",
+            "azp": client_id,
+            "aud": client_id,
+            "sub": "110169484474386276334",
+            "email": self.google_account[0],
+            "email_verified": True,
+            "iat": now,
+            "exp": now + ACCESS_TOKEN_SECONDS,
+        }
+        header = {"alg": "RS256", "kid": "fake-kith-local", "typ": "JWT"}
+        parts = [json.dumps(part, separators=(",", ":")).encode() for part in (header, claims)]
+        encoded = [base64.urlsafe_b64encode(part).rstrip(b"=").decode() for part in parts]
+        return ".".join([*encoded, secrets.token_urlsafe(64)])
+
     def _issue(self, grant: _Grant, refresh: str | None) -> Tokens:
         access = (
             f"ya29.{secrets.token_urlsafe(24)}" if grant.provider == "google" else f"eyJ0{secrets.token_urlsafe(24)}"
@@ -437,6 +502,11 @@ class FakeProviders:
             grant = self._codes.pop(form.get("code", ""), None)
             if grant is None or grant.provider != provider:
                 raise refuse(400, "invalid_grant", "Malformed auth code.")
+            if form.get("redirect_uri") != grant.redirect_uri:
+                raise refuse(400, "invalid_grant", "redirect_uri does not match the authorization request's.")
+            verifier = form.get("code_verifier", "")
+            if grant.code_challenge is not None and _s256(verifier) != grant.code_challenge:
+                raise refuse(400, "invalid_grant", "Invalid code verifier.")
             if provider == "microsoft":
                 grant.scope = form.get("scope", grant.scope)
             tokens = self._issue(grant, refresh=None)
@@ -457,10 +527,15 @@ class FakeProviders:
         }
         if provider == "microsoft":
             answer["ext_expires_in"] = ACCESS_TOKEN_SECONDS
-        # Google returns a refresh token with the code exchange; Microsoft with every grant that has offline_access.
+        # Google returns a refresh token with the code exchange of an offline consent; Microsoft with every grant
+        # that has offline_access.
         offline = "offline_access" in grant.scope.split()
-        if (provider == "google" and kind == "authorization_code") or (provider == "microsoft" and offline):
+        if (provider == "google" and kind == "authorization_code" and grant.offline) or (
+            provider == "microsoft" and offline
+        ):
             answer["refresh_token"] = tokens.refresh_token
+        if provider == "google" and kind == "authorization_code" and "openid" in grant.scope.split():
+            answer["id_token"] = self._id_token(grant, client[0])
         return _json(200, answer, {"cache-control": "no-store"})
 
     def _authorize(self, provider: Provider, headers: Mapping[str, str]) -> _Grant:
@@ -540,9 +615,13 @@ class FakeProviders:
         calendar = {"kind": "calendar#calendar", "etag": etag, "id": primary, "summary": primary, "timeZone": zone}
         return _json(200, calendar)
 
+    def _calendar_id(self, name: str) -> str:
+        """`primary` is the account's own calendar, whose id is the account's address."""
+        return self.google_account[0] if name == "primary" else name
+
     def _events(self, match: dict[str, str], q: dict[str, str], headers: Mapping[str, str], _: bytes) -> Answer:
         self._authorize("google", headers)
-        calendar_id = match["calendar"]
+        calendar_id = self._calendar_id(match["calendar"])
         try:
             size = int(q.get("maxResults", "250"))
         except ValueError:
@@ -561,7 +640,8 @@ class FakeProviders:
             "etag": f'"{self._seq}"',
             "summary": calendar_id,
             "updated": _rfc3339(self.clock.now()),
-            "timeZone": "UTC",
+            # The calendar's own time zone: the account's for its primary calendar.
+            "timeZone": self.google_account[1] if calendar_id == self.google_account[0] else "UTC",
             "accessRole": "owner",
             "defaultReminders": [],
             "items": page.items[:size],
@@ -581,7 +661,7 @@ class FakeProviders:
             raise _google_error(400, "required", "Required: id, type web_hook and address")
         if request["id"] in self._channels:
             raise _google_error(400, "channelIdNotUnique", f"Channel id {request['id']} not unique", "push")
-        calendar = urllib.parse.quote(match["calendar"], safe="@")
+        calendar = urllib.parse.quote(self._calendar_id(match["calendar"]), safe="@")
         ttl = int((request.get("params") or {}).get("ttl", CHANNEL_TTL_SECONDS))
         expiration = self.clock.now() + timedelta(seconds=ttl)
         channel = {
@@ -797,17 +877,53 @@ def _body(body: bytes, refusal: Callable[[], _Refusal]) -> dict[str, Any]:
     return document
 
 
+def _form(body: bytes) -> dict[str, str]:
+    return dict(urllib.parse.parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+
+
+def _s256(verifier: str) -> str:
+    digest = hashlib.sha256(verifier.encode("ascii", "replace")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
 def _form_route(provider: Provider) -> Callable[..., Answer]:
     def route(
         fake: FakeProviders, _: dict[str, str], __: dict[str, str], ___: Mapping[str, str], body: bytes
     ) -> Answer:
-        form = dict(urllib.parse.parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
-        return fake._token(provider, form)
+        return fake._token(provider, _form(body))
 
     return route
 
 
+def _consent_route(provider: Provider, path: Callable[[dict[str, str]], str]) -> Callable[..., Answer]:
+    def route(fake: FakeProviders, match: dict[str, str], q: dict[str, str], _: Mapping[str, str], __: bytes) -> Answer:
+        return fake._consent_page(provider, q, path(match))
+
+    return route
+
+
+def _decision_route(provider: Provider) -> Callable[..., Answer]:
+    def route(
+        fake: FakeProviders, _: dict[str, str], __: dict[str, str], ___: Mapping[str, str], body: bytes
+    ) -> Answer:
+        return fake._consent_decision(provider, _form(body))
+
+    return route
+
+
+_GOOGLE_AUTHORIZE = "/google/o/oauth2/v2/auth"
+_MICROSOFT_AUTHORIZE = re.compile(r"/microsoft/(?P<tenant>[^/]+)/oauth2/v2\.0/authorize")
+
+
 _ROUTES: list[tuple[str, re.Pattern[str], Callable[..., Answer]]] = [
+    ("GET", re.compile(re.escape(_GOOGLE_AUTHORIZE)), _consent_route("google", lambda _: _GOOGLE_AUTHORIZE)),
+    ("POST", re.compile(re.escape(_GOOGLE_AUTHORIZE)), _decision_route("google")),
+    (
+        "GET",
+        _MICROSOFT_AUTHORIZE,
+        _consent_route("microsoft", lambda match: f"/microsoft/{match['tenant']}/oauth2/v2.0/authorize"),
+    ),
+    ("POST", _MICROSOFT_AUTHORIZE, _decision_route("microsoft")),
     ("POST", re.compile(r"/google/token"), _form_route("google")),
     ("GET", re.compile(r"/google/calendar/v3/calendars/(?P<calendar>[^/]+)"), FakeProviders._calendar),
     ("GET", re.compile(r"/google/calendar/v3/calendars/(?P<calendar>[^/]+)/events"), FakeProviders._events),

@@ -2,8 +2,9 @@
 
     stack.overrides |= google_overrides(fake)
 
-Kith then exchanges codes, refreshes tokens and calls the calendar API on 127.0.0.1
-with the client the fake knows, exactly as it would talk to the real provider.
+Kith then sends the owner to the fake's consent page, exchanges codes, refreshes tokens and
+calls the calendar API on 127.0.0.1 with the client the fake knows, exactly as it would talk
+to the real provider. (Microsoft's authorize and token URLs both follow from its login URL.)
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ def google_overrides(fake: FakeProviders) -> dict[str, str]:
     return {
         "KITH_GOOGLE_CLIENT_ID": client_id,
         "KITH_GOOGLE_CLIENT_SECRET": client_secret,
+        "KITH_GOOGLE_AUTHORIZE_URL": fake.google_authorize_url,
         "KITH_GOOGLE_TOKEN_URL": fake.google_token_url,
         "KITH_GOOGLE_API_URL": fake.google_calendar_url,
     }

@@ -228,6 +228,14 @@ class ConnectionsOut(BaseModel):
     )
 
 
+class ConsentOut(BaseModel):
+    authorize_url: str = Field(
+        description="The provider's consent page, for the owner's browser: once they allow, the provider sends "
+        "them back to GET /oauth/{provider}/callback, which connects the calendar."
+    )
+    expires_at: datetime = Field(description="Until when the consent can be completed (10 minutes).")
+
+
 class InteractionOut(BaseModel):
     interaction_id: str
     contact_ids: list[str]

@@ -25,6 +25,7 @@ _ENVIRONMENT = {
     "action_keys_secret": "KITH_ACTION_KEYS_SECRET",
     "google_client_id": "KITH_GOOGLE_CLIENT_ID",
     "google_client_secret": "KITH_GOOGLE_CLIENT_SECRET",
+    "google_authorize_url": "KITH_GOOGLE_AUTHORIZE_URL",
     "google_token_url": "KITH_GOOGLE_TOKEN_URL",
     "google_api_url": "KITH_GOOGLE_API_URL",
     "microsoft_client_id": "KITH_MICROSOFT_CLIENT_ID",
@@ -52,6 +53,7 @@ class Settings(BaseModel):
     action_keys_secret: str = ""
     google_client_id: str = ""
     google_client_secret: str = Field(default="", repr=False)
+    google_authorize_url: str = "https://accounts.google.com/o/oauth2/v2/auth"
     google_token_url: str = "https://oauth2.googleapis.com/token"
     google_api_url: str = "https://www.googleapis.com/calendar/v3"
     microsoft_client_id: str = ""
@@ -74,6 +76,10 @@ class Settings(BaseModel):
         """The calendars this stack was deployed with an OAuth client for (by provider name)."""
         configured = {"google": self.google_client_id, "outlook": self.microsoft_client_id}
         return frozenset(name for name, client_id in configured.items() if client_id)
+
+    @property
+    def microsoft_authorize_url(self) -> str:
+        return f"{self.microsoft_login_url.rstrip('/')}/{self.microsoft_tenant}/oauth2/v2.0/authorize"
 
     @property
     def microsoft_token_url(self) -> str:

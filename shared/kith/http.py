@@ -8,6 +8,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 
+from kith.calendars.errors import ProviderError
 from kith.errors import (
     Conflict,
     Forbidden,
@@ -41,6 +42,8 @@ _STATUS: dict[type[KithError], int] = {
     InvalidInput: 422,
     Unprocessable: 422,
     Retryable: 503,
+    # After Retryable: a provider that is down is a 503; one that answered what it documents no answer as, a 502.
+    ProviderError: 502,
 }
 
 

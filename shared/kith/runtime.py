@@ -126,6 +126,7 @@ class Runtime:
 
     @cached_property
     def oauth(self) -> OAuth:
+        from kith.calendars import google_account, outlook_account
         from kith.calendars.oauth import OAuth, OAuthApp
         from kith.domain.models import Provider
 
@@ -133,17 +134,21 @@ class Runtime:
         apps = {}
         if settings.google_client_id:
             apps[Provider.GOOGLE] = OAuthApp(
+                authorize_url=settings.google_authorize_url,
                 token_url=settings.google_token_url,
                 client_id=settings.google_client_id,
                 client_secret=settings.google_client_secret,
-                scope="https://www.googleapis.com/auth/calendar.readonly",
+                scope=google_account.SCOPE,
+                consent_parameters=google_account.CONSENT_PARAMETERS,
             )
         if settings.microsoft_client_id:
             apps[Provider.OUTLOOK] = OAuthApp(
+                authorize_url=settings.microsoft_authorize_url,
                 token_url=settings.microsoft_token_url,
                 client_id=settings.microsoft_client_id,
                 client_secret=settings.microsoft_client_secret,
-                scope="offline_access User.Read Calendars.Read",
+                scope=outlook_account.SCOPE,
+                consent_parameters=outlook_account.CONSENT_PARAMETERS,
             )
         return OAuth(self.provider_http, self.vault, apps)
 

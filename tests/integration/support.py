@@ -17,12 +17,15 @@ from kith.calendars.signing import hmac_sha256_hex
 from kith_local.clock import SimulatedClock
 from kith_local.fake_providers import FakeProviders
 from kith_local.lambdas import LocalLambdas, sqs_event
+from kith_local.plain_browser import Browser, ConsentTrip, give_consent
 from kith_local.provider_settings import microsoft_overrides
 from kith_local.stack import LocalStack, create_stack
 from moto import mock_aws
 
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)  # a Monday
 OWNER = "owner-1"
+# Where the functions are reached in process: the API's own address, as its events name it.
+API_ORIGIN = "https://api.kith.test"
 
 
 class Kith:
@@ -252,6 +255,42 @@ class Kith:
         return connection  # type: ignore[no-any-return]
 
     # -- calendars reached through OAuth -------------------------------------------------------------
+
+    def browser(self) -> Browser:
+        """A browser reaching the fake providers over HTTP and Kith's API (API_ORIGIN) in process."""
+        return Browser({API_ORIGIN: self._in_process})
+
+    def _in_process(
+        self, method: str, url: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
+        parts = urlsplit(url)
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        status, _ = self.http(method, target, owner=None, raw=body, headers=headers)
+        return status, dict(self.last_headers), self.last_text.encode()
+
+    def begin_consent(self, provider: str, *, owner: str | None = OWNER) -> tuple[int, Any]:
+        return self.http("POST", f"/v1/connections/{provider}/authorize", owner=owner)
+
+    def consent(self, provider: str, *, owner: str = OWNER, decision: str = "Allow") -> ConsentTrip:
+        """The owner asks Kith for the consent URL, opens it, presses Allow (or Deny) and is sent back to Kith."""
+        status, started = self.begin_consent(provider, owner=owner)
+        assert status == 200, started
+        return give_consent(self.browser(), started["authorize_url"], decision)
+
+    def connect_by_consent(self, provider: str, *, owner: str = OWNER, read_initial: bool = True) -> dict[str, Any]:
+        """Google or Outlook connected through the consent redirect; the connection as listed, with its webhook URL.
+
+        With `read_initial`, the meetings worker then reads what the calendar already holds (queued at connect).
+        """
+        before = {item["connection_id"] for item in self.http("GET", "/v1/connections", owner=owner)[1]["connections"]}
+        trip = self.consent(provider, owner=owner)
+        assert trip.landed.status == 303, trip.landed.text
+        assert trip.landed.headers["location"] == f"/console/#/calendars?connected={provider}"
+        listed = self.http("GET", "/v1/connections", owner=owner)[1]["connections"]
+        (connection,) = [item for item in listed if item["connection_id"] not in before]
+        if read_initial:
+            assert self.process_meetings() == {"batchItemFailures": []}
+        return {**connection, "webhook_url": self.stored_connection(connection["connection_id"])["webhook_url"]}
 
     def use_settings(self, overrides: dict[str, str]) -> None:
         """Every function gets these settings too (provider endpoints on a fake server), from a fresh cold start."""

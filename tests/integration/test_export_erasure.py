@@ -175,21 +175,8 @@ def calendars(kith: Kith) -> Iterator[FakeProviders]:
 
 
 def connect_calendars(kith: Kith, fake: FakeProviders) -> dict[str, str]:
-    connected = {}
-    for provider, grant, scope in (
-        ("google", "google", "https://www.googleapis.com/auth/calendar.readonly"),
-        ("outlook", "microsoft", ""),
-    ):
-        body = {
-            "provider": provider,
-            "authorization_code": fake.authorize(grant, scope),
-            "redirect_uri": f"https://app.kith.test/oauth/{provider}",
-        }
-        status, created = kith.http("POST", "/v1/connections", body)
-        assert status == 201, created
-        assert kith.process_meetings() == {"batchItemFailures": []}
-        connected[provider] = created["connection_id"]
-    return connected
+    """Google Calendar and Outlook connected through the consent redirect, each first read done."""
+    return {provider: kith.connect_by_consent(provider)["connection_id"] for provider in ("google", "outlook")}
 
 
 # -- export -------------------------------------------------------------------------------------------

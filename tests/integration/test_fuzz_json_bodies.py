@@ -264,17 +264,7 @@ def test_correctly_signed_webhook_bodies_get_a_4xx_or_a_2xx_never_a_5xx(kith: Ki
 def test_outlook_notifications_get_a_4xx_or_a_2xx_never_a_5xx() -> None:
     with kith_with_microsoft() as (kith, fake):
         # Given a connected Outlook calendar
-        status, connection = kith.http(
-            "POST",
-            "/v1/connections",
-            {
-                "provider": "outlook",
-                "authorization_code": fake.authorize("microsoft", ""),
-                "redirect_uri": "https://app.kith.test/oauth/outlook",
-            },
-        )
-        assert status == 201, connection
-        kith.process_meetings()
+        connection = kith.connect_by_consent("outlook")
         subscription_id = (
             kith.lambdas.modules["ApiFunction"]
             .runtime.repository.get_connection(connection["connection_id"])

@@ -1,6 +1,7 @@
-"""Google Calendar end to end: OAuth connect, a push channel, verified notifications, incremental sync, renewal.
+"""Google Calendar end to end: consent, a push channel, verified notifications, incremental sync, renewal.
 
-The fake Google on 127.0.0.1 speaks the documented shapes; the stack runs in moto, in process.
+The fake Google on 127.0.0.1 speaks the documented shapes, its consent page included; the stack runs
+in moto, in process, and the owner's browser is sent from one to the other.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from kith_local.provider_settings import google_overrides
 
 from tests.integration.support import NOW, Kith, calcom_body
 
-SCOPE = "https://www.googleapis.com/auth/calendar.readonly"
 REDIRECT = "https://app.kith.test/oauth/google"
 CALENDAR = GOOGLE_ACCOUNT[0]
-EVENTS = f"/google/calendar/v3/calendars/{CALENDAR}/events"
+# Kith reads the account's primary calendar by that name: it holds the events put under CALENDAR.
+EVENTS = "/google/calendar/v3/calendars/primary/events"
 
 
 @pytest.fixture
@@ -43,18 +44,7 @@ def contacts(kith: Kith) -> dict[str, dict[str, Any]]:
 
 @pytest.fixture
 def connection(kith: Kith, fake: FakeProviders, contacts: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    status, created = connect(kith, fake.authorize("google", SCOPE))
-    assert status == 201, created
-    return created  # type: ignore[no-any-return]
-
-
-def connect(kith: Kith, code: str) -> tuple[int, Any]:
-    """Connect, then let the meetings worker read what the calendar already holds (queued at connect)."""
-    body = {"provider": "google", "authorization_code": code, "redirect_uri": REDIRECT}
-    status, created = kith.http("POST", "/v1/connections", body)
-    if status == 201:
-        assert kith.process_meetings() == {"batchItemFailures": []}
-    return status, created
+    return kith.connect_by_consent("google")
 
 
 def channel(fake: FakeProviders) -> dict[str, Any]:
@@ -112,12 +102,9 @@ def refresh_token(kith: Kith, connection_id: str) -> str:
 def test_connecting_stores_an_active_connection_a_sealed_refresh_token_and_a_channel(
     kith: Kith, fake: FakeProviders, contacts: dict[str, dict[str, Any]]
 ) -> None:
-    # Given the owner consented on Google
-    code = fake.authorize("google", SCOPE)
-    # When Kith is connected with the authorization code
-    status, created = connect(kith, code)
-    # Then the connection is active and names the account
-    assert status == 201, created
+    # When the owner consents on Google and is sent back to Kith
+    created = kith.connect_by_consent("google")
+    # Then the connection is active and names the account (from the ID token `openid email` gives)
     assert (created["state"], created["account_email"]) == ("active", CALENDAR)
     (listed,) = kith.http("GET", "/v1/connections")[1]["connections"]
     assert listed["state"] == "active"
@@ -148,7 +135,8 @@ def test_a_bad_authorization_code_is_refused_and_nothing_is_stored(
     kith: Kith, fake: FakeProviders, contacts: dict[str, dict[str, Any]]
 ) -> None:
     # When Kith is connected with a code Google never issued
-    status, answer = connect(kith, "gcode-forged")
+    body = {"provider": "google", "authorization_code": "4/0A-forged", "redirect_uri": REDIRECT}
+    status, answer = kith.http("POST", "/v1/connections", body)
     # Then it is refused, and no connection, channel or calendar read is left behind
     assert status == 422, answer
     assert "invalid_grant" in answer["error"]
@@ -163,9 +151,7 @@ def test_a_first_sync_that_fails_is_retried_and_nothing_is_lost(
 ) -> None:
     # Given a meeting already in the calendar, and a connection made
     fake.put_google_event(CALENDAR, event("before", NOW - timedelta(days=2), ("ann@example.com", "accepted")))
-    body = {"provider": "google", "authorization_code": fake.authorize("google", SCOPE), "redirect_uri": REDIRECT}
-    status, created = kith.http("POST", "/v1/connections", body)
-    assert status == 201, created
+    kith.connect_by_consent("google", read_initial=False)
     # When Google fails events.list for a while, the first read is handed back for a retry
     fake.fail_next(EVENTS, *[Fault(503, {"Retry-After": "0"})] * 4)
     (queued,) = kith.take("MeetingQueue")
@@ -185,9 +171,8 @@ def test_the_full_sync_on_connect_reads_every_page(
         fake.put_google_event(CALENDAR, event(f"before{day}", NOW + timedelta(days=day + 1)))
     fake.google_page_limit = 2
     # When Kith is connected
-    status, created = connect(kith, fake.authorize("google", SCOPE))
+    created = kith.connect_by_consent("google")
     # Then all three pages were read, and the sync token of the last one stored
-    assert status == 201, created
     assert len(listings(fake)) == 3
     assert kith.stored_connection(created["connection_id"])["google"]["sync_token"]
 

@@ -1,7 +1,8 @@
 """Outlook through Microsoft Graph, end to end: the fake Graph on 127.0.0.1 calls Kith's webhook in process.
 
-Connecting runs Graph's validation handshake against the real webhook handler; notifications are
-delivered by the fake with the subscription's clientState, queued, and read back from Graph.
+Connecting goes through the owner's consent on the fake Microsoft and back to Kith's callback, and
+runs Graph's validation handshake against the real webhook handler; notifications are delivered by
+the fake with the subscription's clientState, queued, and read back from Graph.
 """
 
 from __future__ import annotations
@@ -33,15 +34,8 @@ class Outlook:
     fake: FakeProviders
 
     def connect(self, *, read_initial: bool = True) -> dict[str, Any]:
-        code = self.fake.authorize("microsoft", "")
-        status, body = self.kith.http(
-            "POST", "/v1/connections", {"provider": "outlook", "authorization_code": code, "redirect_uri": REDIRECT}
-        )
-        assert status == 201, body
-        if read_initial:
-            # The meetings worker reads what the calendar already holds (queued at connect).
-            assert self.kith.process_meetings() == {"batchItemFailures": []}
-        return body  # type: ignore[no-any-return]
+        """Outlook connected through the consent redirect; with `read_initial`, what it already holds is read."""
+        return self.kith.connect_by_consent("outlook", read_initial=read_initial)
 
     def stored(self, connection_id: str) -> CalendarConnection:
         return self.kith.lambdas.modules["ApiFunction"].runtime.repository.get_connection(connection_id)  # type: ignore[no-any-return]
@@ -188,14 +182,11 @@ def test_a_wrong_handshake_echo_creates_no_subscription_and_no_connection(outloo
         return 200, "text/plain", url.partition("validationToken=")[2].encode()
 
     fake.notify = encoded_echo
-    # When the owner connects Outlook
-    code = fake.authorize("microsoft", "")
-    status, body = kith.http(
-        "POST", "/v1/connections", {"provider": "outlook", "authorization_code": code, "redirect_uri": REDIRECT}
-    )
-    # Then Graph refuses the subscription, and Kith keeps nothing of the attempt
-    assert status == 422, body
-    assert "ValidationError" in body["error"]
+    # When the owner connects Outlook through the consent
+    landed = kith.consent("outlook").landed
+    # Then Graph refuses the subscription, the page says so, and Kith keeps nothing of the attempt
+    assert landed.status == 422, landed.text
+    assert "ValidationError" in landed.text
     assert fake.graph_subscriptions == []
     assert kith.items() == items_before
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
 import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from typing import Any
-from urllib.parse import quote
+from typing import Any, Literal
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import pytest
 from kith.calendars.errors import (
@@ -22,6 +24,7 @@ from kith.calendars.http_client import ProviderHttp, ProviderResponse
 from kith.observability import logger
 from kith_local.clock import SimulatedClock
 from kith_local.fake_providers import GOOGLE_CLIENT, MICROSOFT_CLIENT, FakeProviders, Fault
+from kith_local.plain_browser import Browser
 from urllib3.util import Timeout
 
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
@@ -381,14 +384,50 @@ def token_form(client_id_secret: tuple[str, str], **fields: str) -> dict[str, st
     return {"client_id": client_id_secret[0], "client_secret": client_id_secret[1], **fields}
 
 
+# What a client registers and keeps while the owner consents: its callback and its PKCE verifier.
+CALLBACK = {
+    "google": "http://127.0.0.1:8000/oauth/google/callback",
+    "microsoft": "http://127.0.0.1:8000/oauth/outlook/callback",
+}
+VERIFIER = "a-pkce-verifier-of-forty-three-characters-or-more"
+
+
+def consented(fake: FakeProviders, provider: Literal["google", "microsoft"], scope: str, **extra: str) -> str:
+    """The owner allowed on the fake's consent page: the code the browser brings back to the client."""
+    client_id = (GOOGLE_CLIENT if provider == "google" else MICROSOFT_CLIENT)[0]
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(VERIFIER.encode()).digest()).rstrip(b"=").decode()
+    query = {
+        "client_id": client_id,
+        "response_type": "code",
+        "redirect_uri": CALLBACK[provider],
+        "scope": scope,
+        "state": "st-1",
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+        **extra,
+    }
+    url = fake.google_authorize_url if provider == "google" else fake.microsoft_authorize_url()
+    browser = Browser()
+    back = browser.submit(browser.get(f"{url}?{urlencode(query)}"), "Allow")
+    assert back.status == 302 and back.location is not None
+    answered = dict(parse_qsl(urlsplit(back.location).query))
+    assert answered["state"] == "st-1"
+    return answered["code"]
+
+
+def exchange(provider: Literal["google", "microsoft"], code: str, **fields: str) -> dict[str, str]:
+    """The token request for a consented code: its redirect URI and verifier, unless `fields` says otherwise."""
+    client = GOOGLE_CLIENT if provider == "google" else MICROSOFT_CLIENT
+    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": CALLBACK[provider]}
+    return token_form(client, **(form | {"code_verifier": VERIFIER} | fields))
+
+
 def test_google_code_exchange_refresh_and_revocation(fake: FakeProviders, http: ProviderHttp) -> None:
-    # Given the owner consented to read-only calendar access
-    scope = "https://www.googleapis.com/auth/calendar.readonly"
-    code = fake.authorize("google", scope)
+    # Given the owner consented to read-only access to events, offline
+    scope = "https://www.googleapis.com/auth/calendar.events.readonly"
+    code = consented(fake, "google", scope, access_type="offline")
     # When Kith exchanges the code, then refreshes
-    issued = http.request(
-        "POST", fake.google_token_url, form=token_form(GOOGLE_CLIENT, grant_type="authorization_code", code=code)
-    ).json()
+    issued = http.request("POST", fake.google_token_url, form=exchange("google", code)).json()
     refreshed = http.request(
         "POST",
         fake.google_token_url,
@@ -401,9 +440,7 @@ def test_google_code_exchange_refresh_and_revocation(fake: FakeProviders, http: 
     assert list_events(http, fake, refreshed["access_token"])["items"] == []
     # And a code works once only
     with pytest.raises(ProviderAuthError) as reused:
-        http.request(
-            "POST", fake.google_token_url, form=token_form(GOOGLE_CLIENT, grant_type="authorization_code", code=code)
-        )
+        http.request("POST", fake.google_token_url, form=exchange("google", code))
     assert (reused.value.status, reused.value.reason) == (400, "invalid_grant")
     # And once the owner revokes access, neither the refresh token nor its access tokens work
     fake.revoke_refresh_token(issued["refresh_token"])
@@ -422,12 +459,10 @@ def test_google_code_exchange_refresh_and_revocation(fake: FakeProviders, http: 
 def test_microsoft_code_exchange_and_rotating_refresh(fake: FakeProviders, http: ProviderHttp) -> None:
     # Given the owner consented to offline calendar access
     scope = "offline_access Calendars.Read"
-    code = fake.authorize("microsoft", scope)
+    code = consented(fake, "microsoft", scope)
     url = fake.microsoft_token_url("common")
     # When Kith exchanges the code and refreshes
-    issued = http.request(
-        "POST", url, form=token_form(MICROSOFT_CLIENT, grant_type="authorization_code", code=code, scope=scope)
-    ).json()
+    issued = http.request("POST", url, form=exchange("microsoft", code, scope=scope)).json()
     refreshed = http.request(
         "POST",
         url,
@@ -442,14 +477,7 @@ def test_microsoft_code_exchange_and_rotating_refresh(fake: FakeProviders, http:
     assert refreshed["refresh_token"] != issued["refresh_token"]
     # And without offline_access there is no refresh token at all
     online = http.request(
-        "POST",
-        url,
-        form=token_form(
-            MICROSOFT_CLIENT,
-            grant_type="authorization_code",
-            code=fake.authorize("microsoft", "Calendars.Read"),
-            scope="Calendars.Read",
-        ),
+        "POST", url, form=exchange("microsoft", consented(fake, "microsoft", "Calendars.Read"), scope="Calendars.Read")
     ).json()
     assert "refresh_token" not in online
     # And a wrong client secret is an auth error, not something to retry

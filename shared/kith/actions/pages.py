@@ -75,3 +75,9 @@ def result(outcome: Outcome) -> str:
 
 def problem(status: int, reason: str) -> str:
     return _render("message.html", title=_TITLES.get(status, "Something is wrong with this request"), message=reason)
+
+
+def consent_refused(status: int, reason: str) -> str:
+    """Where a calendar provider's redirect lands when nothing was connected: why, and the way back."""
+    title = "This consent was already used" if status == 409 else "Your calendar was not connected"
+    return _render("consent.html", title=title, message=reason)

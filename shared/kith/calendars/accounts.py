@@ -57,9 +57,14 @@ class Reading:
 
 class CalendarAccount(Protocol):
     def connect(
-        self, connection: CalendarConnection, code: str, redirect_uri: str, now: datetime
+        self,
+        connection: CalendarConnection,
+        code: str,
+        redirect_uri: str,
+        now: datetime,
+        code_verifier: str | None = None,
     ) -> CalendarConnection:
-        """Exchange the authorization code, learn the account, start the channel or subscription."""
+        """Exchange the code (with its PKCE verifier), learn the account, start the channel or subscription."""
         ...
 
     def receive(

@@ -8,6 +8,11 @@ our choosing, an address, `params.ttl`), Google then POSTs notifications with
 stored `syncToken`, every page, keeping `nextSyncToken` from the last one; a 410
 means the token expired and a bounded full sync gives a new one. Channels are
 never renewed in place: a new one is opened before the old one is stopped.
+
+Consent asks for the least that does this: the events of the owner's calendars, read-only
+(`calendar.events.readonly`, which covers events.list and events.watch on `primary`), and
+`openid email` for the address the connection is listed under. The calendar's time zone,
+which reading all-day and floating events needs, comes with every events.list page.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ from kith.calendars.http_client import Params, ProviderHttp
 from kith.calendars.oauth import OAuth
 from kith.calendars.signing import header_value
 from kith.domain.meetings import MeetingEvent
-from kith.domain.models import CalendarConnection, ConnectionState, GoogleWatch, Provider
+from kith.domain.models import CalendarConnection, ConnectionState, GoogleWatch, Provider, normalise_email
 from kith.errors import MalformedBody, NotFound, Unauthorized, Unprocessable
 from kith.observability import logger
 
@@ -48,14 +53,13 @@ CHANNEL_TTL = timedelta(days=7)
 PAGE_SIZE = 250
 _CHANGED_STATES = frozenset({"exists", "not_exists"})
 
+SCOPE = "openid email https://www.googleapis.com/auth/calendar.events.readonly"
+# Offline access for a refresh token, asked each time (Google gives one only at a consent), and the
+# owner's earlier grants to Kith kept (incremental authorization).
+CONSENT_PARAMETERS = {"access_type": "offline", "prompt": "consent", "include_granted_scopes": "true"}
+PRIMARY = "primary"
+
 M = TypeVar("M", bound=BaseModel)
-
-
-class _Calendar(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
-
-    id: str = Field(min_length=1)
-    time_zone: str | None = Field(default=None, alias="timeZone")
 
 
 class _Channel(BaseModel):
@@ -72,6 +76,7 @@ class _EventsPage(BaseModel):
     items: list[dict[str, Any]] = []
     next_page_token: str | None = Field(default=None, alias="nextPageToken")
     next_sync_token: str | None = Field(default=None, alias="nextSyncToken")
+    time_zone: str | None = Field(default=None, alias="timeZone")
 
 
 class GoogleCalendar:
@@ -83,21 +88,25 @@ class GoogleCalendar:
     # -- the port --------------------------------------------------------------------------------
 
     def connect(
-        self, connection: CalendarConnection, code: str, redirect_uri: str, now: datetime
+        self,
+        connection: CalendarConnection,
+        code: str,
+        redirect_uri: str,
+        now: datetime,
+        code_verifier: str | None = None,
     ) -> CalendarConnection:
-        tokens = self._oauth.exchange_code(Provider.GOOGLE, code, redirect_uri, now)
+        tokens = self._oauth.exchange_code(Provider.GOOGLE, code, redirect_uri, now, code_verifier)
         if not tokens.refresh_token:
             # Without offline access Kith could read the calendar for an hour and then never again.
             raise ProviderAuthError("Google granted no refresh token", reason="offline_access_missing")
         sealed = self._oauth.seal(tokens, connection.connection_id)
-        token = tokens.access_token
-        calendar = _parse(_Calendar, self._get(token, f"{self._api}/calendars/primary"))
-        # No sync token yet: the first change read (queued at connect) runs the bounded full sync.
-        watch = self._watch(token, connection, calendar.id, calendar.time_zone, now)
+        # No sync token yet: the first change read (queued at connect) runs the bounded full sync,
+        # and learns the calendar's time zone.
+        watch = self._watch(tokens.access_token, connection, PRIMARY, None, now)
         return connection.model_copy(
             update={
                 "state": ConnectionState.ACTIVE,
-                "account_email": calendar.id,
+                "account_email": _address(tokens.identity()),
                 "refresh_token_sealed": sealed,
                 "google": watch,
             }
@@ -138,15 +147,18 @@ class GoogleCalendar:
             return Reading([], connection)
         token, rotated = self._oauth.access_token(connection, now)
         if watch.sync_token is None:
-            events, sync_token = self._full_sync(token, watch, now)
+            events, sync_token, zone = self._full_sync(token, watch, now)
         else:
             try:
-                events, sync_token = self._list(token, watch.calendar_id, {"syncToken": watch.sync_token})
+                events, sync_token, zone = self._list(token, watch.calendar_id, {"syncToken": watch.sync_token})
             except ProviderGone:
                 logger.info("Google expired the sync token; syncing the bounded window in full")
-                events, sync_token = self._full_sync(token, watch, now)
-        meetings = _meetings(events, watch.calendar_time_zone)
-        update: dict[str, Any] = {"google": watch.model_copy(update={"sync_token": sync_token})}
+                events, sync_token, zone = self._full_sync(token, watch, now)
+        zone = zone or watch.calendar_time_zone
+        meetings = _meetings(events, zone)
+        update: dict[str, Any] = {
+            "google": watch.model_copy(update={"sync_token": sync_token, "calendar_time_zone": zone})
+        }
         if rotated is not None:
             update["refresh_token_sealed"] = rotated
         return Reading(meetings, connection.model_copy(update=update))
@@ -235,7 +247,7 @@ class GoogleCalendar:
         except ProviderError as failure:
             logger.warning("a Google channel was not stopped", extra={"reason": type(failure).__name__})
 
-    def _full_sync(self, token: str, watch: GoogleWatch, now: datetime) -> tuple[list[dict[str, Any]], str]:
+    def _full_sync(self, token: str, watch: GoogleWatch, now: datetime) -> tuple[list[dict[str, Any]], str, str | None]:
         window: dict[str, str | int | bool | list[str]] = {
             "timeMin": _rfc3339(now - FULL_SYNC_PAST),
             "timeMax": _rfc3339(now + FULL_SYNC_FUTURE),
@@ -244,8 +256,8 @@ class GoogleCalendar:
         }
         return self._list(token, watch.calendar_id, window)
 
-    def _list(self, token: str, calendar_id: str, query: Params) -> tuple[list[dict[str, Any]], str]:
-        """Every page of events.list; the sync token comes with the last page only."""
+    def _list(self, token: str, calendar_id: str, query: Params) -> tuple[list[dict[str, Any]], str, str | None]:
+        """Every page of events.list, the sync token (the last page's) and the calendar's time zone."""
         base: dict[str, Any] = {**query, "singleEvents": "true", "maxResults": PAGE_SIZE}
         events: list[dict[str, Any]] = []
         page_token: str | None = None
@@ -258,7 +270,7 @@ class GoogleCalendar:
                 continue
             if not page.next_sync_token:
                 raise ProviderMalformedResponse("Google's last page of events carried no nextSyncToken")
-            return events, page.next_sync_token
+            return events, page.next_sync_token, page.time_zone
 
 
 def _meetings(events: list[dict[str, Any]], calendar_zone: str | None) -> list[MeetingEvent]:
@@ -271,6 +283,14 @@ def _meetings(events: list[dict[str, Any]], calendar_zone: str | None) -> list[M
                 "a Google event could not be read as a meeting; skipped", extra={"event_id": event.get("id")}
             )
     return meetings
+
+
+def _address(identity: dict[str, Any]) -> str | None:
+    """The Google account's address, from the ID token that `openid email` adds; None without one."""
+    try:
+        return normalise_email(str(identity.get("email") or ""))
+    except ValueError:
+        return None
 
 
 def _watch_of(connection: CalendarConnection) -> GoogleWatch:

@@ -1,5 +1,7 @@
-"""OAuth 2.0 for the calendar providers: exchanging an authorization code, refreshing access tokens.
+"""OAuth 2.0 for the calendar providers: the consent URL, exchanging an authorization code, refreshing access tokens.
 
+The consent URL asks for the provider's code with PKCE S256 (RFC 7636): the code is exchanged
+with the verifier only Kith holds, so a code seen on the way is of no use to anyone else.
 Access tokens live in memory only (one warm container reuses one until shortly
 before it expires); refresh tokens are stored sealed with KMS. A refresh that
 the provider refuses (`invalid_grant`, 401) means the owner revoked access: the
@@ -8,14 +10,20 @@ caller marks the connection revoked.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import quote, urlencode
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kith.adapters.kms import Vault
-from kith.calendars.errors import ProviderAuthError
+from kith.calendars.errors import ProviderAuthError, ProviderMalformedResponse
 from kith.calendars.http_client import ProviderHttp
 from kith.config import ConfigurationError
 from kith.domain.models import CalendarConnection, Provider
@@ -28,10 +36,13 @@ class OAuthApp(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
+    authorize_url: str
     token_url: str
     client_id: str
     client_secret: str = Field(repr=False)
     scope: str
+    # What else the provider's consent endpoint is asked for (Google: offline access, Microsoft: the query).
+    consent_parameters: Mapping[str, str] = Field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -39,6 +50,22 @@ class Tokens:
     access_token: str
     expires_at: datetime
     refresh_token: str | None
+    id_token: str | None = None
+
+    def identity(self) -> dict[str, Any]:
+        """The OpenID Connect ID token's claims, {} without one.
+
+        Its signature is not checked: it came straight from the provider's token endpoint over TLS,
+        which OpenID Connect Core (3.1.3.7) accepts in place of it. Only what names the account is read.
+        """
+        if not self.id_token or self.id_token.count(".") != 2:
+            return {}
+        payload = self.id_token.split(".")[1]
+        try:
+            claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        except (binascii.Error, UnicodeDecodeError, ValueError, RecursionError):
+            return {}
+        return claims if isinstance(claims, dict) else {}
 
 
 class _TokenResponse(BaseModel):
@@ -47,6 +74,7 @@ class _TokenResponse(BaseModel):
     access_token: str
     expires_in: int = 3600
     refresh_token: str | None = None
+    id_token: str | None = None
 
 
 class OAuth:
@@ -63,7 +91,24 @@ class OAuth:
             raise ConfigurationError(f"no OAuth client is configured for {provider.value}")
         return app
 
-    def exchange_code(self, provider: Provider, code: str, redirect_uri: str, now: datetime) -> Tokens:
+    def consent_url(self, provider: Provider, redirect_uri: str, state: str, code_challenge: str) -> str:
+        """Where the owner's browser goes to consent: the provider's page, asking for the least Kith needs."""
+        app = self.app(provider)
+        query = {
+            "client_id": app.client_id,
+            "response_type": "code",
+            "redirect_uri": redirect_uri,
+            "scope": app.scope,
+            "state": state,
+            "code_challenge": code_challenge,
+            "code_challenge_method": "S256",
+            **app.consent_parameters,
+        }
+        return f"{app.authorize_url}?{urlencode(query, quote_via=quote)}"
+
+    def exchange_code(
+        self, provider: Provider, code: str, redirect_uri: str, now: datetime, code_verifier: str | None = None
+    ) -> Tokens:
         app = self.app(provider)
         form = {
             "grant_type": "authorization_code",
@@ -73,6 +118,8 @@ class OAuth:
             "client_secret": app.client_secret,
             "scope": app.scope,
         }
+        if code_verifier is not None:
+            form["code_verifier"] = code_verifier
         return self._tokens(self._http.request("POST", app.token_url, form=form).json(), now)
 
     def seal(self, tokens: Tokens, connection_id: str) -> str | None:
@@ -107,5 +154,13 @@ class OAuth:
 
     @staticmethod
     def _tokens(document: object, now: datetime) -> Tokens:
-        response = _TokenResponse.model_validate(document)
-        return Tokens(response.access_token, now + timedelta(seconds=response.expires_in), response.refresh_token)
+        try:
+            response = _TokenResponse.model_validate(document)
+        except ValidationError:
+            raise ProviderMalformedResponse("the token endpoint answered without an access token") from None
+        return Tokens(
+            response.access_token,
+            now + timedelta(seconds=response.expires_in),
+            response.refresh_token,
+            response.id_token,
+        )

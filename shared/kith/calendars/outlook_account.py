@@ -39,6 +39,10 @@ from kith.observability import logger
 # The subscription resource's "Maximum length of subscription per resource type": Outlook message, event,
 # contact: 4,230 minutes (under three days). Renewal is due RENEWAL_MARGIN (12 h) before that.
 SUBSCRIPTION_MINUTES = 4230
+# The least Outlook needs: a refresh token (offline_access), the mailbox's address to tell the owner among
+# a meeting's attendees (/me: User.Read), and the calendar read-only (Calendars.Read).
+SCOPE = "offline_access User.Read Calendars.Read"
+CONSENT_PARAMETERS = {"response_mode": "query"}
 CHANGE_TYPES = ("created", "updated", "deleted")
 LIFECYCLE_EVENTS = ("reauthorizationRequired", "subscriptionRemoved", "missed")
 # What a resync reads after notifications were missed or the subscription was removed.
@@ -89,9 +93,14 @@ class OutlookCalendar:
     # -- the port -------------------------------------------------------------------------------
 
     def connect(
-        self, connection: CalendarConnection, code: str, redirect_uri: str, now: datetime
+        self,
+        connection: CalendarConnection,
+        code: str,
+        redirect_uri: str,
+        now: datetime,
+        code_verifier: str | None = None,
     ) -> CalendarConnection:
-        tokens = self._oauth.exchange_code(Provider.OUTLOOK, code, redirect_uri, now)
+        tokens = self._oauth.exchange_code(Provider.OUTLOOK, code, redirect_uri, now, code_verifier)
         sealed = self._oauth.seal(tokens, connection.connection_id)
         if sealed is None:
             raise ProviderRejected("Microsoft granted no refresh token (was offline_access consented?)")

@@ -21,6 +21,7 @@ from kith.errors import AlreadyDone, Conflict, NotFound, Retryable, StaleContact
 from kith.storage import items, keys
 from kith.storage.actions import ActionRecords
 from kith.storage.connections import ConnectionRecords
+from kith.storage.consents import ConsentRecords
 from kith.storage.goals import GoalRecords
 from kith.storage.imports import ImportRecords
 from kith.storage.listings import ListingRecords
@@ -31,7 +32,14 @@ from kith.storage.table import expression_values, is_condition_failure, raise_fo
 
 
 class Repository(
-    ConnectionRecords, SuppressionRecords, ActionRecords, ImportRecords, OwnerItems, ListingRecords, GoalRecords
+    ConnectionRecords,
+    ConsentRecords,
+    SuppressionRecords,
+    ActionRecords,
+    ImportRecords,
+    OwnerItems,
+    ListingRecords,
+    GoalRecords,
 ):
     """Every read and write Kith makes, in the product's words."""
 

@@ -3,7 +3,9 @@
 Booking tools (Cal.com, Calendly) get a webhook URL and a signing secret,
 shown once. Calendars (Google, Outlook) are connected with an OAuth
 authorization code: the provider's own implementation exchanges it, learns the
-account, and starts the channel or subscription that will notify Kith.
+account, and starts the channel or subscription that will notify Kith. The code
+comes from the owner's consent (kith.usecases.consent) with its PKCE verifier,
+or from the owner in POST /v1/connections.
 """
 
 from __future__ import annotations
@@ -28,6 +30,15 @@ def webhook_path(provider: Provider, connection_id: str) -> str:
     return f"/webhooks/{provider.value}/{connection_id}"
 
 
+def require_available(provider: Provider, available: Collection[Provider]) -> None:
+    if provider not in available:
+        offered = ", ".join(choice.value for choice in available)
+        raise ProviderUnavailable(
+            f"{provider.value} is not set up on this stack: its operator deploys it with the provider's "
+            f"OAuth client (see the README's Configuration); available here: {offered}"
+        )
+
+
 def connect_calendar(
     repo: Repository,
     accounts: Accounts,
@@ -39,14 +50,10 @@ def connect_calendar(
     *,
     authorization_code: str | None = None,
     redirect_uri: str | None = None,
+    code_verifier: str | None = None,
     available: Collection[Provider],
 ) -> CalendarConnection:
-    if provider not in available:
-        offered = ", ".join(choice.value for choice in available)
-        raise ProviderUnavailable(
-            f"{provider.value} is not set up on this stack: its operator deploys it with the provider's "
-            f"OAuth client (see the README's Configuration); available here: {offered}"
-        )
+    require_available(provider, available)
     repo.get_owner(owner_id)
     connection_id = uuid.uuid4().hex
     connection = CalendarConnection(
@@ -65,7 +72,7 @@ def connect_calendar(
     # Stored first: Outlook checks the webhook URL (the validation handshake) while the subscription is created.
     repo.create_connection(connection)
     try:
-        connected = accounts()[provider].connect(connection, authorization_code, redirect_uri, now)
+        connected = accounts()[provider].connect(connection, authorization_code, redirect_uri, now, code_verifier)
     except ProviderAuthError as refused:
         repo.delete_connection(connection)
         raise InvalidInput(f"{provider.value} refused the authorization ({refused.reason or refused.status})") from None

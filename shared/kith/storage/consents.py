@@ -1,0 +1,62 @@
+"""Calendar consents under way: written when the consent URL is given out, spent once when the provider answers.
+
+pk                 sk         what
+CONSENT#<nonce>    CONSENT    owner, provider, redirect URI, PKCE verifier; expires (TTL) with the state
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from botocore.exceptions import ClientError
+
+from kith.calendars.consent_state import PendingConsent
+from kith.errors import Conflict
+from kith.storage import keys
+from kith.storage.items import Item
+from kith.storage.table import Table, from_wire, is_condition_failure, key_of, raise_for
+
+
+def _consent_item(consent: PendingConsent) -> Item:
+    return {
+        "pk": keys.consent_pk(consent.nonce),
+        "sk": keys.CONSENT,
+        "type": "consent",
+        "owner_id": consent.owner_id,
+        "provider": consent.provider.value,
+        "redirect_uri": consent.redirect_uri,
+        "code_verifier": consent.code_verifier,
+        "expires_at": int(consent.expires_at.timestamp()),
+    }
+
+
+def _from_item(nonce: str, item: Item) -> PendingConsent:
+    return PendingConsent(
+        nonce=nonce,
+        owner_id=item["owner_id"],
+        provider=item["provider"],
+        redirect_uri=item["redirect_uri"],
+        code_verifier=item["code_verifier"],
+        expires_at=datetime.fromtimestamp(int(item["expires_at"]), UTC),
+    )
+
+
+class ConsentRecords(Table):
+    def begin_consent(self, consent: PendingConsent) -> None:
+        if not self._put_new(_consent_item(consent)):
+            raise Conflict("a consent with that nonce is under way already")
+
+    def spend_consent(self, nonce: str) -> PendingConsent | None:
+        """The pending consent, deleted in the same request; None if it was spent already (or never existed)."""
+        try:
+            answer = self._client.delete_item(
+                TableName=self._table,
+                Key=key_of(keys.consent_pk(nonce), keys.CONSENT),
+                ConditionExpression="attribute_exists(pk)",
+                ReturnValues="ALL_OLD",
+            )
+        except ClientError as error:
+            if is_condition_failure(error):
+                return None
+            raise_for(error)
+        return _from_item(nonce, from_wire(answer["Attributes"]))
