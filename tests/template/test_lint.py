@@ -33,3 +33,19 @@ def test_sam_validate_lint_passes(sam: Path) -> None:
     )
 
     assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_sam_validate_runs_the_transform_and_passes(sam: Path) -> None:
+    # `--lint` runs cfn-lint alone; without it `sam validate` runs the SAM transform, which refuses what
+    # cfn-lint lets through (an event's `Authorizer: NONE` on an API with no default authorizer, say).
+    completed = subprocess.run(
+        [str(sam), "validate", "--template-file", str(TEMPLATE)],
+        cwd=REPOSITORY,
+        env=sam_environment(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+    assert completed.returncode == 0, completed.stdout + completed.stderr
