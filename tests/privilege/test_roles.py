@@ -51,7 +51,13 @@ def allowed(local: dict[str, list[Grant]], function: str, action: str, resource:
         ("ApiFunction", "kms:Decrypt", KEY, True),
         ("MailerFunction", "kms:Decrypt", KEY, False),
         ("ActionsFunction", "secretsmanager:GetSecretValue", SECRET, True),
-        ("ApiFunction", "secretsmanager:GetSecretValue", SECRET, False),
+        # Consent states are signed with the keys that sign the emails' links.
+        ("ApiFunction", "secretsmanager:GetSecretValue", SECRET, True),
+        ("WebhookFunction", "secretsmanager:GetSecretValue", SECRET, False),
+        # The console serves files: it may touch no data at all.
+        ("ConsoleFunction", "dynamodb:GetItem", TABLE, False),
+        ("ConsoleFunction", "secretsmanager:GetSecretValue", SECRET, False),
+        ("ConsoleFunction", "kms:Decrypt", KEY, False),
         ("MailerFunction", "ses:SendEmail", SES.format("identity/kith@kith.local"), True),
         ("MailerFunction", "ses:SendEmail", SES.format("configuration-set/kith-local"), True),
         ("MailerFunction", "ses:SendEmail", SES.format("identity/someone@else.example"), False),
@@ -128,3 +134,11 @@ def test_a_refused_call_is_reported_and_grants_no_call_used_are_listed(
     # And the platform's policies are named apart, never listed as unused
     assert "AWSLambdaBasicExecutionRole" in result.platform["WebhookFunction"]
     assert not any(grant.platform for grants_of in result.unused.values() for grant in grants_of)
+
+
+def test_the_console_functions_role_holds_only_what_lambda_itself_needs(function_roles: dict[str, Role]) -> None:
+    # Given the console's role as the SAM transform writes it
+    policies = function_roles["ConsoleFunction"].policies
+    # Then every policy on it is the platform's (logs, X-Ray): the function reads only its own files
+    assert [label for label, platform, _ in policies] == ["AWSLambdaBasicExecutionRole", "AWSXrayWriteOnlyAccess"]
+    assert all(platform for _, platform, _ in policies)
