@@ -220,7 +220,9 @@ def _name(login: tokens.StoredLogin) -> str:
 
 
 def _duration(seconds: int) -> str:
-    return f"{seconds // 60} minutes" if seconds % 60 == 0 and seconds >= 120 else f"{seconds} seconds"
+    if seconds % 60 == 0 and seconds >= 120:
+        return f"{seconds // 60} minutes"
+    return "1 second" if seconds == 1 else f"{seconds} seconds"
 
 
 def _seconds(text: str) -> int:

@@ -101,10 +101,14 @@ def fetch_config(api: str) -> SignInConfig:
         ) from None
     except (OSError, http.client.HTTPException) as unreachable:
         raise Unreachable(f"cannot reach {api}: {getattr(unreachable, 'reason', None) or unreachable}") from None
+    return read_config(api, payload)
+
+
+def read_config(api: str, payload: bytes) -> SignInConfig:
     try:
         auth = json.loads(payload)["auth"]
     except (ValueError, KeyError, TypeError):
-        raise Unreachable(f"{url} is not Kith's console settings: is --api Kith's API?") from None
+        raise Unreachable(f"{api}/console/config.json is not Kith's console settings: is --api Kith's API?") from None
     if not isinstance(auth, dict) or not all(
         isinstance(auth.get(name), str) and auth[name] for name in ("authorize_url", "token_url", "client_id")
     ):

@@ -66,10 +66,10 @@ def _browse(url: str, form: dict[str, str] | None = None) -> Answer:
 class Login:
     """`kith login --no-browser` running on its own thread, as in a terminal."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, timeout: int = 60) -> None:
         self.out, self.err = io.StringIO(), io.StringIO()
         self.code: int | None = None
-        arguments = ["login", "--api", base_url, "--no-browser", "--timeout", "60"]
+        arguments = ["login", "--api", base_url, "--no-browser", "--timeout", str(timeout)]
         self.thread = threading.Thread(target=self._run, args=(arguments,), daemon=True)
         self.thread.start()
 
@@ -209,3 +209,15 @@ def test_cancelling_on_the_sign_in_page_stores_nothing(kith: LocalKith, config_h
     assert "cancelled" in _relay(cancelled.headers["location"]).text
     assert login.finished() == 1 and "sign-in cancelled: nothing stored" in login.err.getvalue()
     assert not config_home.exists()
+
+
+def test_a_sign_in_that_never_comes_back_times_out_storing_nothing(kith: LocalKith, config_home: Path) -> None:
+    login = Login(kith.base_url, timeout=1)
+    assert login.finished() == 1
+    assert login.err.getvalue().endswith("kith: no sign-in came back within 1 second: nothing stored\n")
+    assert not config_home.exists()
+
+
+def test_login_to_an_address_that_is_not_kiths_api_says_so(config_home: Path) -> None:
+    code, _, err = _kith("login", "--api", "http://127.0.0.1:9", "--no-browser")
+    assert code == 3 and "cannot reach http://127.0.0.1:9" in err and not config_home.exists()

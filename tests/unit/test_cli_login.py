@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from kith_cli import oauth, tokens
-from kith_cli.errors import Refused
+from kith_cli.errors import Refused, Unreachable
 from kith_cli.main import main
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -98,6 +98,38 @@ def test_tokens_go_only_to_https_or_to_this_computer(url: str, accepted: bool) -
     else:
         with pytest.raises(Refused, match="kith sends no tokens to it"):
             oauth.endpoint(url)
+
+
+def test_the_consoles_settings_name_where_to_sign_in() -> None:
+    auth = {
+        "authorize_url": CONFIG.authorize_url,
+        "token_url": CONFIG.token_url,
+        "logout_url": "https://kith-dev.auth.us-east-1.amazoncognito.com/logout",
+        "client_id": "client-123",
+        "scopes": "openid email profile",
+    }
+    assert oauth.read_config("https://api", json.dumps({"auth": auth}).encode()) == CONFIG
+    revoke_url = "https://kith-dev.auth.us-east-1.amazoncognito.com/oauth2/revoke"
+    with_revoke = oauth.read_config("https://api", json.dumps({"auth": {**auth, "revoke_url": revoke_url}}).encode())
+    assert with_revoke.revoke_url == revoke_url
+
+
+@pytest.mark.parametrize(
+    ("payload", "says"),
+    [
+        (b'{"auth": {"authorize_url": "", "token_url": "", "client_id": ""}}', "has no sign-in configured"),
+        (b'{"auth": null}', "has no sign-in configured"),
+        (
+            b'{"auth": {"authorize_url": "http://kith.example/a", "token_url": "https://t", "client_id": "c"}}',
+            "is not https",
+        ),
+        (b"<html>", "not Kith's console settings"),
+        (b"{}", "not Kith's console settings"),
+    ],
+)
+def test_settings_without_a_sign_in_kith_can_use_are_refused_in_words(payload: bytes, says: str) -> None:
+    with pytest.raises((Refused, Unreachable), match=says):
+        oauth.read_config("https://api", payload)
 
 
 # -- the stored sign-in -----------------------------------------------------------------------------
@@ -300,3 +332,34 @@ def test_logout_removes_the_file_and_says_so_even_when_others_could_read_it(tmp_
     code, out, _ = _kith("logout", config=tmp_path)
     assert code == 0 and out == f"signed out: {path} removed\n" and not path.exists()
     assert _kith("logout", config=tmp_path)[1] == f"nobody was signed in ({path} does not exist)\n"
+
+
+def test_logout_revokes_the_refresh_token_where_the_stack_names_a_revocation_endpoint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    revoked: list[tuple[str, str, str]] = []
+    monkeypatch.setattr(oauth, "revoke", lambda *sent: revoked.append(sent))
+    revoke_url = "https://kith-dev.auth.us-east-1.amazoncognito.com/oauth2/revoke"
+    tokens.save(tmp_path / "kith" / "login.json", _login(revoke_url=revoke_url))
+    code, out, err = _kith("logout", config=tmp_path)
+    assert (code, err) == (0, "") and out.startswith("signed out of https://abc.execute-api")
+    assert revoked == [(revoke_url, "client-123", "refresh-1")]
+
+
+def test_logout_removes_the_sign_in_even_when_revoking_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*sent: str) -> None:
+        raise oauth.OAuthRefused("unsupported_token_type", "")
+
+    monkeypatch.setattr(oauth, "revoke", refuse)
+    path = tmp_path / "kith" / "login.json"
+    tokens.save(path, _login(revoke_url="https://kith.example/oauth2/revoke"))
+    code, _, err = _kith("logout", config=tmp_path)
+    assert code == 0 and "did not revoke the refresh token (unsupported_token_type)" in err and not path.exists()
+
+
+def test_a_stack_without_a_revocation_endpoint_is_signed_out_without_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(oauth, "revoke", lambda *sent: pytest.fail("nothing to revoke at"))
+    tokens.save(tmp_path / "kith" / "login.json", _login())
+    assert _kith("logout", config=tmp_path)[0] == 0
