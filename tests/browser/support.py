@@ -46,11 +46,14 @@ class Console:
         return self.kith.request(method, path, body, token=owner.token, **options)
 
     def items_of(self, owner: Owner) -> list[dict[str, Any]]:
-        """Every item of the table that names the owner anywhere: in a key, an attribute or an index key."""
+        """Every item of the table that names the owner or their address anywhere: a key, an attribute, an index key."""
         found: list[dict[str, Any]] = []
         paginator = self.kith.dynamodb.get_paginator("scan")
         for page in paginator.paginate(TableName=self.kith.stack.table_name):
-            found.extend(item for item in page["Items"] if owner.subject in json.dumps(item))
+            for item in page["Items"]:
+                text = json.dumps(item).lower()
+                if owner.subject.lower() in text or owner.email.lower() in text:
+                    found.append(item)
         return found
 
 

@@ -14,7 +14,7 @@ from tests.browser.support import Console, Owner, visit
 def _connections(console: Console, owner: Owner) -> list[dict[str, object]]:
     listing = console.api(owner, "GET", "/v1/connections")
     assert listing.status == 200, listing.body
-    return listing.body["connections"]  # type: ignore[no-any-return]
+    return listing.body["connections"]
 
 
 def test_cal_com_shows_its_secret_once_and_google_connects_through_its_consent_page(
