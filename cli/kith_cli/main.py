@@ -65,7 +65,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--json", action="store_true", help="print the API's JSON as it is, for scripts")
     parser.add_argument("--api", default=os.environ.get("KITH_API_URL"), help="the API's base URL (KITH_API_URL)")
-    parser.add_argument("--token", default=os.environ.get("KITH_TOKEN"), help="a bearer token (KITH_TOKEN)")
+    parser.add_argument(
+        "--token",
+        default=os.environ.get("KITH_TOKEN"),
+        help="a bearer token (KITH_TOKEN); without one, the sign-in `kith login` keeps",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in (login, owner, contacts, activity, goals, export, calendars, imports):
         module.register(commands, common)
