@@ -17,7 +17,7 @@ export function showSignedOut({ title = 'Kith', text, action = 'Sign in' } = {})
   showChrome(false);
   document.title = `${title} · Kith`;
   const main = document.getElementById('main');
-  const signInButton = button(action, () => signIn('#/today').catch((error) => problem(error)), { kind: 'primary' });
+  const signInButton = button(action, () => signIn(location.hash).catch((error) => problem(error)), { kind: 'primary' });
   const problem = (error) => {
     signInButton.after(h('p', { class: 'page-error', role: 'alert' }, error.message));
   };

@@ -106,9 +106,12 @@ function followUpList(followUps, timeZone, names) {
       'ul',
       { class: 'list' },
       pending.map((item) => {
-        const people = item.contact_ids.map((id, i) =>
-          h('a', { href: `#/people/${encodeURIComponent(id)}` }, names.has(id) ? userText(names.get(id)) : `Contact ${i + 1}`),
-        );
+        // The follow-up names its contacts by id; a name is shown where this page already knows it.
+        const named = item.contact_names || [];
+        const people = item.contact_ids.map((id, i) => {
+          const name = named[i] || names.get(id);
+          return h('a', { href: `#/people/${encodeURIComponent(id)}` }, name ? userText(name) : `contact ${i + 1}`);
+        });
         const joined = people.flatMap((link, i) => (i ? [', ', link] : [link]));
         return h(
           'li',
@@ -117,7 +120,7 @@ function followUpList(followUps, timeZone, names) {
           h(
             'ul',
             { class: 'facts' },
-            h('li', {}, `Ended ${formatDate(item.meeting_end, timeZone)}`),
+            h('li', {}, `${new Date(item.meeting_end).getTime() > Date.now() ? 'Ends' : 'Ended'} ${formatDate(item.meeting_end, timeZone)}`),
             h('li', {}, `Follow-up email ${formatDate(item.due_at, timeZone)}`),
           ),
           people.length ? h('p', { class: 'facts' }, 'With ', joined) : null,
@@ -126,7 +129,10 @@ function followUpList(followUps, timeZone, names) {
                 'p',
                 { class: 'facts' },
                 'Not yet contacts: ',
-                item.new_attendees.flatMap((a, i) => [i ? ', ' : null, userText(a.name ? `${a.name} <${a.email}>` : a.email)]),
+                item.new_attendees.flatMap((a, i) => [
+                  i ? ', ' : null,
+                  a.name ? [userText(a.name), ' (', userText(a.email), ')'] : userText(a.email),
+                ]),
               )
             : null,
         );
