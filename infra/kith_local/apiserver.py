@@ -1,6 +1,6 @@
 """A local HTTP API: the role `sam local start-api` plays, without Docker.
 
-Routes come from the HttpApi events in template.yaml. Requests become API
+Routes come from the API Gateway routes in template.yaml. Requests become API
 Gateway HTTP API (payload 2.0) events for the same handlers that run in Lambda.
 Routes behind the JWT authorizer take a development token instead of a JWT:
 
