@@ -378,7 +378,10 @@ def _escaped(text: str) -> str:
 PAGE_HEADERS = {
     "content-type": "text/html; charset=utf-8",
     "cache-control": "no-store",
-    "content-security-policy": "default-src 'none'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    "content-security-policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
+        "frame-ancestors 'none'"
+    ),
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",
 }
@@ -388,8 +391,11 @@ def _document(status: int, title: str, content: str) -> Answer:
     page = (
         '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{_escaped(title)} · Kith</title>\n</head>\n<body>\n<main>\n"
-        f"<h1>{_escaped(title)}</h1>\n{content}</main>\n</body>\n</html>\n"
+        f"<title>{_escaped(title)} · Kith</title>\n"
+        # The console's look, from the console's own stylesheet on this origin.
+        '<link rel="icon" href="/console/favicon.svg" type="image/svg+xml">\n'
+        '<link rel="stylesheet" href="/console/app.css">\n</head>\n<body>\n<main id="main">\n'
+        f'<div class="signed-out">\n<h1>{_escaped(title)}</h1>\n{content}</div>\n</main>\n</body>\n</html>\n'
     )
     return status, dict(PAGE_HEADERS), page.encode()
 
@@ -403,20 +409,21 @@ def _sign_in_form(status: int, request: AuthorizeRequest, shown: Identity, probl
         f'<input type="hidden" name="{_escaped(name)}" value="{_escaped(value)}">\n'
         for name, value in request.fields().items()
     )
-    alert = f'<p role="alert" id="problem">{_escaped(problem)}</p>\n' if problem else ""
+    alert = f'<p class="form-error" role="alert" id="problem">{_escaped(problem)}</p>\n' if problem else ""
     described = ' aria-describedby="problem"' if problem else ""
     content = (
         "<p>This is the local development sign-in of <code>make serve</code>: there is no password. "
         "Choose whom to sign in as; the subject names the owner in Kith's table.</p>\n"
         f'{alert}<form method="post" action="/dev/oauth2/authorize">\n{hidden}'
-        '<p><label for="subject">Subject</label><br>\n'
+        '<div class="field"><label for="subject">Subject</label>\n'
         f'<input id="subject" name="subject" required maxlength="128" autocomplete="username"'
-        f' value="{_escaped(shown.subject)}"{described}></p>\n'
-        '<p><label for="email">E-mail</label><br>\n'
+        f' value="{_escaped(shown.subject)}"{described}></div>\n'
+        '<div class="field"><label for="email">E-mail</label>\n'
         f'<input id="email" name="email" type="email" required maxlength="254" autocomplete="email"'
-        f' value="{_escaped(shown.email)}"{described}></p>\n'
-        '<p><button type="submit" name="action" value="sign-in">Sign in</button>\n'
-        '<button type="submit" name="action" value="cancel" formnovalidate>Cancel</button></p>\n'
+        f' value="{_escaped(shown.email)}"{described}></div>\n'
+        '<p class="actions">\n'
+        '<button class="btn btn-primary" type="submit" name="action" value="sign-in">Sign in</button>\n'
+        '<button class="btn" type="submit" name="action" value="cancel" formnovalidate>Cancel</button></p>\n'
         "</form>\n"
     )
     return _document(status, "Sign in to Kith (development)", content)
