@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +45,20 @@ class Console:
 
     def api(self, owner: Owner, method: str, path: str, body: Any = None, **options: Any) -> HttpResult:
         return self.kith.request(method, path, body, token=owner.token, **options)
+
+    def contacts(self, owner: Owner) -> list[dict[str, Any]]:
+        """Every contact of the owner, through every page of GET /v1/contacts."""
+        found: list[dict[str, Any]] = []
+        cursor = ""
+        while True:
+            page = self.api(
+                owner, "GET", "/v1/contacts?limit=200" + (f"&cursor={urllib.parse.quote(cursor)}" if cursor else "")
+            )
+            assert page.status == 200, page.body
+            found.extend(page.body["contacts"])
+            cursor = page.body.get("next_cursor") or ""
+            if not cursor:
+                return found
 
     def items_of(self, owner: Owner) -> list[dict[str, Any]]:
         """Every item of the table that names the owner or their address anywhere: a key, an attribute, an index key."""
