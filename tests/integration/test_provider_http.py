@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import logging
 import socket
 from collections.abc import Iterator
@@ -488,6 +489,106 @@ def test_microsoft_code_exchange_and_rotating_refresh(fake: FakeProviders, http:
             form=token_form((MICROSOFT_CLIENT[0], "not-the-secret"), grant_type="authorization_code", code="x"),
         )
     assert (wrong_client.value.status, wrong_client.value.reason) == (401, "invalid_client")
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        ({"code_verifier": "another-verifier-of-at-least-forty-three-characters"}, "invalid code verifier"),
+        ({"code_verifier": ""}, "invalid code verifier"),
+        ({"redirect_uri": "http://127.0.0.1:9999/oauth/google/callback"}, "redirect_uri"),
+    ],
+)
+def test_the_token_endpoint_checks_pkce_and_the_redirect_uri(
+    fake: FakeProviders, http: ProviderHttp, fields: dict[str, str], reason: str
+) -> None:
+    # Given a code from an offline consent, When it is exchanged with another verifier, none, or another redirect URI
+    code = consented(fake, "google", "https://www.googleapis.com/auth/calendar.events.readonly", access_type="offline")
+    with pytest.raises(ProviderAuthError) as refused:
+        http.request("POST", fake.google_token_url, form=exchange("google", code, **fields))
+    # Then Google refuses it as invalid_grant, and the code is spent: the right verifier no longer helps
+    assert (refused.value.status, refused.value.reason) == (400, "invalid_grant")
+    with pytest.raises(ProviderAuthError):
+        http.request("POST", fake.google_token_url, form=exchange("google", code))
+
+
+def test_google_gives_a_refresh_token_only_to_an_offline_consent_and_an_id_token_to_openid(
+    fake: FakeProviders, http: ProviderHttp
+) -> None:
+    # Given one consent without access_type=offline, and one offline with openid email
+    online = consented(fake, "google", "https://www.googleapis.com/auth/calendar.events.readonly")
+    offline = consented(
+        fake, "google", "openid email https://www.googleapis.com/auth/calendar.events.readonly", access_type="offline"
+    )
+    # When both codes are exchanged
+    first = http.request("POST", fake.google_token_url, form=exchange("google", online)).json()
+    second = http.request("POST", fake.google_token_url, form=exchange("google", offline)).json()
+    # Then only the offline one carries a refresh token, and only the openid one an ID token naming the account
+    assert "refresh_token" not in first and "id_token" not in first
+    assert second["refresh_token"]
+    claims = second["id_token"].split(".")[1]
+    identity = json.loads(base64.urlsafe_b64decode(claims + "=" * (-len(claims) % 4)))
+    assert (identity["email"], identity["aud"]) == (CALENDAR, GOOGLE_CLIENT[0])
+
+
+def _authorize(fake: FakeProviders, **changes: str | None) -> tuple[int, dict[str, str], str]:
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(VERIFIER.encode()).digest()).rstrip(b"=").decode()
+    query: dict[str, str | None] = {
+        "client_id": GOOGLE_CLIENT[0],
+        "response_type": "code",
+        "redirect_uri": CALLBACK["google"],
+        "scope": "https://www.googleapis.com/auth/calendar.events.readonly",
+        "state": "st-1",
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+    } | changes
+    sent = {name: value for name, value in query.items() if value is not None}
+    page = Browser().get(f"{fake.google_authorize_url}?{urlencode(sent)}")
+    return page.status, page.headers, page.text
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({"client_id": "someone-else.apps.googleusercontent.com"}, "invalid_client"),
+        ({"redirect_uri": "http://kith.example/oauth/google/callback"}, "redirect_uri_mismatch"),
+        ({"redirect_uri": "https://api.kith.test/oauth/outlook/callback"}, "redirect_uri_mismatch"),
+        ({"redirect_uri": None}, "redirect_uri_mismatch"),
+    ],
+)
+def test_the_consent_page_never_sends_a_browser_to_an_unregistered_client_or_address(
+    fake: FakeProviders, changes: dict[str, str | None], error: str | None
+) -> None:
+    # When the authorize URL names another client, or a redirect URI other than a Kith callback
+    status, headers, text = _authorize(fake, **changes)
+    if error is None:
+        # (an https callback on any host is what the fake counts as registered: Kith's address varies by stack)
+        assert status == 200
+        return
+    # Then Google shows its error page and sends the browser nowhere
+    assert status == 400 and "location" not in headers
+    assert error in text
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({"response_type": "token"}, "unsupported_response_type"),
+        ({"scope": "https://www.googleapis.com/auth/everything"}, "invalid_scope"),
+        ({"scope": None}, "invalid_scope"),
+        ({"code_challenge": None}, "invalid_request"),
+        ({"code_challenge_method": "plain"}, "invalid_request"),
+    ],
+)
+def test_a_wrong_authorize_request_goes_back_to_the_client_with_the_error(
+    fake: FakeProviders, changes: dict[str, str | None], error: str
+) -> None:
+    # When the authorize URL asks for something Google does not grant (another flow, a scope, no PKCE S256)
+    status, headers, _ = _authorize(fake, **changes)
+    # Then the browser is sent back to the client with the error and the state
+    assert status == 302
+    answered = dict(parse_qsl(urlsplit(headers["location"]).query))
+    assert answered == {"error": error, "state": "st-1"}
 
 
 def test_events_list_pages_then_gives_a_sync_token_on_the_last_page(fake: FakeProviders, http: ProviderHttp) -> None:

@@ -130,7 +130,7 @@ def sign_state(claim: ConsentClaim, ring: KeyRing) -> str:
     signed = _SignedState(
         k=ring.current,
         o=claim.owner_id,
-        p="google" if claim.provider is Provider.GOOGLE else "outlook",
+        p=claim.provider.value,
         n=claim.nonce,
         x=int(claim.expires_at.timestamp()),
     )
