@@ -3,10 +3,11 @@
 An owner and twenty contacts are created through the HTTP API. Four calendars are
 connected over the real HTTP route of the local API server: Cal.com and Calendly
 with signed webhooks, Google Calendar and Outlook through the fake provider server
-on 127.0.0.1 (OAuth, a push channel, a Graph subscription and its handshake); see
-demo_calendars. A simulated clock then walks through the week: changes arrive, the
-scheduler ticks, mail is sent, and the sweep renews what is about to lapse. Every
-email SES accepted is written to outbox/ as .eml and .html.
+on 127.0.0.1 (the owner's consent on its page, the redirect back to Kith's callback,
+a push channel, a Graph subscription and its handshake); see demo_calendars. A
+simulated clock then walks through the week: changes arrive, the scheduler ticks,
+mail is sent, and the sweep renews what is about to lapse. Every email SES accepted
+is written to outbox/ as .eml and .html.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import Any
 
 from kith_local.aws import local_aws, sent_emails
 from kith_local.clock import SimulatedClock
-from kith_local.demo_calendars import PROVIDERS, CalendarWeek, Delivery, Say, Scene, meetings_by_provider
+from kith_local.demo_calendars import PROVIDERS, CalendarWeek, Consent, Delivery, Say, Scene, meetings_by_provider
 from kith_local.demo_links import Click, click_through
 from kith_local.fake_providers import FakeProviders
 from kith_local.harness import LocalKith
@@ -220,6 +221,8 @@ class Renewal:
 @dataclass
 class Summary:
     webhooks: list[Delivery] = field(default_factory=list)
+    # Google and Outlook, connected through the consent redirect: each hop the browser made.
+    consents: list[Consent] = field(default_factory=list)
     # Per provider, the recorded meetings it told Kith of; a meeting two providers told of counts for both.
     meetings: dict[str, int] = field(default_factory=dict)
     # Meetings more than one provider told of (one interaction each): title -> providers.
@@ -341,6 +344,7 @@ def run_demo(outbox: Path, days: int = DAYS, quiet: bool = False) -> Summary:
             if len(sources) > 1:
                 summary.shared[interaction["title"]] = sources
         summary.webhooks = list(week.webhooks.log)
+        summary.consents = list(week.consents)
         summary.outbox = write_outbox(sent_emails(), outbox)
         summary.hostile = {entry.eml.name for entry in summary.outbox if _names_hostile_contact(entry)}
         summary.api = kith.base_url
@@ -369,6 +373,9 @@ def _print_summary(summary: Summary, outbox: Path, say: Say) -> None:
         f"; “{title}” came from {' and '.join(sources)} (same iCalUID): one interaction"
         for title, sources in summary.shared.items()
     )
+    for consent in summary.consents:
+        hops = " -> ".join(str(status) for status in consent.statuses)
+        say(f"  {PROVIDERS[consent.provider]} connected by consent: {hops}, then {consent.landed_at}")
     say(f"  interactions: {summary.interactions}{shared}")
     states = ", ".join(f"{count} {state}" for state, count in sorted(summary.follow_up_states.items()))
     say(f"  follow-ups:   {summary.follow_up_states.total()} recorded ({states})")

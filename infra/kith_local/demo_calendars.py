@@ -1,8 +1,11 @@
 """The demo owner's four calendars, each reaching Kith through the local API's real HTTP route.
 
 Cal.com and Calendly sign what they send, and the demo signs as they do. Google Calendar and
-Outlook live in the fake provider server on 127.0.0.1: the owner's consent there gives an
-authorization code, Kith exchanges it and opens a push channel (Google) or a subscription (Graph).
+Outlook live in the fake provider server on 127.0.0.1 and are connected as a person connects them:
+Kith gives the consent URL, the owner's browser opens the fake provider's consent page and presses
+Allow, the provider sends it back to Kith's callback with a code, and Kith exchanges the code (with
+its PKCE verifier), opens a push channel (Google) or a subscription (Graph) and sends the browser on
+to the console. Each hop is a request of its own over HTTP (kith_local.plain_browser).
 Graph calls Kith back by itself, through `Webhooks.notify` (its validation handshake, then its
 notifications); Google's push notifications are sent from here with the headers Google sends.
 """
@@ -20,10 +23,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from kith.calendars.signing import hmac_sha256_hex
+from kith.domain.models import Provider
 from kith.storage import keys
+from kith.usecases.connections import webhook_path
 
 from kith_local.fake_providers import FakeProviders
 from kith_local.harness import LocalKith
+from kith_local.plain_browser import Browser, give_consent
 from kith_local.provider_payloads import (
     Person,
     calcom_booking,
@@ -37,8 +43,6 @@ from kith_local.provider_payloads import (
 
 PROVIDERS = {"calcom": "Cal.com", "calendly": "Calendly", "google": "Google", "outlook": "Outlook"}
 MONDAY = datetime(2026, 11, 30, tzinfo=UTC)  # the demo's week
-GOOGLE_SCOPE = "https://www.googleapis.com/auth/calendar.readonly"
-REDIRECT_URI = "https://kith.local/oauth/callback"  # where the owner's consent would land; only named here
 
 PRIYA = ("Priya Natarajan", "priya@lumen.example")
 SAM = ("Sam Rivera", "sam@newco.example")  # not a contact yet: the follow-up offers to add him
@@ -102,6 +106,19 @@ class Webhooks:
 
 
 @dataclass(frozen=True)
+class Consent:
+    """One calendar connected by consent: each hop the browser made, and where it ended."""
+
+    provider: str
+    hops: list[tuple[str, str, int]]  # (method, path, status)
+    landed_at: str
+
+    @property
+    def statuses(self) -> list[int]:
+        return [status for _, _, status in self.hops]
+
+
+@dataclass(frozen=True)
 class Scene:
     at: datetime
     title: str
@@ -117,8 +134,10 @@ class CalendarWeek:
         self.token = token
         self.owner: Person = (owner["name"], owner["email"])
         self.zone = str(owner["time_zone"])
+        self.say = say
         self.webhooks = Webhooks(kith.base_url, say)
         self.connections: dict[str, dict[str, Any]] = {}
+        self.consents: list[Consent] = []
         # The accounts the owner consents with on the fake are theirs: their calendar, their mailbox.
         fake.google_account = (owner["email"], self.zone)
         fake.graph_user |= {"displayName": owner["name"], "mail": owner["email"], "userPrincipalName": owner["email"]}
@@ -128,8 +147,8 @@ class CalendarWeek:
         return [
             Scene(start, "Cal.com connected; its signed webhooks:", self.calcom),
             Scene(start, "Calendly connected; its signed webhooks:", self.calendly),
-            Scene(start, "Google connected (authorization code): channel opened, calendar read", self.google),
-            Scene(start, "Outlook connected (authorization code): Graph subscribes", self.outlook),
+            Scene(start, "Google connected by consent: channel opened, calendar read", self.google),
+            Scene(start, "Outlook connected by consent: Graph subscribes", self.outlook),
             Scene(at(1, 9), "Google: a design review with Sofia added for Wednesday", self.google_event_added),
             Scene(at(2, 12), "Outlook: a partnership sync with Rafael for Thursday", self.outlook_meeting_planned),
         ]
@@ -196,7 +215,7 @@ class CalendarWeek:
         self.fake.put_google_event(calendar, event("brunch-luca", "Brunch with Luca", at(-2, 10, 30), 90, [LUCA[1]]))
         coffee = event("coffee-priya", COFFEE, at(0, 9), 30, [PRIYA[1], SAM[1]], ical_uid=f"{COFFEE_UID}@Cal.com")
         self.fake.put_google_event(calendar, coffee)
-        connection = self._connect("google", self.fake.authorize("google", GOOGLE_SCOPE))
+        connection = self._consent("google")
         (channel,) = self.fake.google_channels
         headers = google_push_headers(channel, "sync", message_number=1)
         self.webhooks.post(connection["webhook_url"], b"", headers, "sync (the channel's first message)")
@@ -217,7 +236,7 @@ class CalendarWeek:
 
     def outlook(self) -> None:
         # Graph runs its validation handshake against the webhook while the subscription is created.
-        self._connect("outlook", self.fake.authorize("microsoft", ""))
+        self._consent("outlook")
 
     def outlook_meeting_planned(self) -> None:
         event_id = "AAMkAGI-partnership-sync"
@@ -230,14 +249,33 @@ class CalendarWeek:
         headers = {"content-type": "application/json"}
         self.webhooks.post(subscription["notificationUrl"], body, headers, "updated notification, forged clientState")
 
-    def _connect(self, provider: str, code: str | None = None) -> dict[str, Any]:
-        body = {"provider": provider}
-        if code is not None:
-            body |= {"authorization_code": code, "redirect_uri": REDIRECT_URI}
-        created = self.kith.request("POST", "/v1/connections", body, token=self.token)
+    def _connect(self, provider: str) -> dict[str, Any]:
+        created = self.kith.request("POST", "/v1/connections", {"provider": provider}, token=self.token)
         assert created.status == 201, created.body
         self.connections[provider] = created.body
         return dict(created.body)
+
+    def _consent(self, provider: str) -> dict[str, Any]:
+        """A calendar connected as in the console: Kith's consent URL, Allow, back to Kith, on to the console."""
+        listed = self.kith.request("GET", "/v1/connections", token=self.token).body["connections"]
+        before = {item["connection_id"] for item in listed}
+        started = self.kith.request("POST", f"/v1/connections/{provider}/authorize", token=self.token)
+        assert started.status == 200, started.body
+        browser = Browser()
+        trip = give_consent(browser, started.body["authorize_url"])
+        assert trip.landed.status == 303, trip.landed.text
+        hops = [("POST", f"/v1/connections/{provider}/authorize", started.status)]
+        hops += [(page.method, urlsplit(page.url).path, page.status) for page in browser.history]
+        for method, path, status in hops:
+            self.say(f"      {method:<4} {path:<49} -> {status}")
+        landed = trip.landed.headers["location"]
+        self.say(f"      then the console: {landed}")
+        self.consents.append(Consent(provider, hops, landed))
+        listed = self.kith.request("GET", "/v1/connections", token=self.token).body["connections"]
+        (connection,) = [item for item in listed if item["connection_id"] not in before]
+        url = self.kith.base_url + webhook_path(Provider(provider), connection["connection_id"])
+        self.connections[provider] = connection | {"webhook_url": url}
+        return self.connections[provider]
 
 
 def meetings_by_provider(kith: LocalKith, owner_id: str, interaction_ids: set[str]) -> dict[str, set[str]]:

@@ -53,6 +53,7 @@ class Page:
     status: int
     headers: dict[str, str]
     body: bytes
+    method: str = "GET"
 
     @property
     def text(self) -> str:
@@ -88,7 +89,7 @@ class Browser:
             body = urllib.parse.urlencode(form).encode()
             headers["content-type"] = "application/x-www-form-urlencoded"
         status, answered, payload = transport(method, url, headers, body)
-        page = Page(url, status, answered, payload)
+        page = Page(url, status, answered, payload, method)
         self.history.append(page)
         return page
 

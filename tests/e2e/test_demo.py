@@ -33,6 +33,18 @@ def test_the_demo_week_runs_end_to_end_over_all_four_providers_and_leaves_readab
     assert statuses["outlook"] == [200, 202, 401]
     assert [summary.tally(provider) for provider in statuses] == [(5, 1), (3, 1), (2, 1), (2, 1)]
     assert len(summary.webhooks) == 16
+    # And Google and Outlook were connected as a person connects them: Kith's consent URL, the provider's page,
+    # Allow, the redirect back to Kith's callback, and on to the console's calendars page
+    for consent, provider in zip(summary.consents, ("google", "outlook"), strict=True):
+        assert consent.provider == provider
+        assert [(method, status) for method, _, status in consent.hops] == [
+            ("POST", 200),
+            ("GET", 200),
+            ("POST", 302),
+            ("GET", 303),
+        ]
+        assert consent.hops[-1][1] == f"/oauth/{provider}/callback"
+        assert consent.landed_at == f"/console/#/calendars?connected={provider}"
     # And six meetings are recorded; the two cancelled ones are gone
     assert sorted(summary.titles) == [
         "Brunch with Luca",
