@@ -20,10 +20,12 @@ if TYPE_CHECKING:
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 PHONE: ViewportSize = {"width": 390, "height": 844}
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
-# A console page is shown once its container (of the page asked for) holds no loading line any more.
+# A console page is shown once its container (of the page asked for) holds no loading line any more
+# and nothing in it is busy (People marks its list aria-busy while a search is under way).
 _SHOWN = """(name) => {
   const page = document.querySelector('#main > .page');
-  return page !== null && (!name || page.classList.contains('page-' + name)) && page.querySelector('.loading') === null;
+  return page !== null && (!name || page.classList.contains('page-' + name))
+    && page.querySelector('.loading, [aria-busy="true"]') === null;
 }"""
 
 
