@@ -1,14 +1,26 @@
-"""`kith connections`, `kith connect`, `kith disconnect`: calendar connections (/v1/connections)."""
+"""`kith connections`, `kith connect`, `kith disconnect`: calendar connections (/v1/connections).
+
+`kith connect google|outlook` connects by consent, as the console does: it asks Kith for the
+provider's consent URL, prints it (and opens it in a browser where it can), and waits for the
+connection to appear once the owner has allowed and the provider sent the browser back to Kith.
+"""
 
 from __future__ import annotations
 
 import argparse
+import time
+import webbrowser
 from typing import Any
 
 from kith_cli.api import Api
-from kith_cli.terminal import Terminal
+from kith_cli.errors import Refused
+from kith_cli.login import _duration, _seconds
+from kith_cli.terminal import Terminal, shown
 
 PROVIDERS = ("calcom", "calendly", "google", "outlook")
+BY_CONSENT = {"google": "Google Calendar", "outlook": "Outlook"}
+POLL_SECONDS = 2.0
+WAIT_SECONDS = 300
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -17,8 +29,17 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     )
     connect = commands.add_parser("connect", parents=[common], help="connect a calendar")
     connect.add_argument("provider", choices=PROVIDERS)
-    connect.add_argument("--code", help="Google/Outlook: the OAuth authorization code")
-    connect.add_argument("--redirect-uri", help="Google/Outlook: the redirect URI the code was issued for")
+    connect.add_argument(
+        "--no-browser", action="store_true", help="Google/Outlook: print the consent address instead of opening it"
+    )
+    connect.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=WAIT_SECONDS,
+        help=f"Google/Outlook: seconds to wait for the consent ({WAIT_SECONDS})",
+    )
+    connect.add_argument("--code", help="Google/Outlook: an OAuth authorization code obtained elsewhere")
+    connect.add_argument("--redirect-uri", help="Google/Outlook: the redirect URI that code was issued for")
     connect.set_defaults(run=connect_calendar)
     disconnect = commands.add_parser("disconnect", parents=[common], help="disconnect a calendar")
     disconnect.add_argument("connection_id")
@@ -51,6 +72,8 @@ def list_connections(api: Api, arguments: argparse.Namespace, terminal: Terminal
 
 
 def connect_calendar(api: Api, arguments: argparse.Namespace, terminal: Terminal) -> int:
+    if arguments.provider in BY_CONSENT and not arguments.code:
+        return _connect_by_consent(api, arguments, terminal)
     body: dict[str, str] = {"provider": arguments.provider}
     if arguments.code:
         body["authorization_code"] = arguments.code
@@ -68,6 +91,49 @@ def connect_calendar(api: Api, arguments: argparse.Namespace, terminal: Terminal
 
     terminal.emit(created, human)
     return 0
+
+
+def _connect_by_consent(api: Api, arguments: argparse.Namespace, terminal: Terminal) -> int:
+    provider, name = arguments.provider, BY_CONSENT[arguments.provider]
+    known = {item["connection_id"] for item in api.call("GET", "/v1/connections")["connections"]}
+    started = api.call("POST", f"/v1/connections/{provider}/authorize")
+    url = str(started["authorize_url"])
+    print(f"Allow Kith to read your {name} in your browser:\n  {shown(url)}", file=terminal.err)
+    if not arguments.no_browser and not webbrowser.open(url):
+        print("(no browser could be opened here: open the address above)", file=terminal.err)
+    print(
+        f"Waiting up to {_duration(arguments.timeout)} for the calendar to be connected; Ctrl-C stops.",
+        file=terminal.err,
+    )
+    try:
+        connection = _wait_for(api, provider, known, time.monotonic() + arguments.timeout)
+    except KeyboardInterrupt:
+        raise Refused(
+            "stopped waiting: if you complete the consent in the browser, `kith connections` lists the calendar"
+        ) from None
+    if connection is None:
+        raise Refused(f"no {name} connection appeared within {_duration(arguments.timeout)}: nothing was connected")
+
+    def human() -> None:
+        terminal.say(f"connected {provider} as {connection['connection_id']} ({connection['state']})")
+        if connection.get("account_email"):
+            terminal.say(f"account: {shown(connection['account_email'])}")
+
+    terminal.emit(connection, human)
+    return 0
+
+
+def _wait_for(api: Api, provider: str, known: set[str], deadline: float) -> dict[str, Any] | None:
+    """The first connection of `provider` not in `known`, asked for every POLL_SECONDS until the deadline."""
+    while True:
+        listed = api.call("GET", "/v1/connections")["connections"]
+        new = [item for item in listed if item["provider"] == provider and item["connection_id"] not in known]
+        if new:
+            return dict(new[0])
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        time.sleep(min(POLL_SECONDS, left))
 
 
 def disconnect_calendar(api: Api, arguments: argparse.Namespace, terminal: Terminal) -> int:
