@@ -102,6 +102,12 @@ def fresh_owner() -> Owner:
 
 
 @pytest.fixture
+def newcomer() -> Owner:
+    """Another subject no test signs in as, beside `fresh_owner` (which `owner` gives a profile)."""
+    return _unused_owner()
+
+
+@pytest.fixture
 def another_owner(console: Console) -> Owner:
     """A second owner with a profile, for what one owner must never reach of another's."""
     other = _unused_owner()
