@@ -63,7 +63,7 @@ function dueRow(entry, index, now, onAction) {
       entry.goal ? h('span', { class: 'badge badge-ok' }, 'Goal: ', userText(entry.goal)) : null,
       lateness(entry, now),
     ),
-    h('p', { class: 'facts' }, lastInteraction(entry)),
+    h('p', { class: 'facts' }, h('span', {}, lastInteraction(entry))),
     h('div', { class: 'actions' }, buttons),
   );
 }
