@@ -2,7 +2,8 @@
 
 Each provider gets a fresh stack on moto in process, its functions invoked with the events AWS would
 send (the API and webhooks through kith_local's LocalApi, payload 2.0; the meetings queue as SQS
-events), an owner with five contacts, and a connection made through the API. Google and Outlook reach
+events), an owner with five contacts, and a connection made through the API (Google and Outlook by the owner's
+consent on the fake provider's page and the redirect back to Kith's callback). Google and Outlook reach
 the fake provider server on 127.0.0.1 over real HTTP; Graph's POSTs to Kith are handed over in process.
 One warm-up notification goes first; then each repetition adds a NEW meeting with two of the contacts,
 sends its notification and lets the meetings function consume the queued message.
@@ -20,16 +21,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from kith.calendars.signing import hmac_sha256_hex
 from kith_local.clock import SimulatedClock
 from kith_local.fake_providers import GOOGLE_ACCOUNT, FakeProviders, LoggedRequest
+from kith_local.plain_browser import Browser, give_consent
 from kith_local.provider_settings import google_overrides, microsoft_overrides
 from kith_local.stack import create_stack
 from moto import mock_aws
 
 from bench.counting import RequestLog
-from bench.in_process import Kith, ProviderHttpTime, quiet_logs
+from bench.in_process import HOST, Kith, ProviderHttpTime, quiet_logs
 from bench.scenarios import NOW, calcom_body
 
 PROVIDERS = {"calcom": "Cal.com", "calendly": "Calendly", "google": "Google Calendar", "outlook": "Outlook (Graph)"}
@@ -43,8 +46,6 @@ CONTACTS = (
     ("Eva Evans", "eva@example.com"),
 )
 MET = CONTACTS[:2]  # the two known contacts at every meeting
-GOOGLE_SCOPE = "https://www.googleapis.com/auth/calendar.readonly"
-REDIRECT = "https://app.kith.test/oauth/callback"
 CALENDLY_API = "https://api.calendly.com"
 
 # (meeting number, its start) -> the webhook's HTTP status; it first puts the meeting where the provider keeps it.
@@ -134,8 +135,7 @@ def _calendly(kith: Kith, fake: FakeProviders) -> Notify:
 
 
 def _google(kith: Kith, fake: FakeProviders) -> Notify:
-    code = fake.authorize("google", GOOGLE_SCOPE)
-    connection = _connect(kith, {"provider": "google", "authorization_code": code, "redirect_uri": REDIRECT})
+    connection = _connect_by_consent(kith, "google")
     path = f"/webhooks/google/{connection['connection_id']}"
     (channel,) = fake.google_channels
 
@@ -156,8 +156,7 @@ def _google(kith: Kith, fake: FakeProviders) -> Notify:
 
 
 def _outlook(kith: Kith, fake: FakeProviders) -> Notify:
-    code = fake.authorize("microsoft", "")
-    _connect(kith, {"provider": "outlook", "authorization_code": code, "redirect_uri": REDIRECT})
+    _connect_by_consent(kith, "outlook")
     (subscription,) = fake.graph_subscriptions
 
     def notify(number: int, start: datetime) -> int:
@@ -176,9 +175,20 @@ SETUPS: dict[str, Callable[[Kith, FakeProviders], Notify]] = {
 }
 
 
-def _connect(kith: Kith, body: dict[str, Any]) -> Any:
-    """Connect through the API, then let the meetings function do the first read that connecting queued."""
-    connection = kith.expect(201, "POST", "/v1/connections", body)
+def _connect_by_consent(kith: Kith, provider: str) -> Any:
+    """Google or Outlook as the owner connects it: consent URL, Allow, Kith's callback; then the first read."""
+    started = kith.expect(200, "POST", f"/v1/connections/{provider}/authorize", None)
+
+    def in_process(method: str, url: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+        parts = urlsplit(url)
+        return kith.api.handle(method, parts.path, parts.query, headers, body, HOST)
+
+    landed = give_consent(Browser({f"https://{HOST}": in_process}), started["authorize_url"]).landed
+    if landed.status != 303:
+        raise RuntimeError(f"the consent callback answered {landed.status}: {landed.text[:300]}")
+    (connection,) = [
+        item for item in kith.call("GET", "/v1/connections")[1]["connections"] if item["provider"] == provider
+    ]
     kith.process()
     return connection
 
