@@ -69,17 +69,18 @@ function calcomSteps() {
 function calendlySteps(created) {
   const command = [
     'curl -X POST https://api.calendly.com/webhook_subscriptions \\',
-    '  -H "Authorization: Bearer $CALENDLY_TOKEN" -H "Content-Type: application/json" \\',
+    '  -H "Authorization: Bearer YOUR_TOKEN" -H "Content-Type: application/json" \\',
     `  -d '{"url": "${created.webhook_url}", "events": ["invitee.created", "invitee.canceled"],`,
-    `       "organization": "$ORGANIZATION_URI", "user": "$USER_URI", "scope": "user", "signing_key": "${created.signing_secret}"}'`,
+    `       "organization": "YOUR_ORGANIZATION_URI", "user": "YOUR_USER_URI", "scope": "user",`,
+    `       "signing_key": "${created.signing_secret}"}'`,
   ].join('\n');
   return [
     h(
       'ol',
       { class: 'steps' },
-      h('li', {}, 'Calendly makes webhooks through its API: in Calendly, open Integrations → API & Webhooks and create a personal access token.'),
+      h('li', {}, 'Calendly makes webhooks through its API (on its paid plans): in Calendly, open Integrations → API & Webhooks and create a personal access token.'),
       h('li', {}, 'Find your user and organization URIs: GET https://api.calendly.com/users/me with that token (resource.uri and resource.current_organization).'),
-      h('li', {}, 'Create the subscription with the webhook URL as url, the events invitee.created and invitee.canceled, scope user, and the signing secret as signing_key; for example:'),
+      h('li', {}, 'Create the subscription with the webhook URL as url, the events invitee.created and invitee.canceled, scope user, and the signing secret as signing_key: for example this command, with the three YOUR_… values replaced by your token and the URIs of step 2.'),
     ),
     h('div', { class: 'secret' }, h('code', { class: 'command' }, command), copyButton('command', () => command)),
   ];
