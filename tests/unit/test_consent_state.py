@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from kith.actions.tokens import KeyRing
@@ -22,6 +23,8 @@ from kith.calendars.consent_state import (
     sign_state,
     verify_state,
 )
+from kith.calendars.oauth import OAuth, OAuthApp
+from kith.config import Settings
 from kith.domain.models import Provider
 from kith.errors import Forbidden
 from kith.http import status_for
@@ -174,3 +177,37 @@ def test_a_claim_is_for_google_or_outlook_only() -> None:
     # Given a claim for a booking tool (they sign webhooks; no consent), When signed, Then it is refused
     with pytest.raises(ValueError):
         sign_state(ConsentClaim(owner_id="o", provider=Provider.CALCOM, nonce="n", expires_at=NOW), RING)
+
+
+def test_a_deployed_stack_sends_the_owner_to_googles_and_microsofts_own_consent_pages() -> None:
+    # Given a stack's settings with both OAuth clients and a Microsoft tenant of its own
+    settings = Settings.from_environ({"KITH_TABLE_NAME": "t", "KITH_MICROSOFT_TENANT": "contoso.onmicrosoft.com"})
+    assert settings.google_authorize_url == "https://accounts.google.com/o/oauth2/v2/auth"
+    assert (
+        settings.microsoft_authorize_url
+        == "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/authorize"
+    )
+    # When a consent URL is made for an app with two scopes and a parameter of its own
+    app = OAuthApp(
+        authorize_url=settings.google_authorize_url,
+        token_url=settings.google_token_url,
+        client_id="kith.apps.googleusercontent.com",
+        client_secret="s",
+        scope="openid email",
+        consent_parameters={"access_type": "offline"},
+    )
+    oauth = OAuth(http=None, vault=None, apps={Provider.GOOGLE: app})  # type: ignore[arg-type]
+    url = urlsplit(oauth.consent_url(Provider.GOOGLE, REDIRECT, "st.sig", "c" * 43))
+    # Then it is the endpoint with every parameter once, the scopes one space-separated value (as %20)
+    assert f"{url.scheme}://{url.netloc}{url.path}" == settings.google_authorize_url
+    assert parse_qs(url.query) == {
+        "client_id": ["kith.apps.googleusercontent.com"],
+        "response_type": ["code"],
+        "redirect_uri": [REDIRECT],
+        "scope": ["openid email"],
+        "state": ["st.sig"],
+        "code_challenge": ["c" * 43],
+        "code_challenge_method": ["S256"],
+        "access_type": ["offline"],
+    }
+    assert "scope=openid%20email" in url.query
