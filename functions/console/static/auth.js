@@ -16,10 +16,18 @@ export function config() {
         if (!response.ok) throw new Error(`config.json answered ${response.status}`);
         return response.json();
       })
-      .then((body) => body.auth)
       .catch((error) => {
         configPromise = null;
         throw new SignInError('The console could not read its sign-in settings. Reload the page to try again.', error);
+      })
+      .then((body) => {
+        if (!body || !body.auth || !body.auth.authorize_url) {
+          // A stack deployed with its own JwtIssuer has no user pool for the console to send people to.
+          throw new SignInError(
+            'Sign-in is not set up for this console: the stack trusts tokens from another issuer (its JwtIssuer). Call the API with a token from that issuer, or deploy with the stack\'s own user pool.',
+          );
+        }
+        return body.auth;
       });
   }
   return configPromise;
