@@ -244,8 +244,11 @@ def post_consent(provider: Annotated[Provider, Path(description="google or outlo
 @app.get(
     "/oauth/<provider>/callback",
     responses={
-        303: {"description": "Connected: on to the console's calendars page"},
-        400: {"description": "Nothing connected: a page in words", "content": {"text/html": {}}},
+        303: {"description": "Connected: on to the console's calendars page", "content": {}},
+        400: {
+            "description": "Nothing connected (also 403, 404, 409, 422): a page in words",
+            "content": {"text/html": {"schema": {"type": "string"}}},
+        },
     },
 )
 def get_consent_callback(provider: Annotated[str, Path(description="google or outlook")]) -> Response[str]:
