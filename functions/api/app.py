@@ -41,6 +41,7 @@ from kith.domain.models import (
     MAX_ID_LENGTH,
     Circle,
     Contact,
+    FollowUpStatus,
     Provider,
     available_providers,
     owner_id_from_subject,
@@ -67,6 +68,7 @@ from kith.usecases import (
     due,
     erasure,
     export,
+    follow_ups,
     goals,
     imports,
     interactions,
@@ -327,8 +329,14 @@ def delete_interaction(interaction_id: Id) -> Response[str]:
 
 
 @app.get("/v1/follow-ups")
-def get_follow_ups(limit: Limit = 50, cursor: Cursor = None) -> FollowUpPage:
-    return FollowUpPage.of(runtime.repository.follow_ups_page(_owner_id(), limit, cursor))
+def get_follow_ups(
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    status: Annotated[FollowUpStatus | None, Query(description="Only follow-ups in this state, e.g. pending.")] = None,
+) -> FollowUpPage:
+    """Follow-ups after meetings, each naming its contacts."""
+    page, names = follow_ups.follow_ups_page(runtime.repository, _owner_id(), limit, cursor, status)
+    return FollowUpPage.of(page, names)
 
 
 @app.get("/v1/sent")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -265,15 +266,19 @@ class FollowUpOut(BaseModel):
     new_attendees: list[Attendee]
     title: str | None
     meeting_end: datetime
+    contact_names: list[str | None] = Field(
+        default_factory=list, description="The name of each of contact_ids, in order; null for a contact since deleted."
+    )
 
     @classmethod
-    def of(cls, follow_up: FollowUp) -> FollowUpOut:
+    def of(cls, follow_up: FollowUp, names: Mapping[str, str] | None = None) -> FollowUpOut:
         return cls.model_validate(
             {
                 **follow_up.model_dump(),
                 "status": follow_up.status.value,
                 "contact_ids": list(follow_up.contact_ids),
                 "new_attendees": list(follow_up.new_attendees),
+                "contact_names": [(names or {}).get(contact_id) for contact_id in follow_up.contact_ids],
             }
         )
 
@@ -325,8 +330,8 @@ class FollowUpPage(BaseModel):
     next_cursor: str | None = Field(description=_NEXT_CURSOR)
 
     @classmethod
-    def of(cls, page: Page[FollowUp]) -> FollowUpPage:
-        found = [FollowUpOut.of(follow_up) for follow_up in page.items]
+    def of(cls, page: Page[FollowUp], names: Mapping[str, str] | None = None) -> FollowUpPage:
+        found = [FollowUpOut.of(follow_up, names) for follow_up in page.items]
         return cls(follow_ups=found, next_cursor=page.next_cursor)
 
 

@@ -128,3 +128,27 @@ def test_a_due_contact_with_an_upcoming_meeting_is_held_back_not_named(kith: Kit
         ("Ann Attendee", "2026-12-01T10:00:00Z"),
         ("Bea Later", "2026-12-20T10:00:00Z"),
     ]
+
+
+def test_follow_ups_name_their_contacts_and_list_by_state(kith: Kith) -> None:
+    # Given a meeting with Ann that ended an hour ago (its follow-up pending) and Bob deleted since
+    kith.create_owner()
+    kith.create_contact("Ann Attendee", "ann@example.com")
+    bob = kith.create_contact("Bob Gone", "bob@example.com")
+    connection = kith.connect("calcom")
+    start = datetime(2026, 11, 30, 8, 30, tzinfo=UTC)
+    guests = [("Ann Attendee", "ann@example.com"), ("Bob Gone", "bob@example.com")]
+    assert kith.webhook(connection, calcom_body("BOOKING_CREATED", "bk-met", start, guests))[0] == 202
+    kith.process_meetings()
+    assert kith.http("DELETE", f"/v1/contacts/{bob['contact_id']}")[0] == 204
+    # When the pending follow-ups are listed
+    status, page = kith.http("GET", "/v1/follow-ups?status=pending")
+    assert status == 200, page
+    # Then the one follow-up names Ann, and no longer Bob
+    (follow_up,) = page["follow_ups"]
+    assert follow_up["status"] == "pending"
+    assert follow_up["contact_names"] == ["Ann Attendee"]
+    # And none is sent yet, and a state that does not exist is a 422 naming it
+    assert kith.http("GET", "/v1/follow-ups?status=sent")[1]["follow_ups"] == []
+    status, refused = kith.http("GET", "/v1/follow-ups?status=later")
+    assert status == 422 and refused["details"][0]["field"] == "status", refused

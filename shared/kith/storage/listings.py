@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from kith.domain.models import Contact, FollowUp, Interaction, SentEmail
+from kith.domain.models import Contact, FollowUp, FollowUpStatus, Interaction, SentEmail
 from kith.domain.search import ContactFilter
 from kith.errors import InvalidCursor
 from kith.storage import items, keys
@@ -164,8 +164,17 @@ class ListingRecords(PagedQueries):
 
         return self._owner_page(owner_id, f"timeline:{contact_id}", prefix, request, limit, cursor, interactions)
 
-    def follow_ups_page(self, owner_id: str, limit: int, cursor: str | None) -> Page[FollowUp]:
-        request = _prefix_query(keys.owner_pk(owner_id), keys.follow_up_sk(""))
+    def follow_ups_page(
+        self, owner_id: str, limit: int, cursor: str | None, status: FollowUpStatus | None = None
+    ) -> Page[FollowUp]:
+        if status is None:
+            request = _prefix_query(keys.owner_pk(owner_id), keys.follow_up_sk(""))
+        else:
+            request = {
+                **_prefix_query(keys.owner_pk(owner_id), keys.follow_up_sk(""), status=status.value),
+                "FilterExpression": "#status = :status",
+                "ExpressionAttributeNames": {"#status": "status"},
+            }
         return self._owner_page(
             owner_id, "follow-ups", keys.follow_up_sk(""), request, limit, cursor, _each(items.follow_up_from_item)
         )

@@ -106,7 +106,7 @@ function followUpList(followUps, timeZone, names) {
       'ul',
       { class: 'list' },
       pending.map((item) => {
-        // The follow-up names its contacts by id; a name is shown where this page already knows it.
+        // contact_names follows contact_ids; a contact deleted since has no name.
         const named = item.contact_names || [];
         const people = item.contact_ids.map((id, i) => {
           const name = named[i] || names.get(id);
@@ -185,7 +185,7 @@ export async function render(main, { query = {} } = {}) {
     [owner, due, followUps] = await Promise.all([
       api('GET', '/v1/owner').then((r) => r.data),
       api('GET', '/v1/due').then((r) => r.data),
-      api('GET', '/v1/follow-ups', { query: { limit: 200 } }).then((r) => r.data.follow_ups),
+      api('GET', '/v1/follow-ups', { query: { status: 'pending', limit: 50 } }).then((r) => r.data.follow_ups),
     ]);
   } catch (error) {
     if (error.status === 404) {
