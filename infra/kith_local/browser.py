@@ -67,7 +67,8 @@ def sign_in(page: Page, base_url: str, subject: str, email: str) -> None:
     page.fill("#subject", subject)
     page.fill("#email", email)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base_url}/console/*")
+    # ** and not *: the console may already have replaced ?code=… with #/today, and * stops at a slash.
+    page.wait_for_url(f"{base_url}/console/**")
     wait_until_shown(page)
 
 
