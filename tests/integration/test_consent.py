@@ -137,7 +137,8 @@ def test_the_consent_url_asks_for_the_least_kith_needs_with_pkce_and_a_signed_st
     assert (claim.owner_id, claim.provider.value) == (OWNER, provider)
     # And the pending consent is kept under the state's nonce, expiring with it, holding the verifier of the challenge
     (item,) = [item for item in kith.items() if item["type"]["S"] == "consent"]
-    assert (item["pk"]["S"], item["owner_id"]["S"], item["provider"]["S"]) == (
+    assert (item["pk"]["S"], item["sk"]["S"], item["owner_id"]["S"], item["provider"]["S"]) == (
+        f"OWNER#{OWNER}",
         f"CONSENT#{claim.nonce}",
         OWNER,
         provider,
@@ -212,7 +213,7 @@ def test_allowing_google_connects_it_opens_a_channel_and_queues_the_first_read(k
     # And the code was exchanged once (the fake's token endpoint checks its verifier and redirect URI)
     assert [request.method for request in fake.requests if request.path == "/google/token"] == ["POST"]
     # And the pending consent is spent
-    assert [key for key in kept(kith) if key[0].startswith("CONSENT#")] == []
+    assert [key for key in kept(kith) if key[1].startswith("CONSENT#")] == []
 
 
 def test_allowing_outlook_connects_it_and_subscribes(kith: Kith, fake: FakeProviders) -> None:
@@ -329,10 +330,24 @@ def test_another_owners_state_for_this_consent_connects_nothing_for_either(kith:
         owner_id="owner-2", provider=Provider.GOOGLE, nonce=genuine.nonce, expires_at=genuine.expires_at
     )
     page = open_callback(kith, with_query(url, state=sign_state(claim, ring(kith))))
-    # Then it is refused, and neither owner has a calendar connected
-    assert_refused(page, 403, "begun by someone else")
+    # Then it is refused (the second owner has no such consent to spend), and neither has a calendar connected
+    assert_refused(page, 409, "not begun from your account")
     assert connections(kith) == [] and connections(kith, "owner-2") == []
     assert fake.google_channels == []
+    # And the first owner's own consent is still theirs to complete
+    assert open_callback(kith, url).status == 303
+    assert len(connections(kith)) == 1
+
+
+def test_erasing_the_account_takes_a_consent_under_way_with_it(kith: Kith, fake: FakeProviders) -> None:
+    # Given a consent begun and allowed on Google's page, not yet completed
+    url = allowed(kith, "google")
+    # When the owner erases the account
+    assert kith.http("DELETE", "/v1/owner")[0] == 204
+    # Then no item of the consent is left, and completing it afterwards connects nothing
+    assert [item for item in kith.items() if item["type"]["S"] == "consent"] == []
+    assert_refused(open_callback(kith, url), 409, "already used")
+    assert connections(kith) == []
 
 
 @pytest.mark.parametrize(
@@ -383,7 +398,7 @@ def test_pkce_is_checked_a_code_with_another_verifier_is_refused(kith: Kith, fak
     nonce = verify_state(state_of(url), ring(kith), NOW).nonce
     boto3.client("dynamodb").update_item(
         TableName=kith.stack.table_name,
-        Key={"pk": {"S": f"CONSENT#{nonce}"}, "sk": {"S": "CONSENT"}},
+        Key={"pk": {"S": f"OWNER#{OWNER}"}, "sk": {"S": f"CONSENT#{nonce}"}},
         UpdateExpression="SET code_verifier = :other",
         ExpressionAttributeValues={":other": {"S": "another-verifier-of-at-least-forty-three-characters"}},
     )
@@ -420,10 +435,10 @@ def test_two_racing_completions_connect_once(kith: Kith, fake: FakeProviders) ->
         repository = instance.lambdas.modules["ApiFunction"].runtime.repository
         spend = repository.spend_consent
 
-        def racing(nonce: str, spend: Any = spend) -> Any:
+        def racing(owner_id: str, nonce: str, spend: Any = spend) -> Any:
             both_checked.wait()
             with one_at_a_time:
-                return spend(nonce)
+                return spend(owner_id, nonce)
 
         repository.spend_consent = racing
     pages: list[Page] = []

@@ -1,7 +1,10 @@
 """Calendar consents under way: written when the consent URL is given out, spent once when the provider answers.
 
-pk                 sk         what
-CONSENT#<nonce>    CONSENT    owner, provider, redirect URI, PKCE verifier; expires (TTL) with the state
+pk                 sk                what
+OWNER#<owner>      CONSENT#<nonce>   provider, redirect URI, PKCE verifier; expires (TTL) with the state
+
+Kept in the owner's partition: erasing the account takes a consent under way with it, and a state
+naming another owner finds nothing to spend.
 """
 
 from __future__ import annotations
@@ -19,8 +22,8 @@ from kith.storage.table import Table, from_wire, is_condition_failure, key_of, r
 
 def _consent_item(consent: PendingConsent) -> Item:
     return {
-        "pk": keys.consent_pk(consent.nonce),
-        "sk": keys.CONSENT,
+        "pk": keys.owner_pk(consent.owner_id),
+        "sk": keys.consent_sk(consent.nonce),
         "type": "consent",
         "owner_id": consent.owner_id,
         "provider": consent.provider.value,
@@ -46,12 +49,12 @@ class ConsentRecords(Table):
         if not self._put_new(_consent_item(consent)):
             raise Conflict("a consent with that nonce is under way already")
 
-    def spend_consent(self, nonce: str) -> PendingConsent | None:
-        """The pending consent, deleted in the same request; None if it was spent already (or never existed)."""
+    def spend_consent(self, owner_id: str, nonce: str) -> PendingConsent | None:
+        """The owner's pending consent, deleted in the same request; None if it was spent already (or never existed)."""
         try:
             answer = self._client.delete_item(
                 TableName=self._table,
-                Key=key_of(keys.consent_pk(nonce), keys.CONSENT),
+                Key=key_of(keys.owner_pk(owner_id), keys.consent_sk(nonce)),
                 ConditionExpression="attribute_exists(pk)",
                 ReturnValues="ALL_OLD",
             )

@@ -12,8 +12,8 @@
     OWNER#<owner>          CONNECTION#<connection>          a calendar connection, as the owner lists it
     OWNER#<owner>          SENT#<email key>                 sent history, one item per email
     OWNER#<owner>          USED#<nonce>                     a spent one-click link (TTL: the link's expiry)
+    OWNER#<owner>          CONSENT#<nonce>                  a calendar consent under way (TTL: its 10 minutes)
     CONNECTION#<conn.>     CONNECTION                       webhook lookup: owner, provider, secret
-    CONSENT#<nonce>        CONSENT                          a calendar consent under way (TTL: its 10 minutes)
     SUPPRESSION#<address>  SUPPRESSION                      never mail this (lower-cased) address: reason, since
 
 DueIndex (sparse: only items carrying due_pk are in it):
@@ -107,11 +107,8 @@ def connection_pk(connection_id: str) -> str:
 CONNECTION = "CONNECTION"
 
 
-def consent_pk(nonce: str) -> str:
+def consent_sk(nonce: str) -> str:
     return f"CONSENT#{nonce}"
-
-
-CONSENT = "CONSENT"
 
 
 def suppression_pk(address: str) -> str:

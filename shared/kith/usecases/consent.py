@@ -136,9 +136,12 @@ def complete_consent(
         )
     if answer.code is None:
         raise ConsentFailed(f"{name} sent you back without an authorization code, so nothing was connected")
-    consent = repo.spend_consent(claim.nonce)
+    consent = repo.spend_consent(claim.owner_id, claim.nonce)
     if consent is None:
-        raise ConsentSpent("this consent link was already used — if you completed it, your calendar is connected")
+        raise ConsentSpent(
+            "this consent link was already used, or was not begun from your account — "
+            "if you completed it, your calendar is connected"
+        )
     if consent.owner_id != claim.owner_id or consent.provider is not claim.provider:
         raise ConsentOfAnother("this consent was begun by someone else, so nothing was connected")
     return connect_calendar(
@@ -165,7 +168,7 @@ def _forget(
     with contextlib.suppress(KithError):
         claim = verify_state(state, ring(), now)
         if claim.provider is provider:
-            repo.spend_consent(claim.nonce)
+            repo.spend_consent(claim.owner_id, claim.nonce)
 
 
 def _shown(code: str) -> str:
