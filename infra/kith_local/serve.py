@@ -3,8 +3,9 @@
 The role `sam local start-api` plays with Docker: the same handlers, routes
 from template.yaml, a development token in place of the JWT authorizer, and
 the development sign-in in place of Cognito's managed login (the console and
-`kith login` sign in through it). With --demo, the demo owner and her network
-are seeded first (demo_seed), so the console opens on a full Today. A
+`kith login` sign in through it), and a fake Google and Microsoft on 127.0.0.1 whose consent
+pages stand in for the providers' (Connect Google Calendar or Outlook works as deployed).
+With --demo, the demo owner and her network are seeded first (demo_seed), so the console opens on a full Today. A
 background loop delivers queued messages to their consumers every second and
 fires the scheduler at the schedule's rate, on the wall clock. Every email SES
 accepts is written to outbox/ as .eml and .html, as the demo does.
@@ -19,10 +20,13 @@ from pathlib import Path
 
 from kith_local.aws import local_aws, sent_emails
 from kith_local.clock import WallClock
+from kith_local.demo_calendars import Webhooks
 from kith_local.demo_seed import Seeded, seed_demo
 from kith_local.dev_sign_in import PREFILLED_SUBJECT
+from kith_local.fake_providers import FakeProviders
 from kith_local.harness import LocalKith
 from kith_local.outbox import Outbox, OutboxEntry
+from kith_local.provider_settings import google_overrides, microsoft_overrides
 
 
 class Serving:
@@ -36,7 +40,7 @@ class Serving:
         self.next_tick = kith.clock.now()
         outbox.empty()
 
-    def banner(self, endpoint: str, seeded: Seeded | None = None) -> list[str]:
+    def banner(self, endpoint: str, seeded: Seeded | None = None, providers: str | None = None) -> list[str]:
         base = self.kith.base_url
         demo = f"{seeded.owner_id}: {seeded.contacts} contacts, {seeded.meetings} meetings" if seeded else ""
         return [
@@ -46,6 +50,14 @@ class Serving:
             *([f"Demo          seeded {demo}   (sign in as {PREFILLED_SUBJECT} to see them)"] if seeded else []),
             f"Kith API      {base}   (Authorization: Bearer dev:<your-subject>)",
             f"Webhooks      {base}/webhooks/<provider>/<connection_id>   (POST /v1/connections)",
+            *(
+                [
+                    f"Calendars     fake Google and Microsoft at {providers}"
+                    "   (their consent pages stand in for the real ones)"
+                ]
+                if providers
+                else []
+            ),
             f"Emails        {self.outbox.folder}/   (.eml and .html; emptied now, one file pair per email sent)",
             f"Embedded AWS  {endpoint}   (table {self.kith.stack.table_name})",
             f"Tick          every {int(self.tick_every.total_seconds())} s; Ctrl-C stops",
@@ -70,10 +82,14 @@ def serve_forever(tick_every: timedelta, port: int, outbox: Path, demo: bool = F
     def say(line: str) -> None:
         print(line, flush=True)
 
-    with local_aws() as endpoint, LocalKith(WallClock(), port=port) as kith:
+    clock = WallClock()
+    with local_aws() as endpoint, FakeProviders(clock) as fake, LocalKith(clock, port=port) as kith:
+        # Google and Outlook connect through the fake's consent pages; Graph checks a subscription's URL by calling it.
+        kith.use_settings(google_overrides(fake) | microsoft_overrides(fake))
+        fake.notify = Webhooks(kith.base_url, lambda *_: None).notify
         seeded = seed_demo(kith) if demo else None
         serving = Serving(kith, Outbox(outbox), tick_every, say)
-        for line in serving.banner(endpoint, seeded):
+        for line in serving.banner(endpoint, seeded, fake.base_url):
             say(line)
         try:
             while True:

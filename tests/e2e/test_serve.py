@@ -151,7 +151,7 @@ def test_make_serve_prints_http_addresses_of_its_own_and_hands_out_webhook_urls_
     server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
     try:
         assert server.stdout is not None
-        printed = [server.stdout.readline() for _ in range(7)]
+        printed = [server.stdout.readline() for _ in range(8)]
         # Then the console's address comes first, then the development sign-in
         console = printed[0].split()[1]
         assert printed[0].startswith("Console ") and re.fullmatch(r"http://127\.0\.0\.1:\d+/", console), printed
@@ -161,8 +161,12 @@ def test_make_serve_prints_http_addresses_of_its_own_and_hands_out_webhook_urls_
         # And it names its API, its webhooks and its outbox, all on its own plain-HTTP address
         assert printed[2].split()[2] == base
         assert printed[3].split()[1] == f"{base}/webhooks/<provider>/<connection_id>"
-        assert printed[4].split()[1] == f"{tmp_path / 'outbox'}/" and (tmp_path / "outbox").is_dir()
-        assert printed[6].startswith("Tick ")
+        # And the fake Google and Microsoft whose consent pages stand in for the providers'
+        assert printed[4].startswith("Calendars ") and "consent pages" in printed[4]
+        providers = printed[4].split()[6]
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+", providers), printed
+        assert printed[5].split()[1] == f"{tmp_path / 'outbox'}/" and (tmp_path / "outbox").is_dir()
+        assert printed[7].startswith("Tick ")
         # And the console's address answers with the console
         with urllib.request.urlopen(console, timeout=30) as page:
             assert page.url == f"{base}/console/" and page.headers["content-type"].startswith("text/html")
@@ -174,6 +178,13 @@ def test_make_serve_prints_http_addresses_of_its_own_and_hands_out_webhook_urls_
             with urllib.request.urlopen(request, timeout=30) as response:
                 answer = json.loads(response.read())
         assert answer["webhook_url"].startswith(f"{base}/webhooks/calendly/")
+        # And Connect Google Calendar sends the browser to the fake Google's consent page, which answers
+        request = urllib.request.Request(base + "/v1/connections/google/authorize", b"", headers, method="POST")
+        with urllib.request.urlopen(request, timeout=30) as response:
+            consent_url = json.loads(response.read())["authorize_url"]
+        assert consent_url.startswith(f"{providers}/google/")
+        with urllib.request.urlopen(consent_url, timeout=30) as page:
+            assert page.status == 200 and page.headers["content-type"].startswith("text/html")
     finally:
         server.send_signal(signal.SIGINT)
         out, _ = server.communicate(timeout=30)
