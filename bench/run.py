@@ -2,10 +2,12 @@
 one calendar notification costs per provider, emails composed per second, how often the digest
 ranking agrees with the hand-made table of expectations, a contact import, the local API under
 concurrent webhooks, requests per operation beside the fewest needed, the scheduler's fan-out and
-the cost per active owner-month.
+the cost per active owner-month, and the web console in a browser (its first load, requests per page view, a search
+in a large network).
 
     .venv/bin/python bench/run.py [--quick] [--repetitions N] [--notifications N] [--renders N]
-                                  [--webhooks N] [--clients N] [--fanout-owners N,M] [--json PATH]
+                                  [--webhooks N] [--clients N] [--fanout-owners N,M] [--console-contacts N]
+                                  [--json PATH]
 
 Prints figures for a person to read; it asserts nothing. Parts 1 and 2 run on moto in process
 (request counts are exact, timings there would mean nothing); part 3 spawns fresh interpreters;
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -30,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench import cost as costs_per_owner
 from bench import fanout
 from bench.calendars import CalendarCost, calendar_costs
+from bench.console import ConsoleBench, console_bench
 from bench.counting import OPERATIONS
 from bench.fanout import FanOut, fan_out
 from bench.import_times import BASELINE, ImportTiming, import_times
@@ -631,6 +635,57 @@ def print_cost(lines: list[costs_per_owner.Line]) -> None:
         print("     " + ", ".join(priced[start : start + 6]))
 
 
+# -- part 12 ---------------------------------------------------------------------------------------
+
+
+def print_console(run: ConsoleBench) -> None:
+    print("12. The web console in Chromium, over the local API server (bench/console.py)")
+    if run.available:
+        print(f"   skipped: {run.available}")
+        return
+    print("   (Debian's Chromium through Playwright; the server, the functions and moto are threads of this process:")
+    print("   times are this machine's harness, not API Gateway's, Lambda's and DynamoDB's)")
+    print()
+    rows = []
+    for kind in ("console", "api", "sign-in"):
+        items = [item for item in run.first_load if item.kind == kind]
+        if items:
+            rows.append(
+                [kind, len(items), *(run.total(kind, unit) for unit in ("body_bytes", "wire_bytes", "gzip_bytes"))]
+            )
+    totals = (run.total(None, unit) for unit in ("body_bytes", "wire_bytes", "gzip_bytes"))
+    rows.append(["first load", len(run.first_load), *totals])
+    print("   The demo network (20 contacts). First load, signed in, cache off: every response until Today is shown")
+    print("   (console: its files and config.json, gzipped by ConsoleFunction; on the wire: with headers, as served)")
+    print(table(["responses", "count", "bytes", "on the wire", "gzip -9"], rows))
+    print()
+    median = statistics.median(run.today_shown_ms)
+    spread = ", ".join(f"{ms:.0f}" for ms in run.today_shown_ms)
+    print(f"   Until Today is shown, from the navigation's start: median {median:.0f} ms of {run.loads} ({spread} ms)")
+    for view, asked in run.requests_per_view.items():
+        print(f"   API requests for {view}: {len(asked)}  ({'; '.join(asked)})")
+    print()
+    print(f"   {run.contacts:,} contacts (written to the table in {run.seed_seconds:.0f} s):")
+    print(
+        f"     Today shown in {run.large_today_shown_ms:,.0f} ms, People's first page in {run.people_shown_ms:,.0f} ms"
+    )
+    searches = ", ".join(f"{ms:,.0f}" for ms in run.search_ms)
+    found = sorted(set(run.search_hits))
+    print(
+        f"     a search result shown, from the last keystroke (the page waits 250 ms for typing to pause): median "
+        f"{statistics.median(run.search_ms):,.0f} ms ({searches} ms; {'/'.join(map(str, found))} found of "
+        f"{run.contacts:,})"
+    )
+    reads = run.search_reads[0] if run.search_reads else {}
+    print(
+        f"     the same searches through the API alone: median {statistics.median(run.search_api_ms):,.0f} ms, "
+        f"DynamoDB requests each: {', '.join(f'{name} {count}' for name, count in reads.items() if count)}"
+    )
+    print(
+        "     (a name search reads the owner's contacts page by page and filters them: moto answers each page slowly)"
+    )
+
+
 # -- main ------------------------------------------------------------------------------------------
 
 
@@ -659,6 +714,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="10000",
         help="owners due in one slot for the fan-out, comma-separated (default 10000; 100000 takes ~5 minutes)",
     )
+    parser.add_argument(
+        "--console-contacts",
+        type=int,
+        help="contacts in the network the console searches (default 10,000, --quick 2,000)",
+    )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures as JSON to PATH")
     arguments = parser.parse_args(argv)
     repetitions = arguments.repetitions or (3 if arguments.quick else 7)
@@ -667,6 +727,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import_rows = 1000 if arguments.quick else 5000
     webhooks = arguments.webhooks or (1000 if arguments.quick else 5000)
     fan_sizes = [int(size) for size in str(arguments.fanout_owners).split(",") if size]
+    console_contacts = arguments.console_contacts or (2000 if arguments.quick else 10_000)
 
     use_fake_aws()
     durations: dict[str, float] = {}
@@ -709,6 +770,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     lines = costs_per_owner.cost_lines(measured)
     print_cost(lines)
+    print()
+    console = timed("12. web console", durations, lambda: console_bench(contacts=console_contacts))
+    print_console(console)
     print()
     print(table(["part", "seconds"], [[label, seconds] for label, seconds in durations.items()]))
     print(f"  total {sum(durations.values()):.1f} s")
@@ -769,6 +833,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "lines": [vars(line) for line in lines],
                 "per_owner": {str(n): costs_per_owner.per_owner(lines, n) for n in (1, 10_000, 1_000_000)},
             },
+            "console": console.figures(),
             "durations_seconds": durations,
         }
         arguments.json.write_text(json.dumps(figures, indent=2, default=str) + "\n", encoding="utf-8")
