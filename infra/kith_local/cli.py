@@ -41,7 +41,12 @@ def main(argv: list[str] | None = None) -> int:
         "--demo", action="store_true", help="seed the demo owner and her network first (the sign-in is prefilled so)"
     )
     commands.add_parser("env-file", help="write events/env.local.json for `sam local invoke --env-vars`")
-    commands.add_parser("preview", help="render a sample digest and follow-up to preview/ (.html, .eml, .png)")
+    previewing = commands.add_parser(
+        "preview", help="render a sample digest and follow-up, and every console page, to preview/ (.html, .eml, .png)"
+    )
+    previewing.add_argument(
+        "--readme", action="store_true", help="also write the README's console screenshots to docs/screenshots/"
+    )
     commands.add_parser("openapi", help="write openapi.json, the HTTP API's OpenAPI 3.1 document, from the code")
     arguments = parser.parse_args(argv)
     if arguments.command == "openapi":
@@ -52,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.command == "preview":
         from kith_local.preview import main as preview
 
-        preview()
+        preview(readme=REPOSITORY / "docs" / "screenshots" if arguments.readme else None)
         return 0
     if arguments.command == "env-file":
         import os

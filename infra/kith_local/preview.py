@@ -1,14 +1,20 @@
-"""`make preview`: a sample digest and follow-up rendered to files a person can look at.
+"""`make preview`: a sample digest and follow-up, and every page of the web console, as files to look at.
 
 The same composition the mailer uses, on made-up data that includes the awkward
 names real networks have (markup, right-to-left marks, long names). Each email is
 written as .eml and .html under preview/, and as a phone-sized .png when a
 headless Chromium is installed.
+
+Where Chromium is installed, the console is served by the local stack with the
+demo network seeded (demo_seed) and Google and Outlook connected through the fake
+providers' consent pages; each page is written to preview/console/ as
+<page>-390.png and <page>-1280.png, the whole page. `--readme` also writes the
+README's screenshots to docs/screenshots/, each cropped to the window (and made
+smaller with pngquant where it is installed).
 """
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,11 +27,11 @@ from kith.domain.digest import rank_due_contacts
 from kith.domain.models import Attendee, Circle, Contact, Digest, FollowUp, Owner, OwnerSettings
 from kith.mail.compose import compose_digest, compose_follow_up
 
+from kith_local.browser import chromium_path
 from kith_local.template import REPOSITORY
 
 NOW = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
 SENDER = "kith@kith.local"
-CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
 # Links in a preview are real signed links, under a key that exists only here.
 PREVIEW_KEYS = KeyRing({"preview": b"preview-only-key-that-signs-nothing-real"}, "preview")
 
@@ -111,10 +117,6 @@ def sample_follow_up() -> EmailMessage:
     return compose_follow_up(owner, follow_up, contacts, SENDER, NOW, _links())
 
 
-def _chromium() -> str | None:
-    return next((path for name in CHROMIUM_CANDIDATES if (path := shutil.which(name))), None)
-
-
 def _screenshot(chromium: str, html: Path, png: Path) -> bool:
     """A phone-sized screenshot with headless Chromium; False when it could not be taken."""
     command = [
@@ -138,7 +140,7 @@ def _screenshot(chromium: str, html: Path, png: Path) -> bool:
 
 def render_previews(folder: Path, screenshots: bool = True) -> list[Rendered]:
     folder.mkdir(parents=True, exist_ok=True)
-    chromium = _chromium() if screenshots else None
+    chromium = chromium_path() if screenshots else None
     rendered: list[Rendered] = []
     for name, message in (("digest", sample_digest()), ("follow-up", sample_follow_up())):
         eml, html = folder / f"{name}.eml", folder / f"{name}.html"
@@ -151,7 +153,18 @@ def render_previews(folder: Path, screenshots: bool = True) -> list[Rendered]:
     return rendered
 
 
-def main(folder: Path = REPOSITORY / "preview") -> None:
+def main(folder: Path = REPOSITORY / "preview", readme: Path | None = None) -> None:
+    from kith_local.preview_console import render_console
+
     for item in render_previews(folder):
         shot = f", {item.png.name}" if item.png else " (no Chromium installed: no screenshot)"
         print(f"{item.name}: {item.html}{shot}")
+    shots = render_console(folder / "console", readme)
+    if isinstance(shots, str):
+        print(f"console: no screenshots ({shots})")
+        return
+    pages = sorted({shot.page for shot in shots})
+    widths = " and ".join(f"{width} px" for width in sorted({shot.width for shot in shots}))
+    print(f"console: {len(shots)} screenshots in {folder / 'console'}/ ({', '.join(pages)}; {widths} wide)")
+    if readme is not None:
+        print(f"README screenshots: {readme}/")
