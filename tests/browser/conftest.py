@@ -1,7 +1,9 @@
 """Browser level: the web console in Chromium, driven by Playwright, over the local API server on 127.0.0.1.
 
-One local stack and one browser serve the whole session; each test gets a new browser context
-(its own sessionStorage) and a fresh owner, a subject no other test uses, so tests share no data.
+One local stack and one browser serve the whole level (package-scoped: they end with its last test,
+so the embedded AWS's endpoint in the environment never reaches another level's tests); each test
+gets a new browser context (its own sessionStorage) and a fresh owner, a subject no other test uses,
+so tests share no data.
 A test fails on any dialog, uncaught page error, console error or 5xx answer its page met.
 
 Chromium is Debian's (`apt-get install chromium`, as .ci/run does), never Playwright's download.
@@ -39,7 +41,7 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     return result
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def console() -> Iterator[Console]:
     clock = WallClock()
     with local_aws(), FakeProviders(clock) as fake, LocalKith(clock, stage="browser") as kith:
@@ -49,13 +51,13 @@ def console() -> Iterator[Console]:
         yield Console(kith, fake)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     executable = chromium_path()
     if executable is None:

@@ -1,4 +1,5 @@
-"""Calendars: Cal.com's webhook secret shown once; Google through the fake consent page; a forged state refused."""
+"""Calendars: Cal.com's webhook secret shown once; Google and Outlook through the fake consent pages; a forged
+state refused."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ def _connections(console: Console, owner: Owner) -> list[dict[str, object]]:
     return listing.body["connections"]
 
 
-def test_cal_com_shows_its_secret_once_and_google_connects_through_its_consent_page(
+def test_cal_com_shows_its_secret_once_and_google_and_outlook_connect_through_their_consent_pages(
     console: Console, owner: Owner, page: Page
 ) -> None:
     # Given a signed-in owner on Calendars, with nothing connected
@@ -55,8 +56,15 @@ def test_cal_com_shows_its_secret_once_and_google_connects_through_its_consent_p
     wait_until_shown(page, "#/calendars")
     expect(page.locator(".notice-ok")).to_contain_text("Google Calendar is connected")
     expect(page.locator('li[data-state="active"]', has_text="Google Calendar")).to_have_count(1)
+    # When Outlook is connected the same way, Then it is listed as active too, with the account that consented
+    page.get_by_role("button", name="Connect Outlook").click()
+    page.wait_for_url(f"{console.fake.base_url}/**")
+    page.get_by_role("button", name="Allow").click()
+    page.wait_for_url(f"{console.base_url}/console/#/calendars?connected=outlook")
+    wait_until_shown(page, "#/calendars")
+    expect(page.locator('li[data-state="active"]', has_text="Outlook")).to_have_count(1)
     providers = sorted((c["provider"], c["state"]) for c in _connections(console, owner))
-    assert providers == [("calcom", "active"), ("google", "active")]
+    assert providers == [("calcom", "active"), ("google", "active"), ("outlook", "active")]
 
 
 def test_denying_google_consent_connects_nothing_and_says_so(console: Console, owner: Owner, page: Page) -> None:
