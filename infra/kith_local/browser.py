@@ -6,16 +6,23 @@ browser = launch(playwright, executable)
 sign_in(page, base_url, subject, email)   through the console and the development sign-in page
 open_page(page, base_url, "#/people")     a console page, once it is shown
 horizontal_overflow(page)                 how far the document is wider than the viewport
+with console_stack("stage") as (kith, fake): the local stack the console is served from, Google and
+                                          Microsoft faked (consent pages included)
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Playwright, ViewportSize
+
+    from kith_local.fake_providers import FakeProviders
+    from kith_local.harness import LocalKith
 
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 PHONE: ViewportSize = {"width": 390, "height": 844}
@@ -27,6 +34,25 @@ _SHOWN = """(name) => {
   return page !== null && (!name || page.classList.contains('page-' + name))
     && page.querySelector('.loading, [aria-busy="true"]') === null;
 }"""
+
+
+@contextmanager
+def console_stack(stage: str) -> Iterator[tuple[LocalKith, FakeProviders]]:
+    """The local stack on an embedded AWS and the wall clock, with Google and Outlook on the fake providers:
+    the console's Connect buttons go through the fakes' consent pages; Graph checks a subscription's URL
+    by calling it, through Kith's own webhook route."""
+    from kith_local.aws import local_aws
+    from kith_local.clock import WallClock
+    from kith_local.demo_calendars import Webhooks
+    from kith_local.fake_providers import FakeProviders
+    from kith_local.harness import LocalKith
+    from kith_local.provider_settings import google_overrides, microsoft_overrides
+
+    clock = WallClock()
+    with local_aws(), FakeProviders(clock) as fake, LocalKith(clock, stage=stage) as kith:
+        kith.use_settings(google_overrides(fake) | microsoft_overrides(fake))
+        fake.notify = Webhooks(kith.base_url, lambda *_: None).notify
+        yield kith, fake
 
 
 def chromium_path() -> str | None:

@@ -17,16 +17,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kith_local.aws import local_aws
-from kith_local.browser import DESKTOP, PHONE, chromium_path, launch, open_page, sign_in, wait_until_shown
-from kith_local.clock import WallClock
+from kith_local.browser import (
+    DESKTOP,
+    PHONE,
+    chromium_path,
+    console_stack,
+    launch,
+    open_page,
+    sign_in,
+    wait_until_shown,
+)
 from kith_local.demo import OWNER, OWNER_TOKEN
-from kith_local.demo_calendars import Webhooks
 from kith_local.demo_seed import seed_demo
 from kith_local.dev_sign_in import PREFILLED_EMAIL, PREFILLED_SUBJECT
-from kith_local.fake_providers import FakeProviders
 from kith_local.harness import LocalKith
-from kith_local.provider_settings import google_overrides, microsoft_overrides
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, ViewportSize
@@ -82,10 +86,7 @@ def _quiet() -> Iterator[None]:
 
 @contextmanager
 def _demo_stack() -> Iterator[_Demo]:
-    clock = WallClock()
-    with _quiet(), local_aws(), FakeProviders(clock) as fake, LocalKith(clock, stage="preview") as kith:
-        kith.use_settings(google_overrides(fake) | microsoft_overrides(fake))
-        fake.notify = Webhooks(kith.base_url, lambda *_: None).notify
+    with _quiet(), console_stack("preview") as (kith, fake):
         # The accounts she consents with on the fakes are hers: her calendar, her mailbox.
         fake.google_account = (PREFILLED_EMAIL, ZONE)
         fake.graph_user |= {"displayName": OWNER["name"], "mail": PREFILLED_EMAIL, "userPrincipalName": PREFILLED_EMAIL}

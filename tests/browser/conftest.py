@@ -17,13 +17,7 @@ import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
-from kith_local.aws import local_aws
-from kith_local.browser import DESKTOP, chromium_path, launch, sign_in
-from kith_local.clock import WallClock
-from kith_local.demo_calendars import Webhooks
-from kith_local.fake_providers import FakeProviders
-from kith_local.harness import LocalKith
-from kith_local.provider_settings import google_overrides, microsoft_overrides
+from kith_local.browser import DESKTOP, chromium_path, console_stack, launch, sign_in
 from playwright.sync_api import Browser, Page, Playwright, ViewportSize, sync_playwright
 
 from tests.browser.support import OWNER_TIME_ZONE, Console, Owner, Watch
@@ -43,11 +37,7 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 
 @pytest.fixture(scope="package")
 def console() -> Iterator[Console]:
-    clock = WallClock()
-    with local_aws(), FakeProviders(clock) as fake, LocalKith(clock, stage="browser") as kith:
-        kith.use_settings(google_overrides(fake) | microsoft_overrides(fake))
-        # Graph checks a subscription's notificationUrl by calling it: through Kith's local webhook route.
-        fake.notify = Webhooks(kith.base_url, lambda *_: None).notify
+    with console_stack("browser") as (kith, fake):
         yield Console(kith, fake)
 
 
