@@ -42,7 +42,8 @@ help:
 	@echo "make build   sam build for deploying, to $(BUILD_DIR): arm64 (the template's default) from any machine;"
 	@echo "             ARCH=x86_64 for an x86_64 stack (deploy it with --parameter-overrides Architecture=x86_64)"
 	@echo "make build-local  sam build for this machine ($(LOCAL_ARCH)), to $(LOCAL_BUILD_DIR), for kith-local invoke"
-	@echo "make preview render a sample digest and follow-up to preview/ (PNG too where Chromium is installed)"
+	@echo "make preview render a sample digest and follow-up to preview/, and every console page at 390 and 1280 px"
+	@echo "             to preview/console/ (PNGs where Chromium is installed)"
 	@echo "make openapi write openapi.json, the HTTP API's OpenAPI 3.1 document, from the code"
 
 # pip's output goes to a log beside the environment, shown in full only when pip fails: on a working
