@@ -34,7 +34,7 @@ export SAM_CLI_TELEMETRY := 0
 
 help:
 	@echo "make demo    run one owner's week end to end on an embedded local AWS; emails land in outbox/"
-	@echo "make test    ruff, mypy and every test suite (unit, integration, e2e, template)"
+	@echo "make test    ruff, mypy and every test suite (unit, integration, e2e, template, browser)"
 	@echo "make lint    ruff and mypy only"
 	@echo "make bench   print request counts, import times, render rates and ranking agreement"
 	@echo "make serve   the console and API at http://127.0.0.1:<port>/, a ticking clock, on an embedded AWS;"
