@@ -241,3 +241,17 @@ export function fill(form, contact, names = Object.keys(FIELDS)) {
   const circle = form.elements.namedItem('circle');
   if (circle) circle.dispatchEvent(new Event('change'));
 }
+
+// A refusal's details, with "emails.1" said as the address it means: one control holds every address.
+export function withListItems(error, form) {
+  const lists = { emails: words, tags: items };
+  if (!error || !Array.isArray(error.details)) return error;
+  const details = error.details.map((detail) => {
+    const [name, index] = String(detail.field || '').split('.');
+    const control = form.elements.namedItem(name);
+    if (!(name in lists) || index === undefined || !control) return detail;
+    const entry = lists[name](control.value)[Number(index)];
+    return entry === undefined ? detail : { ...detail, problem: `${entry}: ${detail.problem}` };
+  });
+  return Object.assign(Object.create(Object.getPrototypeOf(error)), error, { details, message: error.message });
+}

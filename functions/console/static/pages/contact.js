@@ -8,6 +8,7 @@ import {
 } from '../ui.js';
 import {
   changesFrom, circleWords, contactFieldset, fill, lastInTouch, localMinute, setGoalChoices, shown, shownWords, typed,
+  withListItems,
 } from './contact-fields.js';
 
 const TIMELINE_PAGE = 20;
@@ -119,7 +120,7 @@ function logForm(onLogged, contactId) {
       announce(`Logged ${kind.control.selectedOptions[0].textContent.toLowerCase()}.`);
       await onLogged();
     } catch (error) {
-      showErrors(form, error);
+      showErrors(form, withListItems(error, form));
     }
   });
   return form;
@@ -271,7 +272,7 @@ export async function render(main, { params }) {
       } else if (error.status === 404) {
         gone();
       } else {
-        showErrors(form, error);
+        showErrors(form, withListItems(error, form));
       }
     }
   });

@@ -30,6 +30,13 @@ function mediaType(file) {
   return /\.vcf$/i.test(file.name) || /vcard/i.test(file.type) ? 'text/vcard' : 'text/csv';
 }
 
+// The API's words as a sentence: "the file is empty" reads "The file is empty."
+function sentence(words) {
+  const text = String(words || '').trim();
+  if (!text) return '';
+  return text.charAt(0).toUpperCase() + text.slice(1) + (/[.!?)]$/.test(text) ? '' : '.');
+}
+
 function plural(count, one, many = `${one}s`) {
   return `${count.toLocaleString()} ${count === 1 ? one : many}`;
 }
@@ -47,7 +54,7 @@ function totals(report) {
 function details(row) {
   const parts = [];
   if (row.changes && row.changes.length) parts.push(`Adds ${row.changes.map((name) => CHANGED[name] || name).join(', ')}.`);
-  if (row.reason) parts.push(row.reason.charAt(0).toUpperCase() + row.reason.slice(1) + (/[.!?]$/.test(row.reason) ? '' : '.'));
+  if (row.reason) parts.push(sentence(row.reason));
   return parts.length ? userText(parts.join(' ')) : '';
 }
 
@@ -75,10 +82,10 @@ function reportTable(report) {
         h(
           'tr',
           { class: `outcome-${row.outcome}` },
-          h('td', {}, String(row.line)),
-          h('td', {}, row.name ? userText(row.name) : h('span', { class: 'muted' }, 'no name')),
-          h('td', {}, OUTCOMES[row.outcome] || row.outcome),
-          h('td', {}, details(row)),
+          h('td', { 'data-label': 'Line' }, String(row.line)),
+          h('td', { 'data-label': 'Name' }, row.name ? userText(row.name) : h('span', { class: 'muted' }, 'no name')),
+          h('td', { 'data-label': 'What happens' }, OUTCOMES[row.outcome] || row.outcome),
+          h('td', { 'data-label': 'Details' }, details(row)),
         ),
       ),
     );
@@ -104,6 +111,7 @@ function reportTable(report) {
   return h(
     'div',
     {},
+    h('h3', { class: 'report-rows' }, 'Row by row'),
     h('div', { class: 'narrow' }, show),
     h(
       'div',
@@ -182,7 +190,10 @@ export async function render(main) {
     };
     if (!file) return refuse('Choose a file first.');
     if (!file.size) return refuse('This file is empty.');
-    if (file.size > MAX_BYTES) return refuse(`This file is ${(file.size / 1048576).toFixed(1)} MB; Kith imports files of up to 4 MB. Split it, or export fewer contacts at a time.`);
+    if (file.size > MAX_BYTES) {
+      const size = (Math.ceil((file.size / 1048576) * 10) / 10).toFixed(1);
+      return refuse(`This file is ${size} MB, more than the 4 MB Kith imports at once. Split it, or export fewer contacts at a time.`);
+    }
     try {
       const bytes = new Blob([await file.arrayBuffer()]);
       const answer = await busy(check, api('POST', '/v1/imports', {
@@ -192,7 +203,7 @@ export async function render(main) {
       }));
       showReport(file, bytes, answer.data);
     } catch (error) {
-      refuse(error.status === 413 ? 'This file is too large: Kith imports files of up to 4 MB.' : error.message);
+      refuse(error.status === 413 ? 'This file is too large: Kith imports files of up to 4 MB.' : sentence(error.message));
     }
   });
 
@@ -201,9 +212,17 @@ export async function render(main) {
     const confirm = button(`Import ${plural(importable, 'contact')}`, () => start(), { kind: 'primary' });
     const other = button('Choose another file', restart);
     const heading = h('h2', { id: 'report-heading', tabindex: '-1' }, 'What importing ', userText(file.name), ' would do');
-    const said = importable
-      ? `Kith read ${plural(report.readable_rows, 'row')} of ${FORMATS[report.format] || report.format}. Importing adds ${plural(report.new, 'new contact')} and adds to ${plural(report.merged, 'contact')} you have.`
-      : `Kith read ${FORMATS[report.format] || report.format}, but nothing in it is new: importing it would change nothing.`;
+    const kind = FORMATS[report.format] || report.format;
+    const adds = [
+      report.new ? `adds ${plural(report.new, 'new contact')}` : null,
+      report.merged ? `adds to ${plural(report.merged, 'contact')} you have` : null,
+    ].filter(Boolean);
+    const said = [
+      importable
+        ? `Kith read ${plural(report.readable_rows, 'row')} of ${kind}. Importing it ${adds.join(' and ')}.`
+        : `Kith read ${kind}, but nothing in it is new: importing it would change nothing.`,
+      report.skipped ? ` ${plural(report.skipped, 'row is', 'rows are')} skipped: the table below says why.` : '',
+    ].join('');
     const section = h(
       'section',
       { class: 'card', 'aria-labelledby': 'report-heading' },
@@ -217,7 +236,7 @@ export async function render(main) {
     form.hidden = true;
     heading.focus();
 
-    const progress = h('progress', { max: String(report.readable_rows), value: '0', 'aria-labelledby': 'progress-words' });
+    const progress = h('progress', { max: String(report.readable_rows), value: '0', 'aria-label': 'Rows imported' });
     const words = h('p', { id: 'progress-words', 'aria-live': 'polite' });
     const sums = { new: 0, merged: 0, unchanged: 0, skipped: 0 };
     const warn = (event) => {
@@ -269,7 +288,7 @@ export async function render(main) {
         h(
           'div',
           { class: 'page-error', role: 'alert' },
-          h('p', {}, `Rows ${(from + 1).toLocaleString()} to ${to.toLocaleString()} could not be imported: `, error.message),
+          h('p', {}, `Rows ${(from + 1).toLocaleString()} to ${to.toLocaleString()} could not be imported. `, sentence(error.message)),
           h('p', {}, from
             ? `The ${plural(from, 'row')} before them were imported (${sums.new.toLocaleString()} new, ${sums.merged.toLocaleString()} merged, ${sums.unchanged.toLocaleString()} unchanged, ${sums.skipped.toLocaleString()} skipped).`
             : 'Nothing was imported.'),

@@ -5,7 +5,9 @@ import { api } from '../api.js';
 import {
   announce, busy, button, clear, clearErrors, emptyState, errorState, field, h, showErrors, userText,
 } from '../ui.js';
-import { CIRCLES, circleWords, contactFieldset, lastInTouch, newContact, setGoalChoices } from './contact-fields.js';
+import {
+  CIRCLES, circleWords, contactFieldset, lastInTouch, newContact, setGoalChoices, withListItems,
+} from './contact-fields.js';
 
 const PAGE_SIZE = 50;
 const TYPING_PAUSE_MS = 250;
@@ -193,7 +195,7 @@ function addContactSection(goals, onCancel) {
       announce(`Added ${created.data.name}.`);
       location.hash = `#/people/${encodeURIComponent(created.data.contact_id)}`;
     } catch (error) {
-      showErrors(form, error);
+      showErrors(form, withListItems(error, form));
     }
   });
   return form;
