@@ -80,4 +80,6 @@ def problem(status: int, reason: str) -> str:
 def consent_refused(status: int, reason: str) -> str:
     """Where a calendar provider's redirect lands when nothing was connected: why, and the way back."""
     title = "This consent was already used" if status == 409 else "Your calendar was not connected"
-    return _render("consent.html", title=title, message=reason)
+    # Kith's errors are clauses ("you declined…"); a page shows them as sentences.
+    sentence = reason[:1].upper() + reason[1:] + ("" if reason.endswith((".", "!", "?")) else ".")
+    return _render("consent.html", title=title, message=sentence)

@@ -143,15 +143,21 @@ def sign_state(claim: ConsentClaim, ring: KeyRing) -> str:
 def verify_state(state: str, ring: KeyRing, now: datetime) -> ConsentClaim:
     """The claim a state carries: UnreadableState, ForgedState or ExpiredConsent otherwise."""
     if len(state) > MAX_STATE_LENGTH or not _STATE.match(state):
-        raise UnreadableState("the answer from the provider carries no whole consent state")
+        raise UnreadableState(
+            "the way back from the provider arrived incomplete, so Kith could not tell whose consent it was: nothing was connected. Start again from Calendars"
+        )
     payload, signature = state.split(".")
     key = ring.key(_key_id(payload))
     if key is None or not hmac.compare_digest(_signature(key, payload), signature):
-        raise ForgedState("this consent answer is not one Kith signed, or it was altered on the way")
+        raise ForgedState(
+            "this answer was not started by Kith, or it was changed on the way: nothing was connected. Start again from Calendars"
+        )
     try:
         signed = _SignedState.model_validate_json(_unb64(payload))
     except (binascii.Error, ValidationError):
-        raise UnreadableState("this consent answer is in a form Kith no longer reads") from None
+        raise UnreadableState(
+            "this consent was started by an older version of Kith: nothing was connected. Start again from Calendars"
+        ) from None
     claim = ConsentClaim(
         owner_id=signed.o,
         provider=Provider(signed.p),
@@ -159,7 +165,9 @@ def verify_state(state: str, ring: KeyRing, now: datetime) -> ConsentClaim:
         expires_at=datetime.fromtimestamp(signed.x, UTC),
     )
     if claim.expired_at(now):
-        raise ExpiredConsent("this consent took longer than the 10 minutes it is good for")
+        raise ExpiredConsent(
+            "this consent took longer than the 10 minutes it is good for: nothing was connected. Start again from Calendars"
+        )
     return claim
 
 
