@@ -149,6 +149,7 @@ def _seed(kith: LocalKith, token: str, contacts: int) -> None:
         )
         written.append(items.contact_to_item(contact, zone))
         written.append(items.email_item(keys.owner_pk(OWNER[0]), address, contact.contact_id))
+        written += items.term_items(contact)
     table = kith.stack.table_name
     for start in range(0, len(written), 25):
         pending: Any = {table: [{"PutRequest": {"Item": to_wire(item)}} for item in written[start : start + 25]]}

@@ -12,7 +12,7 @@ from typing import Any
 
 from kith.domain.models import Contact, OwnerSettings
 from kith.errors import Conflict, Retryable
-from kith.storage.steps import change_contact_steps, create_contact_steps, replace_contact, undo_puts
+from kith.storage.steps import change_contact_steps, create_contact_steps, undo_change_steps, undo_puts
 from kith.storage.table import Table
 
 TRANSACTION_LIMIT = 100
@@ -56,9 +56,9 @@ class ImportRecords(Table):
         return _Unit(steps, undo_puts(self._table, steps), f"new contact {contact.name}")
 
     def _merge_unit(self, before: Contact, after: Contact, settings: OwnerSettings) -> _Unit:
-        # A merge only adds addresses: its undo puts the contact back and frees what it claimed.
+        # A merge only adds addresses: its undo puts the contact back, frees what it claimed, restores its terms.
         steps = change_contact_steps(self._table, before, after, settings.zone)
-        undo = [replace_contact(self._table, after, before, settings.zone), *undo_puts(self._table, steps[1:])]
+        undo = undo_change_steps(self._table, before, after, settings.zone)
         return _Unit(steps, undo, f"changes to {before.name}")
 
     def _undo(self, done: Sequence[_Unit]) -> None:

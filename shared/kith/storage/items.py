@@ -19,6 +19,7 @@ from kith.domain.models import (
     OwnerSettings,
     SentEmail,
 )
+from kith.domain.search import search_terms
 from kith.storage import keys
 
 Item = dict[str, Any]
@@ -36,7 +37,8 @@ def _without_none(item: Item) -> Item:
     return {name: value for name, value in item.items() if value is not None and value != ()}
 
 
-def owner_to_item(owner: Owner, shards: int) -> Item:
+def owner_to_item(owner: Owner, shards: int, *, search_indexed: bool = True) -> Item:
+    """The profile; `search_indexed` says every contact of the owner has its search terms written."""
     item: Item = {
         "pk": keys.owner_pk(owner.owner_id),
         "sk": keys.PROFILE,
@@ -53,6 +55,8 @@ def owner_to_item(owner: Owner, shards: int) -> Item:
         item["due_sk"] = f"{keys.instant(owner.next_digest_at)}#{owner.owner_id}"
     if owner.unsubscribed_at is not None:
         item["unsubscribed_at"] = keys.instant(owner.unsubscribed_at)
+    if search_indexed:
+        item["search_terms"] = 1
     return item
 
 
@@ -76,6 +80,15 @@ def contact_due_key(contact: Contact, zone: ZoneInfo) -> str | None:
 def email_item(pk: str, address: str, contact_id: str) -> Item:
     """The lookup from an owner's e-mail address to the contact holding it (unique per owner)."""
     return {"pk": pk, "sk": keys.email_sk(address), "type": "email", "contact_id": contact_id}
+
+
+def term_items(contact: Contact) -> list[Item]:
+    """The search terms a contact is found under, one item each."""
+    pk = keys.owner_pk(contact.owner_id)
+    return [
+        {"pk": pk, "sk": keys.term_sk(term, contact.contact_id), "type": "term", "contact_id": contact.contact_id}
+        for term in search_terms(contact.name, contact.emails)
+    ]
 
 
 def contact_to_item(contact: Contact, zone: ZoneInfo) -> Item:

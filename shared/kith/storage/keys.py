@@ -1,10 +1,12 @@
 """Key layout of the single table.
 
     pk                     sk                               what
-    OWNER#<owner>          PROFILE                          owner and settings; in DueIndex while a digest is scheduled
+    OWNER#<owner>          PROFILE                          owner and settings; in DueIndex while a digest is scheduled;
+                                                            search_terms = 1 once its contacts' terms are written
     OWNER#<owner>          GOALS                            the owner's goals, apart so a profile write keeps them
     OWNER#<owner>          CONTACT#<contact>                contact; in DueIndex under CDUE#<owner> while nudgeable
     OWNER#<owner>          EMAIL#<address>                  e-mail -> contact lookup, unique per owner
+    OWNER#<owner>          TERM#<term>#<contact>            search term -> contact (domain/search.py search_terms)
     OWNER#<owner>          INTERACTION#<interaction>        a meeting, call, message or note
     OWNER#<owner>          LINK#<contact>#<end>#<inter.>    contact <-> interaction, newest last
     OWNER#<owner>          ALIAS#<source>#<provider id>     a provider's id for a meeting -> its interaction
@@ -67,6 +69,15 @@ def contact_sk(contact_id: str) -> str:
 
 def email_sk(address: str) -> str:
     return f"EMAIL#{address}"
+
+
+def term_sk(term: str, contact_id: str) -> str:
+    return f"TERM#{term}#{contact_id}"
+
+
+def term_prefix(prefix: str) -> str:
+    """Where the terms starting with `prefix` begin: all of them for the empty prefix."""
+    return f"TERM#{prefix}"
 
 
 def interaction_sk(interaction_id: str) -> str:

@@ -4,6 +4,7 @@
     contacts                  Query OWNER#<owner>, CONTACT# (circle as a filter)           by contact id
     contacts, due or overdue  Query DueIndex CDUE#<owner> up to now (same filter)          earliest due first
     contacts, q with an "@"   Query OWNER#<owner>, EMAIL#<prefix>, then a batch read        by address
+    contacts, any other q     Query OWNER#<owner>, TERM#<first word>, then a batch read     by term
     interactions              Query OWNER#<owner>, INTERACTION# (cancelled ones left out)  by interaction id
     follow-ups                Query OWNER#<owner>, FOLLOWUP#                               by interaction id
     sent                      Query OWNER#<owner>, SENT#                                   by email key
@@ -19,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from kith.domain.models import Contact, FollowUp, FollowUpStatus, Interaction, SentEmail
-from kith.domain.search import ContactFilter
+from kith.domain.search import ContactFilter, search_terms
 from kith.errors import InvalidCursor
 from kith.storage import items, keys
 from kith.storage.items import Item
@@ -70,6 +71,8 @@ class ListingRecords(PagedQueries):
 
         if filters.email_prefix is not None:
             return self._contacts_by_address(owner_id, filters.email_prefix, matching, limit, cursor)
+        if filters.term_prefix is not None:
+            return self._contacts_by_term(owner_id, filters.term_prefix, matching, limit, cursor)
         narrowing, values = _attribute_filter(filters)
         if filters.needs_clock:
             return self._due_contacts(owner_id, now, narrowing, values, matching, limit, cursor)
@@ -127,6 +130,30 @@ class ListingRecords(PagedQueries):
 
         request = _prefix_query(pk, prefix)
         return self._owner_page(owner_id, "contacts-by-email", prefix, request, limit, cursor, at_first_address)
+
+    def _contacts_by_term(
+        self,
+        owner_id: str,
+        term_prefix: str,
+        matching: Callable[[list[Item]], list[Contact | None]],
+        limit: int,
+        cursor: str | None,
+    ) -> Page[Contact]:
+        """Through the search terms: only terms starting with the query's first word are read, then their contacts.
+
+        A contact with two such terms is listed once, at the first of them, so pages never repeat it.
+        """
+        pk = keys.owner_pk(owner_id)
+        prefix = keys.term_prefix(term_prefix)
+
+        def at_first_term(terms: list[Item]) -> list[Contact | None]:
+            wanted = dict.fromkeys(term["contact_id"] for term in terms)
+            read = self._batch_get([(pk, keys.contact_sk(contact_id)) for contact_id in wanted])
+            kept = {item["contact_id"]: contact for item, contact in zip(read, matching(read), strict=True) if contact}
+            return [_listed_under(kept.get(term["contact_id"]), term, term_prefix) for term in terms]
+
+        request = _prefix_query(pk, prefix)
+        return self._owner_page(owner_id, "contacts-by-term", prefix, request, limit, cursor, at_first_term)
 
     # -- what Kith recorded ----------------------------------------------------------
 
@@ -207,6 +234,18 @@ def _listed_at(contact: Contact | None, lookup: Item, address_prefix: str) -> Co
         return None
     first = min(candidate for candidate in contact.emails if candidate.startswith(address_prefix))
     return contact if first == address else None
+
+
+def _listed_under(contact: Contact | None, term: Item, term_prefix: str) -> Contact | None:
+    """The contact, if this is the first of its terms (as the contact now is) starting with the prefix."""
+    if contact is None:
+        return None
+    under = [
+        keys.term_sk(candidate, contact.contact_id)
+        for candidate in search_terms(contact.name, contact.emails)
+        if candidate.startswith(term_prefix)
+    ]
+    return contact if under and min(under) == term["sk"] else None
 
 
 def _each(mapping: Callable[[Item], T]) -> Callable[[list[Item]], list[T | None]]:

@@ -14,6 +14,7 @@ from kith.domain.models import Contact, FollowUp, FollowUpStatus, Interaction
 from kith.errors import Conflict, Retryable, StaleContact
 from kith.storage import items, keys
 from kith.storage.items import Item
+from kith.storage.steps import term_steps
 from kith.storage.table import Table, expression_values, key_of
 
 # Writers that read the profile just before it went (a meeting being recorded) may still land an item.
@@ -100,7 +101,7 @@ class OwnerItems(Table):
         self._batch_write(deletes=[(link["pk"], link["sk"]) for link in links])
 
     def delete_contact(self, contact: Contact) -> None:
-        """Delete a contact still at the version read, with its e-mail lookups, all or nothing."""
+        """Delete a contact still at the version read, with its e-mail lookups and search terms, all or nothing."""
         pk = keys.owner_pk(contact.owner_id)
         actions: list[dict[str, Any]] = [
             {
@@ -123,6 +124,7 @@ class OwnerItems(Table):
             }
             for address in contact.emails
         ]
+        actions += term_steps(self._table, contact, None)
         reasons = self._transact(actions)
         if not reasons:
             return

@@ -26,6 +26,7 @@ from kith.storage.goals import GoalRecords
 from kith.storage.imports import ImportRecords
 from kith.storage.listings import ListingRecords
 from kith.storage.owner_items import OwnerItems
+from kith.storage.search_index import SearchIndexRecords
 from kith.storage.steps import change_contact_steps, create_contact_steps, put_once
 from kith.storage.suppression import SuppressionRecords
 from kith.storage.table import expression_values, is_condition_failure, raise_for, to_wire
@@ -40,13 +41,15 @@ class Repository(
     OwnerItems,
     ListingRecords,
     GoalRecords,
+    SearchIndexRecords,
 ):
     """Every read and write Kith makes, in the product's words."""
 
     # -- owners --------------------------------------------------------------
 
-    def save_owner(self, owner: Owner) -> None:
-        self._put(items.owner_to_item(owner, self.due_shards))
+    def save_owner(self, owner: Owner, *, search_indexed: bool = True) -> None:
+        """Write the profile; `search_indexed` only while every contact of the owner has its search terms."""
+        self._put(items.owner_to_item(owner, self.due_shards, search_indexed=search_indexed))
 
     def get_owner(self, owner_id: str) -> Owner:
         item = self._get(keys.owner_pk(owner_id), keys.PROFILE)

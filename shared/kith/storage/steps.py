@@ -1,7 +1,8 @@
 """Transaction steps for writing contacts, shared by every write that creates or changes one.
 
 A contact and its e-mail lookups always go in one transaction, the lookups conditional, so an
-address stays unique per owner whoever writes it: the API, a one-click link, an import.
+address stays unique per owner whoever writes it: the API, a one-click link, an import. Its
+search terms go in the same transaction (unconditionally, last), so a search finds it as it is.
 """
 
 from __future__ import annotations
@@ -47,13 +48,27 @@ def create_contact_steps(table: str, contact: Contact, zone: ZoneInfo) -> list[S
     if stated is not None:
         # The last interaction the owner told us of: what a cancelled meeting gives the clock back to.
         steps.append({"Put": {"TableName": table, "Item": to_wire(stated)}})
+    return steps + term_steps(table, None, contact)
+
+
+def term_steps(table: str, before: Contact | None, after: Contact | None) -> list[Step]:
+    """The search terms `after` gains over `before` written, and those it drops deleted."""
+    old = {item["sk"]: item for item in (items.term_items(before) if before is not None else [])}
+    new = {item["sk"]: item for item in (items.term_items(after) if after is not None else [])}
+    steps: list[Step] = [
+        {"Put": {"TableName": table, "Item": to_wire(item)}} for sk, item in new.items() if sk not in old
+    ]
+    steps += [
+        {"Delete": {"TableName": table, "Key": key_of(item["pk"], sk)}} for sk, item in old.items() if sk not in new
+    ]
     return steps
 
 
 def change_contact_steps(table: str, before: Contact, after: Contact, zone: ZoneInfo) -> list[Step]:
     """The contact as it now is (if still at the version read), claims on added addresses, removed ones freed.
 
-    The contact comes first, then the added addresses' claims, then the removed ones, in order.
+    The contact comes first, then the added addresses' claims, then the removed ones, in order;
+    then the search terms the change adds and drops.
     """
     pk = keys.owner_pk(after.owner_id)
     steps = [replace_contact(table, before, after, zone)]
@@ -67,7 +82,17 @@ def change_contact_steps(table: str, before: Contact, after: Contact, zone: Zone
         for address in before.emails
         if address not in after.emails
     ]
-    return steps
+    return steps + term_steps(table, before, after)
+
+
+def undo_change_steps(table: str, before: Contact, after: Contact, zone: ZoneInfo) -> list[Step]:
+    """Steps that take a change written by `change_contact_steps` back: `before` again, claims freed, terms back."""
+    claims = [
+        put_once(table, items.email_item(keys.owner_pk(after.owner_id), address, after.contact_id))
+        for address in after.emails
+        if address not in before.emails
+    ]
+    return [replace_contact(table, after, before, zone), *undo_puts(table, claims), *term_steps(table, after, before)]
 
 
 def undo_puts(table: str, steps: list[Step]) -> list[Step]:

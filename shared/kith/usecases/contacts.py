@@ -150,6 +150,8 @@ def find_contacts(
     if not filters.searchable:
         raise InvalidInput("q: search for at least one letter or digit")
     zone = repo.get_owner(owner_id).settings.zone if filters.needs_clock else UTC_ZONE
+    if filters.term_prefix is not None and not repo.contacts_indexed(owner_id):
+        repo.index_contacts(owner_id)
     return repo.find_contacts(owner_id, filters, zone, now, limit, cursor)
 
 

@@ -41,5 +41,6 @@ def save_owner(
         next_digest_at=next_digest_slot(settings, now),
         unsubscribed_at=unsubscribed_at,
     )
-    repo.save_owner(owner)
+    # A new owner has no contacts yet, so none lacks search terms; an older one keeps what it had.
+    repo.save_owner(owner, search_indexed=before is None or repo.contacts_indexed(owner_id))
     return owner
