@@ -17,6 +17,7 @@ from kith.storage import items, keys
 from kith.storage.table import to_wire
 
 from tests.integration.support import NOW, OWNER, Kith
+from tests.integration.test_export_erasure import download
 
 
 @pytest.fixture
@@ -274,3 +275,16 @@ def test_a_search_on_2000_contacts_reads_a_handful_of_items(kith: Kith, owner: d
     reads.requests.clear()
     assert _names(kith, f"q=quinn%20bi&circle={Circle.CORE.value}") == ["Quinn Birch"]
     assert reads.items_read() <= 10
+
+
+def test_terms_stay_out_of_the_export_and_go_with_the_account(kith: Kith, owner: dict) -> None:
+    # Given a searchable contact
+    _add(kith, [{"name": "Ann Able", "emails": ["ann@example.com"]}])
+    assert _terms(kith) == ["able", "ann"]
+    # When the owner exports, Then the export holds the contact and none of Kith's search terms
+    status, _, raw = download(kith, "/v1/export")
+    assert status == 200
+    assert b"Ann Able" in raw and b"TERM#" not in raw and b'"term"' not in raw
+    # When the account is deleted, Then no term is left
+    assert kith.http("DELETE", "/v1/owner")[0] == 204
+    assert _terms(kith) == []

@@ -3,7 +3,7 @@
 An owner created since then is indexed from the start (its profile says `search_terms`); an older
 one is backfilled by its first search that needs the terms: every contact read, its terms written,
 then the profile marked. A contact written meanwhile writes its own terms; a term left behind by a
-contact renamed meanwhile finds nothing more than a candidate the search then leaves out.
+contact renamed or deleted meanwhile is only a candidate the search then leaves out.
 """
 
 from __future__ import annotations
