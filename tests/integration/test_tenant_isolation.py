@@ -79,6 +79,14 @@ def _cases(kith: Kith, ids: dict[str, str]) -> dict[tuple[str, str], Callable[[]
 
         return check
 
+    def refused_or_mine(method: str, path: str) -> Callable[[], None]:
+        def check() -> None:
+            status, answer = _b(kith, method, path)
+            assert status in {200, 422}, (method, path, status, answer)
+            assert not _mentions(answer, *a_values), (method, path, answer)
+
+        return check
+
     def a_list(path: str) -> Callable[[], None]:
         def check() -> None:
             status, answer = _b(kith, "GET", path)
@@ -102,9 +110,15 @@ def _cases(kith: Kith, ids: dict[str, str]) -> dict[tuple[str, str], Callable[[]
         ("/v1/contacts/{contact_id}", "get"): not_found("GET", f"/v1/contacts/{contact}"),
         ("/v1/contacts/{contact_id}", "patch"): not_found("PATCH", f"/v1/contacts/{contact}", {"goal": "x"}),
         ("/v1/contacts/{contact_id}", "delete"): not_found("DELETE", f"/v1/contacts/{contact}"),
+        ("/v1/contacts/{contact_id}/actions", "post"): not_found(
+            "POST", f"/v1/contacts/{contact}/actions", {"action": "done"}
+        ),
+        ("/v1/contacts/{contact_id}/interactions", "get"): not_found("GET", f"/v1/contacts/{contact}/interactions"),
         ("/v1/connections", "get"): a_list("/v1/connections"),
         ("/v1/connections", "post"): only_mine("POST", "/v1/connections", {"provider": "calendly"}),
         ("/v1/connections/{connection_id}", "delete"): not_found("DELETE", f"/v1/connections/{connection}"),
+        # Google is not set up on this stack (a 422); either way B's consent could only ever be B's.
+        ("/v1/connections/{provider}/authorize", "post"): refused_or_mine("POST", "/v1/connections/google/authorize"),
         ("/v1/interactions", "get"): a_list("/v1/interactions"),
         ("/v1/interactions", "post"): not_found(
             "POST", "/v1/interactions", {"kind": "note", "contact_ids": [contact], "at": "2026-11-29T12:00:00Z"}
