@@ -32,7 +32,11 @@ def local_aws() -> Iterator[str]:
 
     from moto.server import ThreadedMotoServer
 
+    from kith_local.moto_instances import track_weakly
+
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    # moto would otherwise keep every copy of an item its DynamoDB makes, for as long as the server runs.
+    track_weakly()
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()

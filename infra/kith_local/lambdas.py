@@ -16,6 +16,7 @@ import sys
 import threading
 import uuid
 import warnings
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -43,11 +44,25 @@ class _ThreadStdout(io.TextIOBase):
         self._target().flush()
 
 
+class RecentOutput(io.TextIOBase):
+    """What functions print, its latest writes only: a server that runs for days keeps a bounded amount."""
+
+    def __init__(self, writes: int = 2000) -> None:
+        self._writes: deque[str] = deque(maxlen=writes)
+
+    def write(self, text: str) -> int:
+        self._writes.append(text)
+        return len(text)
+
+    def getvalue(self) -> str:
+        return "".join(self._writes)
+
+
 _ROUTER_LOCK = threading.Lock()
 
 
 @contextlib.contextmanager
-def _stdout_of_this_thread(target: TextIO) -> Iterator[None]:
+def _stdout_of_this_thread(target: TextIO | io.TextIOBase) -> Iterator[None]:
     """What Lambda sends to CloudWatch (metrics) goes to `target`, for this thread only."""
     with _ROUTER_LOCK:
         if not isinstance(sys.stdout, _ThreadStdout):
@@ -102,7 +117,8 @@ class LocalLambdas:
         self.modules: dict[str, ModuleType] = {}
         self.invocations: dict[str, int] = {}
         self._locks: dict[str, threading.Lock] = {}
-        self.metrics_output = io.StringIO()
+        # Each invocation that counts something prints a metrics record (~300 characters): the latest are kept.
+        self.metrics_output = RecentOutput()
         for name in stack.functions:
             module = load_function_module(stack, name)
             environment = stack.environment(name)
