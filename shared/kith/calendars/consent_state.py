@@ -144,13 +144,15 @@ def verify_state(state: str, ring: KeyRing, now: datetime) -> ConsentClaim:
     """The claim a state carries: UnreadableState, ForgedState or ExpiredConsent otherwise."""
     if len(state) > MAX_STATE_LENGTH or not _STATE.match(state):
         raise UnreadableState(
-            "the way back from the provider arrived incomplete, so Kith could not tell whose consent it was: nothing was connected. Start again from Calendars"
+            "the way back from the provider arrived incomplete, so Kith could not tell whose consent it was: "
+            "nothing was connected. Start again from Calendars"
         )
     payload, signature = state.split(".")
     key = ring.key(_key_id(payload))
     if key is None or not hmac.compare_digest(_signature(key, payload), signature):
         raise ForgedState(
-            "this answer was not started by Kith, or it was changed on the way: nothing was connected. Start again from Calendars"
+            "this answer was not started by Kith, or it was changed on the way: "
+            "nothing was connected. Start again from Calendars"
         )
     try:
         signed = _SignedState.model_validate_json(_unb64(payload))
@@ -166,7 +168,8 @@ def verify_state(state: str, ring: KeyRing, now: datetime) -> ConsentClaim:
     )
     if claim.expired_at(now):
         raise ExpiredConsent(
-            "this consent took longer than the 10 minutes it is good for: nothing was connected. Start again from Calendars"
+            "this consent took longer than the 10 minutes it is good for: "
+            "nothing was connected. Start again from Calendars"
         )
     return claim
 
