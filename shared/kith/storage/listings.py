@@ -14,6 +14,7 @@ Whatever the read, every filter asked for holds for every contact returned (Cont
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -115,21 +116,10 @@ class ListingRecords(PagedQueries):
         limit: int,
         cursor: str | None,
     ) -> Page[Contact]:
-        """Through the e-mail lookups: only addresses starting so are read, then their contacts in one batch read.
-
-        A contact with two such addresses is listed once, at the first of them, so pages never repeat it.
-        """
-        pk = keys.owner_pk(owner_id)
+        """Through the e-mail lookups: only addresses starting so are read, then their contacts in one batch read."""
+        listed = functools.partial(_listed_at, address_prefix=address_prefix)
         prefix = keys.email_sk(address_prefix)
-
-        def at_first_address(lookups: list[Item]) -> list[Contact | None]:
-            wanted = dict.fromkeys(lookup["contact_id"] for lookup in lookups)
-            read = self._batch_get([(pk, keys.contact_sk(contact_id)) for contact_id in wanted])
-            kept = {item["contact_id"]: contact for item, contact in zip(read, matching(read), strict=True) if contact}
-            return [_listed_at(kept.get(lookup["contact_id"]), lookup, address_prefix) for lookup in lookups]
-
-        request = _prefix_query(pk, prefix)
-        return self._owner_page(owner_id, "contacts-by-email", prefix, request, limit, cursor, at_first_address)
+        return self._contacts_by_lookup(owner_id, "contacts-by-email", prefix, matching, listed, limit, cursor)
 
     def _contacts_by_term(
         self,
@@ -139,21 +129,35 @@ class ListingRecords(PagedQueries):
         limit: int,
         cursor: str | None,
     ) -> Page[Contact]:
-        """Through the search terms: only terms starting with the query's first word are read, then their contacts.
+        """Through the search terms: only terms starting with the query's first word are read, then their contacts."""
+        listed = functools.partial(_listed_under, term_prefix=term_prefix)
+        prefix = keys.term_prefix(term_prefix)
+        return self._contacts_by_lookup(owner_id, "contacts-by-term", prefix, matching, listed, limit, cursor)
 
-        A contact with two such terms is listed once, at the first of them, so pages never repeat it.
+    def _contacts_by_lookup(
+        self,
+        owner_id: str,
+        listing: str,
+        prefix: str,
+        matching: Callable[[list[Item]], list[Contact | None]],
+        listed: Callable[[Contact | None, Item], Contact | None],
+        limit: int,
+        cursor: str | None,
+    ) -> Page[Contact]:
+        """Lookup items under a prefix, each page's contacts read in one batch.
+
+        A contact under two such lookups is listed once, where `listed` says (at the first of them),
+        so pages never repeat it.
         """
         pk = keys.owner_pk(owner_id)
-        prefix = keys.term_prefix(term_prefix)
 
-        def at_first_term(terms: list[Item]) -> list[Contact | None]:
-            wanted = dict.fromkeys(term["contact_id"] for term in terms)
+        def contacts_of(lookups: list[Item]) -> list[Contact | None]:
+            wanted = dict.fromkeys(lookup["contact_id"] for lookup in lookups)
             read = self._batch_get([(pk, keys.contact_sk(contact_id)) for contact_id in wanted])
             kept = {item["contact_id"]: contact for item, contact in zip(read, matching(read), strict=True) if contact}
-            return [_listed_under(kept.get(term["contact_id"]), term, term_prefix) for term in terms]
+            return [listed(kept.get(lookup["contact_id"]), lookup) for lookup in lookups]
 
-        request = _prefix_query(pk, prefix)
-        return self._owner_page(owner_id, "contacts-by-term", prefix, request, limit, cursor, at_first_term)
+        return self._owner_page(owner_id, listing, prefix, _prefix_query(pk, prefix), limit, cursor, contacts_of)
 
     # -- what Kith recorded ----------------------------------------------------------
 
