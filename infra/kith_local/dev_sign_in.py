@@ -17,7 +17,6 @@ bounded, behind a lock (the server answers each request on its own thread).
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import html
 import json
@@ -31,6 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from kith.calendars.consent_state import code_challenge
 from kith.domain.models import normalise_email, owner_id_from_subject
 from kith.errors import Unauthorized
 
@@ -103,12 +103,6 @@ class TokenRefused(Exception):
     def __init__(self, code: str, description: str) -> None:
         super().__init__(description)
         self.code = code
-
-
-def s256(verifier: str) -> str:
-    """The PKCE S256 challenge of a verifier: base64url of its SHA-256, unpadded."""
-    digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 def unsigned_jwt(claims: Mapping[str, Any]) -> str:
@@ -237,7 +231,9 @@ class DevSignIn:
         if form["redirect_uri"] != issued.request.redirect_uri:
             raise TokenRefused("invalid_grant", "redirect_uri is not the one the code was issued for")
         verifier = form["code_verifier"]
-        if not _VERIFIER.match(verifier) or not hmac.compare_digest(s256(verifier), issued.request.code_challenge):
+        if not _VERIFIER.match(verifier) or not hmac.compare_digest(
+            code_challenge(verifier), issued.request.code_challenge
+        ):
             raise TokenRefused("invalid_grant", "code_verifier does not match the code_challenge")
         refresh_token = secrets.token_urlsafe(32)
         with self._lock:

@@ -882,6 +882,7 @@ def _form(body: bytes) -> dict[str, str]:
 
 
 def _s256(verifier: str) -> str:
+    """PKCE S256 as the provider computes it: its own code, not Kith's, so the check tests Kith's challenge."""
     digest = hashlib.sha256(verifier.encode("ascii", "replace")).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 

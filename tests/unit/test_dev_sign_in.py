@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from kith.calendars.consent_state import code_challenge
 from kith_local import demo
 from kith_local.dev_sign_in import (
     CLIENT_ID,
@@ -17,7 +18,6 @@ from kith_local.dev_sign_in import (
     PREFILLED_EMAIL,
     PREFILLED_SUBJECT,
     DevSignIn,
-    s256,
 )
 
 ORIGIN = "http://127.0.0.1:4100"
@@ -52,7 +52,7 @@ def _authorize(**changes: str | None) -> dict[str, str]:
         "client_id": CLIENT_ID,
         "redirect_uri": CLI,
         "state": "4321.some-random-token",
-        "code_challenge": s256(VERIFIER),
+        "code_challenge": code_challenge(VERIFIER),
         "code_challenge_method": "S256",
         "scope": "openid email profile",
         **changes,
