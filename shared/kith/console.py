@@ -72,6 +72,8 @@ class SignIn:
                 "authorize_url": f"{self.auth_url}/oauth2/authorize",
                 "token_url": f"{self.auth_url}/oauth2/token",
                 "logout_url": f"{self.auth_url}/logout",
+                # Cognito's revocation endpoint (the client enables it): `kith logout` ends the refresh token too.
+                "revoke_url": f"{self.auth_url}/oauth2/revoke",
                 "client_id": self.client_id,
                 "scopes": SCOPES,
             }

@@ -181,11 +181,18 @@ def test_kith_login_signs_in_through_the_browser_and_every_command_then_uses_it(
     code, _, err = _kith("due")
     assert (code, err) == (1, "kith: your sign-in has expired: run `kith login`\n")
 
-    # When the person signs out, Then the file is gone and nobody is signed in
+    # When the person signs out, Then the file is gone, nobody is signed in, and the refresh token is revoked
+    config_home.write_text(json.dumps(renewed))
+    config_home.chmod(0o600)
     code, out, _ = _kith("logout")
     assert code == 0 and out == f"signed out of {kith.base_url}: {config_home} removed\n" and not config_home.exists()
     assert _kith("whoami")[0] == 1
     assert _kith("due")[0] == 2
+    form = {"grant_type": "refresh_token", "refresh_token": renewed["refresh_token"], "client_id": renewed["client_id"]}
+    refresh = urllib.request.Request(renewed["token_url"], urllib.parse.urlencode(form).encode(), method="POST")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(refresh, timeout=30)
+    assert refused.value.code == 400 and json.loads(refused.value.read())["error"] == "invalid_grant"
 
 
 def test_a_forged_state_at_the_callback_is_refused_and_stores_nothing(kith: LocalKith, config_home: Path) -> None:

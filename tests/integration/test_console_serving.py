@@ -105,6 +105,7 @@ def test_config_json_names_the_local_development_sign_in(api: LocalApi) -> None:
             "authorize_url": "http://127.0.0.1:8765/dev/oauth2/authorize",
             "token_url": "http://127.0.0.1:8765/dev/oauth2/token",
             "logout_url": "http://127.0.0.1:8765/dev/logout",
+            "revoke_url": "http://127.0.0.1:8765/dev/oauth2/revoke",
             "client_id": LOCAL_CONSOLE_CLIENT_ID,
             "scopes": "openid email profile",
         }

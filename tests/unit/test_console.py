@@ -254,6 +254,7 @@ def test_config_json_names_the_oauth_endpoints_of_the_sign_in() -> None:
             "authorize_url": f"{AUTH}/oauth2/authorize",
             "token_url": f"{AUTH}/oauth2/token",
             "logout_url": f"{AUTH}/logout",
+            "revoke_url": f"{AUTH}/oauth2/revoke",
             "client_id": "abc123",
             "scopes": "openid email profile",
         }
