@@ -91,7 +91,6 @@ def act_on_contact(repo: Repository, owner_id: str, contact_id: str, action: Act
     if action not in CONTACT_ACTIONS:
         raise InvalidInput("action: choose done, snooze or see_less_often")
     owner = repo.get_owner(owner_id)
-    contact = repo.get_contact(owner_id, contact_id)
     claim = ActionClaim(
         owner_id=owner_id,
         action=action,
@@ -99,7 +98,8 @@ def act_on_contact(repo: Repository, owner_id: str, contact_id: str, action: Act
         expires_at=now + LINK_LIFETIME,
         nonce=uuid.uuid4().hex,
     )
-    view = LinkView(claim, owner, contact=contact, via="console")
+    # The effect reads the contact itself (and again should a meeting move it meanwhile): a Gone is a 404 here.
+    view = LinkView(claim, owner, via="console")
     try:
         outcome = _EFFECTS[action](repo, view, {}, now)
     except Gone as gone:
