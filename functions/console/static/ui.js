@@ -1,5 +1,18 @@
 // Building the page: elements from data as text (never as markup), forms with their errors, status words.
 
+// The circles as the console names them, shared by every page that shows one.
+export const CIRCLES = {
+  inner: 'Inner circle',
+  core: 'Core circle',
+  wider: 'Wider circle',
+  custom: 'Own cadence',
+  never: 'Never',
+};
+
+export function circleName(circle) {
+  return CIRCLES[circle] || circle;
+}
+
 const BOOLEAN_PROPS = new Set(['disabled', 'required', 'checked', 'selected', 'multiple', 'hidden', 'readonly', 'open']);
 
 export function h(tag, attrs, ...children) {

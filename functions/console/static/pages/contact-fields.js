@@ -1,15 +1,7 @@
 // A contact's fields as form controls, shared by adding a contact (People) and editing one (a contact's page).
 // Each control is named as the API names its field, so a 422's details land beside the right control.
 
-import { field, formatDate, formatDaysAgo, h, userText } from '../ui.js';
-
-export const CIRCLES = {
-  inner: 'Inner circle',
-  core: 'Core circle',
-  wider: 'Wider circle',
-  custom: 'Own cadence',
-  never: 'Never',
-};
+import { circleName, field, formatDate, formatDaysAgo, h, userText } from '../ui.js';
 
 const CIRCLE_CHOICES = [
   { value: 'inner', label: 'Inner circle: every 3 weeks' },
@@ -21,7 +13,7 @@ const CIRCLE_CHOICES = [
 
 // What a contact's circle means, in words: "Own cadence, every 45 days".
 export function circleWords(contact) {
-  const words = CIRCLES[contact.circle] || contact.circle;
+  const words = circleName(contact.circle);
   return contact.circle === 'custom' && contact.cadence_days ? `${words}, every ${contact.cadence_days} days` : words;
 }
 
@@ -92,7 +84,7 @@ export function shown(contact, name) {
 export function shownWords(contact, name) {
   const text = shown(contact, name);
   if (!text) return '(empty)';
-  if (name === 'circle') return CIRCLES[text] || text;
+  if (name === 'circle') return circleName(text);
   if (name === 'snoozed_until' || name === 'last_interaction_at') return formatDate(contact[name], null, { time: false });
   return text;
 }

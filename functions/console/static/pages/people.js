@@ -3,10 +3,10 @@
 
 import { api } from '../api.js';
 import {
-  announce, busy, button, clear, clearErrors, emptyState, errorState, field, h, showErrors, userText,
+  CIRCLES, announce, busy, button, clear, clearErrors, emptyState, errorState, field, h, showErrors, userText,
 } from '../ui.js';
 import {
-  CIRCLES, circleWords, contactFieldset, lastInTouch, newContact, setGoalChoices, withListItems,
+  circleWords, contactFieldset, lastInTouch, newContact, setGoalChoices, withListItems,
 } from './contact-fields.js';
 
 const PAGE_SIZE = 50;

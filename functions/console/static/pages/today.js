@@ -2,9 +2,9 @@
 // meetings that hold a nudge back. Three requests: the owner, the due list, the follow-ups.
 
 import { api } from '../api.js';
-import { announce, busy, button, clear, emptyState, errorState, formatDate, formatDaysAgo, h, userText } from '../ui.js';
-
-const CIRCLES = { inner: 'Inner circle', core: 'Core circle', wider: 'Wider circle', custom: 'Own cadence', never: 'Never' };
+import {
+  announce, busy, button, circleName, clear, emptyState, errorState, formatDate, formatDaysAgo, h, userText,
+} from '../ui.js';
 
 const ACTIONS = [
   { action: 'done', label: 'Done', said: (name) => `Marked done: ${name}. The clock starts again today.` },
@@ -12,7 +12,7 @@ const ACTIONS = [
   {
     action: 'see_less_often',
     label: 'See less often',
-    said: (name, contact) => `${name} moves to the ${(CIRCLES[contact.circle] || contact.circle).toLowerCase()}.`,
+    said: (name, contact) => `${name} moves to the ${circleName(contact.circle).toLowerCase()}.`,
   },
 ];
 
@@ -59,7 +59,7 @@ function dueRow(entry, index, now, onAction) {
       'div',
       { class: 'row-head' },
       h('a', { class: 'row-name', href: `#/people/${encodeURIComponent(entry.contact_id)}`, id: nameId }, userText(entry.name)),
-      h('span', { class: 'badge' }, CIRCLES[entry.circle] || entry.circle),
+      h('span', { class: 'badge' }, circleName(entry.circle)),
       entry.goal ? h('span', { class: 'badge badge-ok' }, 'Goal: ', userText(entry.goal)) : null,
       lateness(entry, now),
     ),
