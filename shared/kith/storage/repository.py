@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -20,6 +19,7 @@ from kith.domain.models import (
 from kith.errors import AlreadyDone, Conflict, NotFound, Retryable, StaleContact
 from kith.storage import items, keys
 from kith.storage.actions import ActionRecords
+from kith.storage.clocks import ClockRecords
 from kith.storage.connections import ConnectionRecords
 from kith.storage.consents import ConsentRecords
 from kith.storage.goals import GoalRecords
@@ -33,6 +33,7 @@ from kith.storage.table import expression_values, is_condition_failure, raise_fo
 
 
 class Repository(
+    ClockRecords,
     ConnectionRecords,
     ConsentRecords,
     SuppressionRecords,
@@ -146,81 +147,6 @@ class Repository(
         """Only the contacts due by now: the read cost follows the due work, not the network."""
         return [items.contact_from_item(item) for item in self._query_due(keys.contact_due_pk(owner_id), now)]
 
-    def move_contact_clock(self, contact: Contact, settings: OwnerSettings, at: datetime, title: str | None) -> bool:
-        """Record a real interaction on a contact, unless a later one is already recorded."""
-        moved = contact.model_copy(update={"last_interaction_at": at, "last_interaction_title": title})
-        due_key = items.contact_due_key(moved, settings.zone)
-        parts = ["last_interaction_at = :at", "version = version + :one"]
-        values: dict[str, Any] = {"at": keys.instant(at), "one": 1}
-        if title:
-            parts.append("last_interaction_title = :title")
-            values["title"] = title
-        removals = [] if title else ["last_interaction_title"]
-        if due_key is not None:
-            parts.append("due_sk = :due")
-            values["due"] = due_key
-        expression = "SET " + ", ".join(parts) + (" REMOVE " + ", ".join(removals) if removals else "")
-        return self._update(
-            keys.owner_pk(contact.owner_id),
-            keys.contact_sk(contact.contact_id),
-            expression,
-            "attribute_exists(pk) AND (attribute_not_exists(last_interaction_at) OR last_interaction_at < :at)",
-            **values,
-        )
-
-    def restore_contact_clock(
-        self, contact: Contact, settings: OwnerSettings, at: datetime | None, title: str | None
-    ) -> None:
-        """Set a contact's last interaction back to an earlier one (after a cancellation)."""
-        restored = contact.model_copy(update={"last_interaction_at": at, "last_interaction_title": title})
-        due_key = items.contact_due_key(restored, settings.zone)
-        sets: list[str] = ["version = version + :one"]
-        removals: list[str] = []
-        values: dict[str, Any] = {"one": 1}
-        for name, value in (
-            ("last_interaction_at", keys.instant(at) if at else None),
-            ("last_interaction_title", title),
-            ("due_sk", due_key),
-        ):
-            if value is None:
-                removals.append(name)
-            else:
-                sets.append(f"{name} = :{name}")
-                values[name] = value
-        expression = ("SET " + ", ".join(sets) if sets else "") + (" REMOVE " + ", ".join(removals) if removals else "")
-        self._update(
-            keys.owner_pk(contact.owner_id),
-            keys.contact_sk(contact.contact_id),
-            expression.strip(),
-            "attribute_exists(pk)",
-            **values,
-        )
-
-    def plan_meeting(self, owner_id: str, contact_ids: Iterable[str], start: datetime, now: datetime) -> None:
-        """Hold a contact's nudge back until a planned meeting (the earliest upcoming one wins)."""
-        for contact_id in contact_ids:
-            self._update(
-                keys.owner_pk(owner_id),
-                keys.contact_sk(contact_id),
-                "SET planned_meeting_at = :start, version = version + :one",
-                "attribute_exists(pk) AND (attribute_not_exists(planned_meeting_at) "
-                "OR planned_meeting_at > :start OR planned_meeting_at <= :now)",
-                start=keys.instant(start),
-                now=keys.instant(now),
-                one=1,
-            )
-
-    def unplan_meeting(self, owner_id: str, contact_ids: Iterable[str], start: datetime) -> None:
-        for contact_id in contact_ids:
-            self._update(
-                keys.owner_pk(owner_id),
-                keys.contact_sk(contact_id),
-                "SET version = version + :one REMOVE planned_meeting_at",
-                "planned_meeting_at = :start",
-                start=keys.instant(start),
-                one=1,
-            )
-
     # -- interactions ----------------------------------------------------------
 
     def record_interaction(self, interaction: Interaction) -> bool:
@@ -287,16 +213,6 @@ class Repository(
             cancelled=FollowUpStatus.CANCELLED.value,
             pending=FollowUpStatus.PENDING.value,
         )
-
-    def latest_counted_interaction(
-        self, owner_id: str, contact_id: str, before: datetime
-    ) -> tuple[datetime, str | None] | None:
-        """End and title of the newest interaction that moves the clock and ended by `before`."""
-        for link in self._query_prefix(keys.owner_pk(owner_id), keys.link_prefix(contact_id), newest_first=True):
-            end = keys.parse_instant(link["end"])
-            if link.get("counts_for_cadence", True) and end <= before:
-                return end, link.get("title")
-        return None
 
     # -- follow-ups ------------------------------------------------------------
 
