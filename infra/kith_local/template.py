@@ -110,29 +110,39 @@ def functions(template: dict[str, Any], root: Path = REPOSITORY) -> dict[str, Fu
     return found
 
 
+def _known(references: dict[str, Any], key: str, what: str) -> Any:
+    if key not in references:
+        raise KeyError(f"no local value for {what}")
+    return references[key]
+
+
+def _if(argument: list[Any], references: dict[str, Any]) -> Any:
+    condition, when_true, when_false = argument
+    holds = _known(references, f"Condition:{condition}", f"Condition {condition}")
+    return resolve(when_true if holds else when_false, references)
+
+
+def _sub(argument: Any, references: dict[str, Any]) -> str:
+    text = argument if isinstance(argument, str) else argument[0]
+    for name, replacement in references.items():
+        text = text.replace("${" + name + "}", str(replacement))
+    return str(text)
+
+
+_INTRINSICS: dict[str, Any] = {
+    "Ref": lambda argument, references: _known(references, argument, f"Ref {argument}"),
+    "Fn::GetAtt": lambda argument, references: _known(references, ".".join(argument), f"GetAtt {'.'.join(argument)}"),
+    "Fn::If": _if,
+    "Fn::Sub": _sub,
+}
+
+
 def resolve(value: Any, references: dict[str, Any]) -> Any:
     """Resolve Ref, Fn::GetAtt, Fn::If, Fn::Sub (simple ${Name} forms) against known values."""
     if isinstance(value, dict) and len(value) == 1:
         ((kind, argument),) = value.items()
-        if kind == "Ref":
-            if argument not in references:
-                raise KeyError(f"no local value for Ref {argument}")
-            return references[argument]
-        if kind == "Fn::GetAtt":
-            key = ".".join(argument)
-            if key not in references:
-                raise KeyError(f"no local value for GetAtt {key}")
-            return references[key]
-        if kind == "Fn::If":
-            condition, when_true, when_false = argument
-            if f"Condition:{condition}" not in references:
-                raise KeyError(f"no local value for Condition {condition}")
-            return resolve(when_true if references[f"Condition:{condition}"] else when_false, references)
-        if kind == "Fn::Sub":
-            text = argument if isinstance(argument, str) else argument[0]
-            for name, replacement in references.items():
-                text = text.replace("${" + name + "}", str(replacement))
-            return text
+        if kind in _INTRINSICS:
+            return _INTRINSICS[kind](argument, references)
     if isinstance(value, dict):
         return {key: resolve(item, references) for key, item in value.items()}
     if isinstance(value, list):

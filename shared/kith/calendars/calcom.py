@@ -131,6 +131,10 @@ def parse(body: bytes) -> MeetingEvent:
     raw = document.get("payload")
     if raw is None and change is MeetingChange.ENDED:
         raw = document
+    return _booking_event(change, raw)
+
+
+def _booking_event(change: MeetingChange, raw: object) -> MeetingEvent:
     if not isinstance(raw, dict):
         raise Unprocessable("payload: an object is required")
     try:

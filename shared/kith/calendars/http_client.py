@@ -159,22 +159,15 @@ class ProviderHttp:
         idempotent: bool | None = None,
     ) -> ProviderResponse:
         method = method.upper()
-        if json is not None and form is not None:
-            raise ValueError("send either json or form, not both")
         target = url if not params else url + ("&" if "?" in url else "?") + urlencode(params, doseq=True)
+        body, content_type = _encoded(json, form)
         sent_headers = urllib3.HTTPHeaderDict({"Accept": "application/json", "User-Agent": USER_AGENT})
-        body: bytes | None = None
-        if json is not None:
-            body = jsonlib.dumps(json).encode()
-            sent_headers["Content-Type"] = "application/json"
-        elif form is not None:
-            body = urlencode(form).encode()
-            sent_headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if content_type:
+            sent_headers["Content-Type"] = content_type
         for name, value in (headers or {}).items():
             sent_headers[name] = value
-        host = parse_url(url).host or "?"
         repeatable = idempotent if idempotent is not None else method in _REPEATABLE_METHODS
-        call = f"{method} {host}"
+        call = f"{method} {parse_url(url).host or '?'}"
 
         attempt, last_status = 0, None
         while True:
@@ -185,14 +178,7 @@ class ProviderHttp:
             try:
                 raw = self._pool.request(method, target, body=body, headers=sent_headers, redirect=False, retries=False)
             except HTTPError as exc:
-                problem = "timed out" if isinstance(exc, Urllib3Timeout) else "failed to connect or was cut off"
-                maybe_received = not isinstance(exc, ConnectTimeoutError)
-                if attempt >= self.max_attempts or (maybe_received and not repeatable):
-                    raise ProviderUnavailable(
-                        f"{call} {problem} ({type(exc).__name__}) after {attempt} attempt(s)",
-                        attempts=attempt,
-                        last_status=last_status,
-                    ) from None
+                self._give_up_unless_repeatable(exc, call, attempt, last_status, repeatable)
                 self._wait(call, attempt, None, self.backoff(attempt))
                 continue
             response = ProviderResponse(raw.status, raw.headers, raw.data)
@@ -202,37 +188,64 @@ class ProviderHttp:
             )
             if response.status < 400:
                 return response
-            reason = provider_reason(response.body)
-            if not _temporary(response.status, reason):
-                raise _refusal(call, response.status, reason)
+            wait = self._wait_before_retry(call, attempt, response)
             last_status = response.status
-            wait = retry_after_seconds(
-                response.headers.get("Retry-After"), response.headers.get("Date"), self._wall_clock()
+            self._wait(call, attempt, response.status, wait)
+
+    def _give_up_unless_repeatable(
+        self, exc: HTTPError, call: str, attempt: int, last_status: int | None, repeatable: bool
+    ) -> None:
+        problem = "timed out" if isinstance(exc, Urllib3Timeout) else "failed to connect or was cut off"
+        maybe_received = not isinstance(exc, ConnectTimeoutError)
+        if attempt >= self.max_attempts or (maybe_received and not repeatable):
+            raise ProviderUnavailable(
+                f"{call} {problem} ({type(exc).__name__}) after {attempt} attempt(s)",
+                attempts=attempt,
+                last_status=last_status,
+            ) from None
+
+    def _wait_before_retry(self, call: str, attempt: int, response: ProviderResponse) -> float:
+        """Seconds to wait before asking again, or the refusal when the answer is final."""
+        reason = provider_reason(response.body)
+        if not _temporary(response.status, reason):
+            raise _refusal(call, response.status, reason)
+        wait = retry_after_seconds(
+            response.headers.get("Retry-After"), response.headers.get("Date"), self._wall_clock()
+        )
+        if wait is not None and wait > self.max_retry_after:
+            raise ProviderUnavailable(
+                f"{call} answered {response.status} and asks to wait {wait:g}s, "
+                f"longer than the {self.max_retry_after:g}s this client waits",
+                attempts=attempt,
+                last_status=response.status,
+                retry_after=wait,
+                reason=reason,
             )
-            if wait is not None and wait > self.max_retry_after:
-                raise ProviderUnavailable(
-                    f"{call} answered {response.status} and asks to wait {wait:g}s, "
-                    f"longer than the {self.max_retry_after:g}s this client waits",
-                    attempts=attempt,
-                    last_status=response.status,
-                    retry_after=wait,
-                    reason=reason,
-                )
-            if attempt >= self.max_attempts:
-                raise ProviderUnavailable(
-                    f"{call} answered {response.status} to all {attempt} attempt(s)",
-                    attempts=attempt,
-                    last_status=response.status,
-                    retry_after=wait,
-                    reason=reason,
-                )
-            self._wait(call, attempt, response.status, wait if wait is not None else self.backoff(attempt))
+        if attempt >= self.max_attempts:
+            raise ProviderUnavailable(
+                f"{call} answered {response.status} to all {attempt} attempt(s)",
+                attempts=attempt,
+                last_status=response.status,
+                retry_after=wait,
+                reason=reason,
+            )
+        return wait if wait is not None else self.backoff(attempt)
 
     def _wait(self, call: str, attempt: int, status: int | None, seconds: float) -> None:
         logger.info(
             "provider call retried", extra={"call": call, "status": status, "attempt": attempt, "wait": seconds}
         )
         self._sleep(seconds)
+
+
+def _encoded(json: Any, form: Mapping[str, str] | None) -> tuple[bytes | None, str | None]:
+    if json is not None and form is not None:
+        raise ValueError("send either json or form, not both")
+    if json is not None:
+        return jsonlib.dumps(json).encode(), "application/json"
+    if form is not None:
+        return urlencode(form).encode(), "application/x-www-form-urlencoded"
+    return None, None
 
 
 def _temporary(status: int, reason: str | None) -> bool:
