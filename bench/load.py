@@ -26,8 +26,8 @@ from typing import Any
 
 from kith.calendars import calcom
 from kith.calendars.signing import hmac_sha256_hex
+from kith.domain.identities import meeting_interaction_id
 from kith.usecases.intake import MeetingMessage
-from kith.usecases.meetings import interaction_id_for
 from kith_local.harness import LocalKith
 from kith_local.lambdas import sqs_event
 
@@ -246,7 +246,7 @@ def plan_webhooks(connections: Sequence[dict[str, Any]], count: int, resend_shar
                 path=f"/webhooks/calcom/{connection['connection_id']}",
                 body=body,
                 signature=hmac_sha256_hex(connection["signing_secret"], body),
-                interaction=(_owner_id(owner), interaction_id_for(event)),
+                interaction=(_owner_id(owner), meeting_interaction_id(event)),
                 attendees=len(attendees),
             )
         )
@@ -368,7 +368,7 @@ def drain(kith: LocalKith, run: LoadRun, cap_seconds: float) -> Counter[tuple[st
                 )
                 continue
             work = MeetingMessage.model_validate_json(message["Body"])
-            queued[(work.owner_id, interaction_id_for(work.event))] += 1
+            queued[(work.owner_id, meeting_interaction_id(work.event))] += 1
             done.append({"Id": message["MessageId"], "ReceiptHandle": message["ReceiptHandle"]})
         if done:
             # As the event source mapping does: the batch's successes deleted in one request.

@@ -21,8 +21,8 @@ import boto3
 from kith.calendars import calcom
 from kith.calendars.signing import hmac_sha256_hex
 from kith.domain.actions import Action
+from kith.domain.identities import meeting_interaction_id
 from kith.usecases.jobs import DigestJob, FollowUpJob
-from kith.usecases.meetings import interaction_id_for
 from kith_local.clock import SimulatedClock
 from kith_local.lambdas import sqs_event
 from kith_local.stack import create_stack
@@ -222,7 +222,7 @@ def measure_operations() -> list[Measured]:
             measured.append(
                 probes.take(f"meeting processing, {attendees} attendee{'s' * (attendees > 1)}", "MeetingsFunction")
             )
-            meetings[attendees] = interaction_id_for(calcom.parse(body))
+            meetings[attendees] = meeting_interaction_id(calcom.parse(body))
 
         # The follow-up of the 1-attendee meeting, then the digest, each one email through the mailer.
         _mail(kith, FollowUpJob(owner_id=OWNER, interaction_id=meetings[1], as_of=NOW))

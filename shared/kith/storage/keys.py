@@ -32,14 +32,16 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 
+from kith.domain import identities
+
 DUE_INDEX = "DueIndex"
-_INSTANT = "%Y-%m-%dT%H:%M:%SZ"
+_INSTANT = identities.INSTANT_FORMAT
 # Sorts after any "<instant>#..." suffix, so "due_sk <= upto(now)" includes instant == now.
 _AFTER_SUFFIX = "#\uffff"
 
 
 def instant(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime(_INSTANT)
+    return identities.instant(moment)
 
 
 def parse_instant(text: str) -> datetime:

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
-from kith.storage import keys
+from kith.domain.identities import digest_email_key, follow_up_email_key
 
 
 class _Job(BaseModel):
@@ -27,7 +27,7 @@ class DigestJob(_Job):
 
     @property
     def email_key(self) -> str:
-        return f"digest#{keys.instant(self.slot)}"
+        return digest_email_key(self.slot)
 
 
 class FollowUpJob(_Job):
@@ -36,7 +36,7 @@ class FollowUpJob(_Job):
 
     @property
     def email_key(self) -> str:
-        return f"follow_up#{self.interaction_id}"
+        return follow_up_email_key(self.interaction_id)
 
 
 MailJob = Annotated[DigestJob | FollowUpJob, Field(discriminator="kind")]

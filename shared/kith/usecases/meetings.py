@@ -15,23 +15,14 @@ limit); whatever a meeting moved is given back when it is cancelled or moved.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from kith.domain.identities import meeting_interaction_id
 from kith.domain.meetings import MeetingAttendee, MeetingChange, MeetingEvent, counted_attendees, moves_cadence
 from kith.domain.models import Attendee, Contact, FollowUp, Interaction, Owner
 from kith.domain.schedule import follow_up_due_at
-from kith.storage import keys
 from kith.storage.repository import Repository
-
-
-def interaction_id_for(event: MeetingEvent) -> str:
-    """One meeting, one id; replays and the same meeting from another provider land on the same item."""
-    basis = f"ical:{event.ical_uid}" if event.ical_uid else f"{event.source}:{event.external_id}"
-    if event.instance_start is not None:
-        basis += f"@{keys.instant(event.instance_start)}"
-    return hashlib.sha256(basis.encode()).hexdigest()[:26]
 
 
 @dataclass
@@ -62,7 +53,7 @@ def apply_meeting_event(repo: Repository, owner_id: str, event: MeetingEvent, no
         return outcome
     if event.change is MeetingChange.RESCHEDULED and event.previous_external_id:
         previous = event.model_copy(update={"external_id": event.previous_external_id, "ical_uid": None})
-        moved_onto_itself = _resolve(repo, owner, previous) == interaction_id_for(event)
+        moved_onto_itself = _resolve(repo, owner, previous) == meeting_interaction_id(event)
         if not moved_onto_itself:
             _, outcome.cancelled = cancel_meeting(repo, owner, previous, now)
     _record_meeting(repo, owner, event, now, outcome)
@@ -71,7 +62,7 @@ def apply_meeting_event(repo: Repository, owner_id: str, event: MeetingEvent, no
 
 def _resolve(repo: Repository, owner: Owner, event: MeetingEvent) -> str:
     """The interaction a provider's id stands for: its alias if one was recorded, else the id it would get."""
-    return repo.interaction_for_alias(owner.owner_id, event.source, event.external_id) or interaction_id_for(event)
+    return repo.interaction_for_alias(owner.owner_id, event.source, event.external_id) or meeting_interaction_id(event)
 
 
 @dataclass
@@ -104,7 +95,7 @@ def _record_meeting(
     attendance = _attendance(repo, owner, event.attendees)
     outcome.contacts_matched = len(attendance.contact_ids)
     desired = Interaction(
-        interaction_id=interaction_id_for(event),
+        interaction_id=meeting_interaction_id(event),
         owner_id=owner.owner_id,
         contact_ids=attendance.contact_ids,
         start=event.start,
