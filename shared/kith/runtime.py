@@ -2,7 +2,8 @@
 
 Nothing here reads the environment at import time: handlers create a Runtime
 at module level and touch it inside the handler, so tests and the local stack
-can hand a function its own settings before the first call.
+can hand a function its own settings before the first call. Its AWS clients come from a
+`ClientFactory` (by default one boto3 Session's, with standard retries).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import boto3
 from botocore.config import Config
@@ -30,27 +31,58 @@ if TYPE_CHECKING:
     from kith.calendars.oauth import OAuth
     from kith.domain.models import Provider
     from kith.idempotency import OncePerEmail
+    from kith.ports import (
+        ActionStore,
+        ConnectionStore,
+        ContactStore,
+        ErasureStore,
+        ImportStore,
+        MailStore,
+        MeetingStore,
+    )
 
 # Adapters and the mailer's wiring are imported where they are first used: a function's cold
 # start pays only for what that function touches.
 
-_CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=3, read_timeout=10)
+CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=3, read_timeout=10)
+
+
+class ClientFactory(Protocol):
+    """Makes a boto3 client for one AWS service, by its name ("dynamodb", "sqs", "sesv2", ...).
+
+    Every client a Runtime uses comes from its factory, made once per service on first use: the seam
+    through which the local stack and the tests watch or fail a function's AWS calls (a factory may
+    register botocore event handlers on each client it makes).
+    """
+
+    def __call__(self, service: str) -> Any: ...
+
+
+class SessionClients:
+    """The default factory: clients of one boto3 Session (made when first needed), with the standard retries."""
+
+    def __init__(self, session: boto3.session.Session | None = None) -> None:
+        self._session = session
+
+    def __call__(self, service: str) -> Any:
+        if self._session is None:
+            self._session = boto3.session.Session()
+        return self._session.client(service, config=CLIENT_CONFIG)
 
 
 class Runtime:
-    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+    """`environ` gives the settings (os.environ when None); `clients` makes every AWS client the Runtime uses."""
+
+    def __init__(self, environ: Mapping[str, str] | None = None, clients: ClientFactory | None = None) -> None:
         self._environ = environ
+        self._clients: ClientFactory = clients or SessionClients()
 
     @cached_property
     def settings(self) -> Settings:
         return Settings.from_environ(self._environ if self._environ is not None else os.environ)
 
-    @cached_property
-    def _session(self) -> boto3.session.Session:
-        return boto3.session.Session()
-
     def client(self, service: str) -> Any:
-        return self._session.client(service, config=_CLIENT_CONFIG)
+        return self._clients(service)
 
     @cached_property
     def dynamodb(self) -> Any:
@@ -60,27 +92,57 @@ class Runtime:
     def repository(self) -> Repository:
         return Repository(self.dynamodb, self.settings.table_name, self.settings.due_shards)
 
+    # The stores, one per port; each is the whole Repository until the Repository is split.
+
     @cached_property
-    def _sqs(self) -> Any:
+    def contact_store(self) -> ContactStore:
+        return self.repository
+
+    @cached_property
+    def meeting_store(self) -> MeetingStore:
+        return self.repository
+
+    @cached_property
+    def mail_store(self) -> MailStore:
+        return self.repository
+
+    @cached_property
+    def connection_store(self) -> ConnectionStore:
+        return self.repository
+
+    @cached_property
+    def action_store(self) -> ActionStore:
+        return self.repository
+
+    @cached_property
+    def import_store(self) -> ImportStore:
+        return self.repository
+
+    @cached_property
+    def erasure_store(self) -> ErasureStore:
+        return self.repository
+
+    @cached_property
+    def sqs(self) -> Any:
         return self.client("sqs")
 
     @cached_property
     def meeting_queue(self) -> Queue:
         from kith.adapters.queue import Queue
 
-        return Queue(self._sqs, self.settings.require("meeting_queue_url"))
+        return Queue(self.sqs, self.settings.require("meeting_queue_url"))
 
     @cached_property
     def mail_queue(self) -> Queue:
         from kith.adapters.queue import Queue
 
-        return Queue(self._sqs, self.settings.require("mail_queue_url"))
+        return Queue(self.sqs, self.settings.require("mail_queue_url"))
 
     @cached_property
     def dead_letters(self) -> DeadLetterQueue:
         from kith.adapters.dead_letters import DeadLetterQueue
 
-        return DeadLetterQueue(self._sqs, self.settings.require("dead_letter_queue_url"))
+        return DeadLetterQueue(self.sqs, self.settings.require("dead_letter_queue_url"))
 
     @cached_property
     def mailer(self) -> SesMailer:

@@ -12,6 +12,7 @@ from typing import Any
 
 from kith.domain.actions import ActionClaim
 from kith.domain.models import Contact, Interaction, OwnerSettings
+from kith.domain.records import SpentLink
 from kith.errors import AlreadyDone, KithError, NotFound, Retryable, StaleContact
 from kith.storage import items, keys
 from kith.storage.items import Item
@@ -30,6 +31,10 @@ def spent_link_item(claim: ActionClaim, at: datetime) -> Item:
     }
 
 
+def spent_item(spent: SpentLink | Item) -> Item:
+    return spent_link_item(spent.claim, spent.at) if isinstance(spent, SpentLink) else spent
+
+
 class ActionRecords(Table):
     def link_spent(self, claim: ActionClaim) -> bool:
         return self._get(keys.owner_pk(claim.owner_id), keys.used_link_sk(claim.nonce)) is not None
@@ -39,7 +44,7 @@ class ActionRecords(Table):
         before: Contact,
         after: Contact,
         settings: OwnerSettings,
-        spent: Item,
+        spent: SpentLink | Item,
         interaction: Interaction | None = None,
     ) -> None:
         """Replace a contact (if still at the version read) and spend the link, all or nothing.
@@ -47,13 +52,13 @@ class ActionRecords(Table):
         A "done" click also records its interaction and the contact's link to it, so a
         later cancelled meeting gives the clock back to the click, not to something older.
         """
-        actions = [replace_contact(self._table, before, after, settings.zone), put_once(self._table, spent)]
+        actions = [replace_contact(self._table, before, after, settings.zone), put_once(self._table, spent_item(spent))]
         if interaction is not None:
             actions.append(put_once(self._table, items.interaction_to_item(interaction)))
             actions.append(put_once(self._table, items.link_to_item(interaction, after.contact_id)))
         self._settle(self._transact(actions), StaleContact("the contact changed since it was read"))
 
-    def pause_owner_once(self, owner_id: str, settings: OwnerSettings, spent: Item) -> None:
+    def pause_owner_once(self, owner_id: str, settings: OwnerSettings, spent: SpentLink | Item) -> None:
         """Store the owner's new settings (a pause) and spend the link, all or nothing."""
         actions: list[dict[str, Any]] = [
             {
@@ -66,7 +71,7 @@ class ActionRecords(Table):
                     "ExpressionAttributeValues": expression_values(settings=settings.model_dump(mode="json")),
                 }
             },
-            put_once(self._table, spent),
+            put_once(self._table, spent_item(spent)),
         ]
         self._settle(self._transact(actions), NotFound("the owner is gone"))
 

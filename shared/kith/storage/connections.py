@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from kith.domain.models import CalendarConnection
+from kith.domain.records import ConnectionSummary
 from kith.errors import Conflict, NotFound
 from kith.storage import keys
 from kith.storage.items import Item
@@ -53,6 +54,12 @@ def _listing_item(connection: CalendarConnection) -> Item:
     if watch is not None:
         listing["expires_at"] = keys.instant(watch.expires_at)
     return listing
+
+
+def _summary(listing: Item) -> ConnectionSummary:
+    return ConnectionSummary.model_validate(
+        {name: listing[name] for name in ConnectionSummary.model_fields if listing.get(name) is not None}
+    )
 
 
 def _from_lookup(item: Item) -> CalendarConnection:
@@ -100,6 +107,10 @@ class ConnectionRecords(Table):
 
     def list_connections(self, owner_id: str) -> list[Item]:
         return list(self._query_prefix(keys.owner_pk(owner_id), keys.owner_connection_sk("")))
+
+    def connection_summaries(self, owner_id: str) -> list[ConnectionSummary]:
+        """The owner's connections as their list shows them (the listing items hold no secrets)."""
+        return [_summary(listing) for listing in self.list_connections(owner_id)]
 
     def delete_connection(self, connection: CalendarConnection) -> None:
         self._batch_write(

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from kith.domain.models import Contact, FollowUp, FollowUpStatus, Interaction
+from kith.domain.records import ContactLink, ContactLinks
 from kith.errors import Conflict, Retryable, StaleContact
 from kith.storage import items, keys
 from kith.storage.items import Item
@@ -27,6 +28,17 @@ class OwnerItems(Table):
     def contact_links(self, owner_id: str, contact_id: str) -> list[Item]:
         """The contact's links: one per interaction it is part of, and one for a last interaction stated on adding."""
         return list(self._query_prefix(keys.owner_pk(owner_id), keys.link_prefix(contact_id)))
+
+    def linked_interactions(self, owner_id: str, contact_id: str) -> ContactLinks:
+        """The contact's links: one per interaction it is part of, and one for a last interaction stated on adding."""
+        links = tuple(
+            ContactLink(
+                None if link["interaction_id"] == items.STATED else str(link["interaction_id"]),
+                keys.parse_instant(link["end"]),
+            )
+            for link in self.contact_links(owner_id, contact_id)
+        )
+        return ContactLinks(owner_id, contact_id, links)
 
     def interactions_by_ids(self, owner_id: str, interaction_ids: Iterable[str]) -> list[Interaction]:
         """The interactions still recorded (not cancelled) among these ids."""
@@ -99,6 +111,15 @@ class OwnerItems(Table):
 
     def delete_links(self, links: Iterable[Item]) -> None:
         self._batch_write(deletes=[(link["pk"], link["sk"]) for link in links])
+
+    def delete_contact_links(self, links: ContactLinks) -> None:
+        pk = keys.owner_pk(links.owner_id)
+        self._batch_write(
+            deletes=[
+                (pk, keys.link_sk(links.contact_id, link.end, link.interaction_id or items.STATED))
+                for link in links.links
+            ]
+        )
 
     def delete_contact(self, contact: Contact) -> None:
         """Delete a contact still at the version read, with its e-mail lookups and search terms, all or nothing."""

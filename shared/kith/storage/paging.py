@@ -14,26 +14,22 @@ import binascii
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
 
+from kith.domain.paging import Page
 from kith.errors import InvalidCursor
 from kith.storage.items import Item
 from kith.storage.table import Table, from_wire, raise_for, to_wire
 
 T = TypeVar("T")
 
+__all__ = ["Page", "PagedQueries", "decode_cursor", "encode_cursor"]
+
 _CURSOR = re.compile(r"^[A-Za-z0-9_-]{1,2048}$")
 # A filtered list reads more per request as it goes, up to this many items, so sparse matches cost few round trips.
 _MOST_READ = 1000
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    items: list[T]
-    next_cursor: str | None
 
 
 def encode_cursor(listing: str, key: Item) -> str:

@@ -16,9 +16,10 @@ from kith.domain.models import (
     OwnerSettings,
     SentEmail,
 )
+from kith.domain.records import SpentLink
 from kith.errors import AlreadyDone, Conflict, NotFound, Retryable, StaleContact
 from kith.storage import items, keys
-from kith.storage.actions import ActionRecords
+from kith.storage.actions import ActionRecords, spent_item
 from kith.storage.clocks import ClockRecords
 from kith.storage.connections import ConnectionRecords
 from kith.storage.consents import ConsentRecords
@@ -76,11 +77,13 @@ class Repository(
 
     # -- contacts ------------------------------------------------------------
 
-    def create_contact(self, contact: Contact, settings: OwnerSettings, spent: items.Item | None = None) -> None:
+    def create_contact(
+        self, contact: Contact, settings: OwnerSettings, spent: SpentLink | items.Item | None = None
+    ) -> None:
         """Store a new contact and claim its e-mail addresses; with `spent`, also spend the link that adds it."""
         actions = create_contact_steps(self._table, contact, settings.zone)
         if spent is not None:
-            reasons = self._transact([put_once(self._table, spent), *actions])
+            reasons = self._transact([put_once(self._table, spent_item(spent)), *actions])
             if reasons and reasons[0] == "ConditionalCheckFailed":
                 raise AlreadyDone("this link was used already")
             reasons = reasons[1:]
