@@ -162,7 +162,7 @@ def fan_out(owners: int, apply_up_to: int = 20_000) -> FanOut:
         seed_seconds = seed_owners(stack.table_name, owners, shards)
         lambdas = LocalLambdas(stack)
         runtime = lambdas.modules["SchedulerFunction"].runtime
-        dynamodb, sqs = runtime.dynamodb, runtime._sqs
+        dynamodb, sqs = runtime.dynamodb, runtime.sqs
         log = RequestLog().attach(dynamodb)
         pages: Counter[str] = Counter()
 

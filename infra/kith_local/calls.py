@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
-from kith.runtime import Runtime
+from kith.runtime import ClientFactory, Runtime, SessionClients
 
 from kith_local.stack import LOCAL_PARAMETERS
 
@@ -108,18 +108,20 @@ def runtime_for(function: str, environ: Mapping[str, str]) -> Runtime:
         atexit.register(CALLS.write, Path(directory) / f"calls-{os.getpid()}.jsonl")
     if not CALLS.active:
         return Runtime(environ=environ)
-    return RecordingRuntime(function, environ, CALLS)
+    return Runtime(environ, RecordingClients(function, environ.get("KITH_STAGE", ""), CALLS))
 
 
-class RecordingRuntime(Runtime):
-    def __init__(self, function: str, environ: Mapping[str, str], log: CallLog) -> None:
-        super().__init__(environ)
+class RecordingClients:
+    """A ClientFactory whose clients add each call they make to `log`, as the IAM requests it needs."""
+
+    def __init__(self, function: str, stage: str, log: CallLog, clients: ClientFactory | None = None) -> None:
         self._function = function
-        self._stage = environ.get("KITH_STAGE", "")
+        self._stage = stage
         self._log = log
+        self._clients: ClientFactory = clients or SessionClients()
 
-    def client(self, service: str) -> Any:
-        client = super().client(service)
+    def __call__(self, service: str) -> Any:
+        client = self._clients(service)
         region = client.meta.region_name
 
         def remember(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:

@@ -23,7 +23,10 @@ from datetime import datetime
 from types import ModuleType
 from typing import Any, TextIO
 
+from kith.runtime import ClientFactory, Runtime
+
 from kith_local.calls import invoking, runtime_for
+from kith_local.events import scheduled_event, sqs_event
 from kith_local.stack import LocalStack
 
 
@@ -128,6 +131,20 @@ class LocalLambdas:
             setattr(module, "runtime", runtime)  # noqa: B010 - set per function
             self.modules[name] = module
 
+    def cold_start(self, clients: Callable[[str], ClientFactory]) -> None:
+        """Every function starts cold: a new Runtime (no cached clients, keys or settings) built with `clients(name)`.
+
+        The one way tests hand functions AWS clients they watch or fail; a runtime of its own kind (the
+        console's) is built again as at load.
+        """
+        for name, module in self.modules.items():
+            environment = self.stack.environment(name)
+            own: Any = module.runtime
+            runtime = (
+                own.with_environ(environment) if hasattr(own, "with_environ") else Runtime(environment, clients(name))
+            )
+            setattr(module, "runtime", runtime)  # noqa: B010 - set per function
+
     def invoke(self, name: str, event: dict[str, Any]) -> Any:
         handler: Callable[[dict[str, Any], Any], Any] = getattr(
             self.modules[name], self.stack.functions[name].handler_name
@@ -183,39 +200,6 @@ class LocalLambdas:
 class DrainResult:
     delivered: int = 0
     failed: int = 0
-
-
-def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
-    return {
-        "Records": [
-            {
-                "messageId": message["MessageId"],
-                "receiptHandle": message["ReceiptHandle"],
-                "body": message["Body"],
-                "attributes": message.get("Attributes", {}),
-                "messageAttributes": {},
-                "md5OfBody": message.get("MD5OfBody", ""),
-                "eventSource": "aws:sqs",
-                "eventSourceARN": queue_arn,
-                "awsRegion": "us-east-1",
-            }
-            for message in messages
-        ]
-    }
-
-
-def scheduled_event(now: datetime) -> dict[str, Any]:
-    return {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": "Scheduled Event",
-        "source": "aws.events",
-        "account": "123456789012",
-        "time": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "region": "us-east-1",
-        "resources": ["arn:aws:events:us-east-1:123456789012:rule/kith-tick"],
-        "detail": {},
-    }
 
 
 def dumps(value: Any) -> str:

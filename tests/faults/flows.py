@@ -217,7 +217,7 @@ FLOWS = (
 @dataclass
 class Scenario:
     calls: list[Call]
-    outcome: dict[str, Any]
+    outcome: Outcome
 
 
 def run(
@@ -326,14 +326,25 @@ def _clicks_to_make(kith: Kith) -> list[str]:
 
 # -- what is compared ------------------------------------------------------------------------------------------
 
+Key = tuple[str, str]  # an item's (pk, sk)
 
-def outcome(kith: Kith, retry_instants: dict[str, str]) -> dict[str, Any]:
-    """The table, the mail SES accepted and what is left on the queues, with what legitimately differs set aside."""
+
+@dataclass
+class Outcome:
+    """Where a flow left the platform, as values: the table's items, the mail SES accepted, what waits on each queue."""
+
+    items: dict[Key, dict[str, Any]]
+    emails: Counter[tuple[tuple[str, ...], str]]  # (recipients, subject) -> copies sent
+    queued: dict[str, int]
+
+
+def outcome(kith: Kith, retry_instants: dict[str, str]) -> Outcome:
+    """The end state, with what legitimately differs set aside (instants a retry stamps, SES's message ids)."""
     ses_ids = {sent.id: f"<SES message: {_subject(sent)}>" for sent in kith.sent()}
     replacements = {**retry_instants, **ses_ids}
     items = {}
     for raw in kith.items():
-        item = _plain(raw, replacements)
+        item = {name: _replaced(_deserialize(value), replacements) for name, value in raw.items()}
         if item["pk"].startswith("IDEMPOTENCY#"):
             # Wall-clock expiries of the once-per-email records, not the simulated time.
             item.pop("expires_at", None)
@@ -344,21 +355,27 @@ def outcome(kith: Kith, retry_instants: dict[str, str]) -> dict[str, Any]:
                 stored.pop("unrecorded", None)
                 item["data"] = stored
         items[(item["pk"], item["sk"])] = item
-    return {
-        "items": items,
-        "emails": Counter((tuple(sent.destinations), _subject(sent)) for sent in kith.sent()),
-        "queued": {queue: len(kith.receive(queue)) for queue in kith.stack.queue_urls},
-    }
+    return Outcome(
+        items=items,
+        emails=Counter((tuple(sent.destinations), _subject(sent)) for sent in kith.sent()),
+        queued={queue: len(kith.receive(queue)) for queue in kith.stack.queue_urls},
+    )
 
 
 def _subject(sent: Any) -> str:
     return str(email.message_from_string(sent.raw_data, policy=email.policy.default)["Subject"])
 
 
-def _plain(raw: dict[str, Any], replacements: dict[str, str]) -> dict[str, Any]:
-    """An item as plain JSON values, with the replacements made in its text."""
-    text = json.dumps({name: _deserialize(value) for name, value in raw.items()}, sort_keys=True, default=str)
-    for old, new in replacements.items():
-        text = text.replace(old, new)
-    plain: dict[str, Any] = json.loads(text)
-    return plain
+def _replaced(value: Any, replacements: dict[str, str]) -> Any:
+    """A stored value with the replacements made in every text it holds (map keys, lists and sets included)."""
+    if isinstance(value, str):
+        for old, new in replacements.items():
+            value = value.replace(old, new)
+        return value
+    if isinstance(value, dict):
+        return {_replaced(key, replacements): _replaced(inner, replacements) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [_replaced(inner, replacements) for inner in value]
+    if isinstance(value, set):
+        return {_replaced(inner, replacements) for inner in value}
+    return value

@@ -1,7 +1,8 @@
 """Making one AWS call of a flow fail, through botocore's own event hooks.
 
-Every client a function creates goes through `Runtime.client`; `FaultyRuntime` hands each new client
-to an `Injector`, which registers two handlers on that client's events:
+Every client a function creates comes from its Runtime's client factory; `cold_start` gives each
+function a factory that hands each new client to an `Injector`, which registers two handlers on
+that client's events:
 
 - `before-call` counts the call and, at the chosen one, raises before the request leaves: a
   throttling error, a server error or a connect timeout. AWS did nothing.
@@ -17,12 +18,11 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 import boto3
 from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
-from kith.runtime import Runtime
+from kith.runtime import SessionClients
 from kith_local.lambdas import LocalLambdas
 
 
@@ -134,27 +134,11 @@ class Injector:
         return error_class(response, call.operation)
 
 
-class FaultyRuntime(Runtime):
-    """A function's Runtime whose clients all report to the injector.
+def cold_start(lambdas: LocalLambdas, injector: Injector, session: boto3.session.Session) -> None:
+    """Every function starts cold, with clients that report to `injector`.
 
     The boto3 Session is shared, so a cold start does not parse the service models again; each
     client still has its own event handlers.
     """
-
-    def __init__(self, environ: Mapping[str, str], injector: Injector, session: boto3.session.Session) -> None:
-        super().__init__(environ)
-        self._injector = injector
-        self._shared_session = session
-
-    @cached_property
-    def _session(self) -> boto3.session.Session:
-        return self._shared_session
-
-    def client(self, service: str) -> Any:
-        return self._injector.attach(super().client(service))
-
-
-def cold_start(lambdas: LocalLambdas, injector: Injector, session: boto3.session.Session) -> None:
-    """Every function gets a new Runtime (no cached clients, keys or settings) whose clients report to `injector`."""
-    for name, module in lambdas.modules.items():
-        module.runtime = FaultyRuntime(lambdas.stack.environment(name), injector, session)
+    clients = SessionClients(session)
+    lambdas.cold_start(lambda _function: lambda service: injector.attach(clients(service)))

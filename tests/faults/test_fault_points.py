@@ -84,7 +84,7 @@ def test_the_comparison_notices_what_a_fault_loses_when_nothing_is_replayed(worl
     # When the write of the coffee's interaction is throttled and SQS never redelivers
     faulted = run(world, once, reference.calls.index(Call("dynamodb", "PutItem")) + 1, Fault.THROTTLE)
     # Then the comparison sees the meeting, its links and its follow-up missing
-    missing = reference.outcome["items"].keys() - faulted.outcome["items"].keys()
+    missing = reference.outcome.items.keys() - faulted.outcome.items.keys()
     assert {sk.split("#")[0] for _, sk in missing} == {"INTERACTION", "LINK", "ALIAS", "FOLLOWUP"}
 
 
@@ -111,20 +111,21 @@ def _verdict(world: World, flow: Flow, reference: Scenario, index: int, call: Ca
 
 def _one_extra_copy(reference: Scenario, faulted: Scenario) -> bool:
     """The same end state, but for one email sent twice."""
-    extra = faulted.outcome["emails"] - reference.outcome["emails"]
-    return sum(extra.values()) == 1 and {**faulted.outcome, "emails": reference.outcome["emails"]} == reference.outcome
+    extra = faulted.outcome.emails - reference.outcome.emails
+    return sum(extra.values()) == 1 and replace(faulted.outcome, emails=reference.outcome.emails) == reference.outcome
 
 
 def _differences(reference: Scenario, faulted: Scenario) -> str:
     expected, found = reference.outcome, faulted.outcome
     lines = []
-    for key in sorted(expected["items"].keys() | found["items"].keys()):
-        before, after = expected["items"].get(key), found["items"].get(key)
+    for key in sorted(expected.items.keys() | found.items.keys()):
+        before, after = expected.items.get(key), found.items.get(key)
         if before != after:
             lines.append(f"  {key}: {_changed(before, after)}")
-    for part in ("emails", "queued"):
-        if expected[part] != found[part]:
-            lines.append(f"  {part}: expected {dict(expected[part])}, found {dict(found[part])}")
+    if expected.emails != found.emails:
+        lines.append(f"  emails: expected {dict(expected.emails)}, found {dict(found.emails)}")
+    if expected.queued != found.queued:
+        lines.append(f"  queued: expected {expected.queued}, found {found.queued}")
     return "\n" + "\n".join(lines)
 
 

@@ -172,7 +172,7 @@ def test_an_unreadable_record_reaches_the_dead_letter_queue_once_and_a_good_one_
 def _throttle(kith: Kith, service: str, operation: str) -> list[str]:
     """Make the SES events function's `service` refuse `operation` (throttled) until the list is cleared."""
     runtime = kith.lambdas.modules["SesEventsFunction"].runtime
-    client = runtime.dynamodb if service == "dynamodb" else runtime._sqs
+    client = runtime.dynamodb if service == "dynamodb" else runtime.sqs
     refusing = [operation]
 
     def refuse(**_: Any) -> None:

@@ -8,7 +8,8 @@ from typing import Any
 
 import boto3
 import pytest
-from kith_local.calls import Call, CallLog, RecordingRuntime, iam_requests, invoking, read
+from kith.runtime import Runtime
+from kith_local.calls import Call, CallLog, RecordingClients, iam_requests, invoking, read
 from moto import mock_aws
 
 REGION = "us-east-1"
@@ -80,7 +81,8 @@ def test_a_decrypt_is_recorded_on_the_key_by_its_alias_and_calls_outside_a_run_a
     kms.create_alias(AliasName="alias/kith-local-TokenKey", TargetKeyId=key)
     sealed = kms.encrypt(KeyId=key, Plaintext=b"refresh token")["CiphertextBlob"]
     log = CallLog()
-    runtime = RecordingRuntime("ApiFunction", {"KITH_STAGE": "local", "KITH_TABLE_NAME": "kith-local"}, log)
+    environ = {"KITH_STAGE": "local", "KITH_TABLE_NAME": "kith-local"}
+    runtime = Runtime(environ, RecordingClients("ApiFunction", "local", log))
     client = runtime.client("kms")
     # When the function decrypts while it runs, and a test decrypts through the same client afterwards
     with invoking("ApiFunction"):
