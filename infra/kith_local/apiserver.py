@@ -14,53 +14,24 @@ whose access tokens are such development tokens.
 
 from __future__ import annotations
 
-import base64
 import json
-import re
 import sys
 import threading
 import traceback
-import urllib.parse
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from kith_local.dev_sign_in import DEV_TOKEN_PREFIX, DevSignIn
+from kith_local.events import Caller, MalformedResponse, Reply, http_event, route_for
 from kith_local.lambdas import LocalLambdas
-from kith_local.template import HttpRoute
 
 API_GATEWAY_BODY_LIMIT = 10 * 1024 * 1024
 # What API Gateway's HTTP API answers when the function fails (500) or answers in a shape it cannot read (502).
 FUNCTION_FAILED = 500
 MALFORMED_RESPONSE = 502
 INTEGRATION_ERROR = {"message": "Internal Server Error"}
-
-
-class MalformedResponse(ValueError):
-    """A function's answer that API Gateway cannot turn into an HTTP response."""
-
-
-@dataclass
-class _CompiledRoute:
-    route: HttpRoute
-    pattern: re.Pattern[str]
-
-
-def _compile(route: HttpRoute) -> _CompiledRoute:
-    regex = ""
-    for part in route.path.strip("/").split("/"):
-        if part.endswith("+}"):
-            regex += "/(?P<" + part[1:-2] + ">.+)"
-        elif part.startswith("{"):
-            regex += "/(?P<" + part[1:-1] + ">[^/]+)"
-        else:
-            regex += "/" + re.escape(part)
-    # As API Gateway does: /console/ reaches the route GET /console (a route may not end in a slash).
-    trailing = "" if route.path == "/" or route.path.endswith("+}") else "/?"
-    return _CompiledRoute(route, re.compile("^" + regex + trailing + "$"))
 
 
 def dev_subject(authorization: str | None) -> str | None:
@@ -76,7 +47,7 @@ class LocalApi:
     def __init__(self, lambdas: LocalLambdas, now: Callable[[], datetime]) -> None:
         self.lambdas = lambdas
         self.now = now
-        self.routes = [_compile(route) for spec in lambdas.stack.functions.values() for route in spec.routes]
+        self.routes = [route for spec in lambdas.stack.functions.values() for route in spec.routes]
         self.requests = 0
         # Known once the server is bound: it signs in for its own origin only.
         self.sign_in: DevSignIn | None = None
@@ -89,19 +60,27 @@ class LocalApi:
             return _json(413, {"message": "Request Entity Too Large"})
         if self.sign_in is not None and (path == "/dev" or path.startswith("/dev/")):
             return self.sign_in.handle(method, path, query, headers, body)
-        for compiled in self.routes:
-            match = compiled.pattern.match(path)
-            if match is None or compiled.route.method not in {method, "ANY"}:
-                continue
-            claims = None
-            if compiled.route.authorized:
-                subject = dev_subject(headers.get("authorization"))
-                if subject is None:
-                    return _json(401, {"message": "Unauthorized"})
-                claims = {"sub": subject}
-            event = self.event(compiled.route, method, path, query, headers, body, host, match.groupdict(), claims)
-            return self._call(compiled.route.function, event)
-        return _json(404, {"message": "Not Found"})
+        route = route_for(self.routes, method, path)
+        if route is None:
+            return _json(404, {"message": "Not Found"})
+        claims = None
+        if route.authorized:
+            subject = dev_subject(headers.get("authorization"))
+            if subject is None:
+                return _json(401, {"message": "Unauthorized"})
+            claims = {"sub": subject}
+        event = http_event(
+            method,
+            path,
+            self.now(),
+            route=f"{route.method} {route.path}",
+            query=query,
+            headers=headers,
+            body=body,
+            claims=claims,
+            caller=Caller(host=host),
+        )
+        return self._call(route.function, event)
 
     def _call(self, function: str, event: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
         try:
@@ -112,88 +91,15 @@ class LocalApi:
             print(f"{function} raised:\n{traceback.format_exc()}", file=sys.stderr, flush=True)
             return _json(FUNCTION_FAILED, INTEGRATION_ERROR)
         try:
-            return _from_proxy_response(response)
+            reply = Reply.of(response)
         except MalformedResponse as malformed:
             print(f"{function} answered in a shape API Gateway cannot read: {malformed}", file=sys.stderr, flush=True)
             return _json(MALFORMED_RESPONSE, INTEGRATION_ERROR)
-
-    def event(
-        self,
-        route: HttpRoute,
-        method: str,
-        path: str,
-        query: str,
-        headers: dict[str, str],
-        body: bytes,
-        host: str,
-        parameters: dict[str, str],
-        claims: dict[str, str] | None,
-    ) -> dict[str, Any]:
-        now = self.now()
-        try:
-            text, encoded = body.decode("utf-8"), False
-        except UnicodeDecodeError:
-            text, encoded = base64.b64encode(body).decode(), True
-        context: dict[str, Any] = {
-            "accountId": "123456789012",
-            "apiId": "local",
-            "domainName": host,
-            "domainPrefix": host.split(".")[0],
-            "http": {
-                "method": method,
-                "path": path,
-                "protocol": "HTTP/1.1",
-                "sourceIp": "127.0.0.1",
-                "userAgent": headers.get("user-agent", ""),
-            },
-            "requestId": str(uuid.uuid4()),
-            "routeKey": f"{route.method} {route.path}",
-            "stage": "$default",
-            "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
-            "timeEpoch": int(now.timestamp() * 1000),
-        }
-        if claims is not None:
-            context["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
-        query_parameters = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
-        return {
-            "version": "2.0",
-            "routeKey": f"{route.method} {route.path}",
-            "rawPath": path,
-            "rawQueryString": query,
-            "headers": headers,
-            "queryStringParameters": query_parameters or None,
-            "pathParameters": parameters,
-            "requestContext": context,
-            "body": text if body else None,
-            "isBase64Encoded": encoded,
-        }
+        return reply.status, dict(reply.headers), reply.content
 
 
 def _json(status: int, body: Any) -> tuple[int, dict[str, str], bytes]:
     return status, {"content-type": "application/json"}, json.dumps(body).encode()
-
-
-def _from_proxy_response(response: Any) -> tuple[int, dict[str, str], bytes]:
-    """The HTTP answer API Gateway makes of a payload 2.0 response, or MalformedResponse."""
-    if not isinstance(response, dict) or "statusCode" not in response:
-        # Without a statusCode, any JSON the function returns is the body of a 200.
-        try:
-            text = response if isinstance(response, str) else json.dumps(response, allow_nan=False)
-        except (TypeError, ValueError) as error:
-            raise MalformedResponse(f"not JSON: {error}") from None
-        return 200, {"content-type": "application/json"}, text.encode()
-    status, body, headers = response["statusCode"], response.get("body"), response.get("headers") or {}
-    if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
-        raise MalformedResponse(f"statusCode {status!r} is not an HTTP status")
-    if body is not None and not isinstance(body, str):
-        raise MalformedResponse(f"body is a {type(body).__name__}, not a string")
-    if not isinstance(headers, dict) or not all(isinstance(name, str) for name in headers):
-        raise MalformedResponse("headers is not an object of names to values")
-    try:
-        raw = base64.b64decode(body or "", validate=True) if response.get("isBase64Encoded") else (body or "").encode()
-    except ValueError as error:  # not base64, or text that cannot be encoded (a lone surrogate)
-        raise MalformedResponse(f"body cannot be sent: {error}") from None
-    return status, {name.lower(): str(value) for name, value in headers.items()}, raw
 
 
 class ApiServer(ThreadingHTTPServer):

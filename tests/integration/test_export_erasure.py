@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import email
 import email.policy
 import gzip
@@ -17,9 +16,10 @@ from kith.domain.models import Suppression, SuppressionReason
 from kith.errors import Retryable
 from kith.imports.kith_csv import parse_kith_csv
 from kith_local.fake_providers import FakeProviders
+from kith_local.provider_payloads import calcom_body
 from kith_local.provider_settings import google_overrides, microsoft_overrides
 
-from tests.integration.support import OWNER, Kith, calcom_body
+from tests.integration.support import OWNER, Kith
 
 MONDAY_0800_BERLIN = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
 OTHER = "owner-2"
@@ -34,29 +34,9 @@ def download(
     kith: Kith, path: str, *, owner: str = OWNER, headers: dict[str, str] | None = None
 ) -> tuple[int, dict[str, str], bytes]:
     """GET a route whose answer is not JSON: (status, headers, body as sent over the wire, gzip undone)."""
-    event = {
-        "version": "2.0",
-        "routeKey": f"GET {path}",
-        "rawPath": path,
-        "rawQueryString": "",
-        "headers": headers or {},
-        "requestContext": {
-            "http": {"method": "GET", "path": path, "sourceIp": "127.0.0.1"},
-            "domainName": "api.kith.test",
-            "requestId": "r",
-            "stage": "$default",
-            "timeEpoch": int(kith.clock.now().timestamp() * 1000),
-            "authorizer": {"jwt": {"claims": {"sub": owner}, "scopes": None}},
-        },
-        "isBase64Encoded": False,
-    }
-    response = kith.lambdas.invoke("ApiFunction", event)
-    answered = {name.lower(): value for name, value in (response.get("headers") or {}).items()}
-    body = response.get("body") or ""
-    raw = base64.b64decode(body) if response.get("isBase64Encoded") else body.encode()
-    if answered.get("content-encoding") == "gzip":
-        raw = gzip.decompress(raw)
-    return response["statusCode"], answered, raw
+    reply = kith.request("GET", path, owner=owner, headers=headers, content_type=None)
+    raw = gzip.decompress(reply.content) if reply.headers.get("content-encoding") == "gzip" else reply.content
+    return reply.status, dict(reply.headers), raw
 
 
 def mentions(value: Any, text: str) -> bool:
@@ -379,9 +359,8 @@ def test_deleting_the_account_stops_the_calendars_and_erases_every_item_and_noth
     # Given Olive's network with Google Calendar and Outlook connected, and her address on the suppression list
     connected = connect_calendars(kith, calendars)
     subscription = kith.stored_connection(connected["outlook"])["graph"]["subscription_id"]
-    assert len(calendars.google_channels) == 1 and len(calendars.graph_subscriptions) == 1
-    repository = kith.lambdas.modules["ApiFunction"].runtime.repository
-    repository.suppress(
+    assert len(calendars.google.channels) == 1 and len(calendars.graph.subscriptions) == 1
+    kith.lambdas.modules["ApiFunction"].runtime.mail_store.suppress(
         Suppression(address="owner@example.com", reason=SuppressionReason.COMPLAINT, since=kith.clock.now())
     )
     unsubscribe = digest_link(kith, "Unsubscribe")
@@ -393,9 +372,9 @@ def test_deleting_the_account_stops_the_calendars_and_erases_every_item_and_noth
     # Then the Google channel was stopped and the Outlook subscription deleted, at the providers
     assert (status, body) == (204, None)
     (stop,) = calendars.requests_to("/google/calendar/v3/channels/stop")
-    assert stop.method == "POST" and calendars.google_channels == []
+    assert stop.method == "POST" and calendars.google.channels == []
     assert [r.method for r in calendars.requests_to(f"/graph/v1.0/subscriptions/{subscription}")] == ["DELETE"]
-    assert calendars.graph_subscriptions == []
+    assert calendars.graph.subscriptions == []
     # And no item mentions her any more; everything else (the other owner, the mailer's records, the
     # suppression list) is exactly as it was
     after = kith.items()
@@ -421,13 +400,13 @@ def test_a_contact_deletion_cut_short_is_finished_by_sending_it_again(
     kith: Kith, network: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ann = network["contacts"]["ann"]["contact_id"]
-    repository = kith.lambdas.modules["ApiFunction"].runtime.repository
+    store = kith.lambdas.modules["ApiFunction"].runtime.erasure_store
 
     def throttled(contact: Any) -> None:
         raise Retryable("DynamoDB is throttling (ThrottlingException)")
 
     # Given a deletion that stops before its last write (the contact item itself)
-    monkeypatch.setattr(repository, "delete_contact", throttled)
+    monkeypatch.setattr(store, "delete_contact", throttled)
     assert kith.http("DELETE", f"/v1/contacts/{ann}")[0] == 503
     # Then the contact is still there to be deleted, out of its meetings already
     assert kith.http("GET", f"/v1/contacts/{ann}")[0] == 200
@@ -443,8 +422,8 @@ def test_a_meeting_landing_on_a_contact_while_it_is_deleted_is_erased_too(
 ) -> None:
     ann = network["contacts"]["ann"]["contact_id"]
     version = kith.http("GET", f"/v1/contacts/{ann}")[1]["version"]
-    repository = kith.lambdas.modules["ApiFunction"].runtime.repository
-    delete_contact = repository.delete_contact
+    store = kith.lambdas.modules["ApiFunction"].runtime.erasure_store
+    delete_contact = store.delete_contact
     landed: list[str] = []
     tries: list[int] = []
 
@@ -456,7 +435,7 @@ def test_a_meeting_landing_on_a_contact_while_it_is_deleted_is_erased_too(
             landed.append("Late news")
         delete_contact(contact)
 
-    monkeypatch.setattr(repository, "delete_contact", meeting_first)
+    monkeypatch.setattr(store, "delete_contact", meeting_first)
     # When Olive deletes Ann at the version she read
     status, _ = kith.http("DELETE", f"/v1/contacts/{ann}", headers={"if-match": f'"{version}"'})
     # Then the deletion went on past the meeting (which moved Ann's clock: a second try) and erased it as well

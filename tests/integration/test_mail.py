@@ -8,8 +8,10 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from kith_local.events import sqs_event
+from kith_local.provider_payloads import calcom_body
 
-from tests.integration.support import Kith, calcom_body
+from tests.integration.support import Kith
 
 MONDAY_0800_BERLIN = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
 
@@ -121,8 +123,6 @@ def test_two_mailers_on_the_same_messages_send_one_email(kith: Kith, owner: dict
 
 
 def _event(kith: Kith, jobs: list[dict]) -> dict:
-    from kith_local.lambdas import sqs_event
-
     return sqs_event(jobs, kith.stack.references["MailQueue.Arn"])
 
 
