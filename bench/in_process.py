@@ -19,7 +19,8 @@ import boto3
 from kith.observability import logger
 from kith_local.apiserver import LocalApi
 from kith_local.clock import SimulatedClock
-from kith_local.lambdas import LocalLambdas, sqs_event
+from kith_local.events import sqs_event
+from kith_local.lambdas import LocalLambdas
 from kith_local.stack import LocalStack
 
 HOST = "api.kith.test"

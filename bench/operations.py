@@ -24,7 +24,7 @@ from kith.domain.actions import Action
 from kith.domain.identities import meeting_interaction_id
 from kith.usecases.jobs import DigestJob, FollowUpJob
 from kith_local.clock import SimulatedClock
-from kith_local.lambdas import sqs_event
+from kith_local.events import sqs_event
 from kith_local.stack import create_stack
 from moto import mock_aws
 

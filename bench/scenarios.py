@@ -6,14 +6,12 @@ with the environment template.yaml gives that function on the stack kith_local c
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from kith.calendars.signing import hmac_sha256_hex
 from kith.domain.models import CalendarConnection, Circle, Contact, Owner, OwnerSettings, Provider
 from kith.runtime import Runtime
 from kith.storage.items import contact_to_item
@@ -21,6 +19,8 @@ from kith.usecases.intake import MeetingMessage, receive_webhook
 from kith.usecases.jobs import DigestJob
 from kith.usecases.mailing import deliver
 from kith.usecases.meetings import apply_meeting_event
+from kith_local import provider_payloads
+from kith_local.provider_payloads import CALCOM_SIGNATURE, calcom_signature
 from kith_local.stack import LocalStack, create_stack
 from moto import mock_aws
 
@@ -60,23 +60,17 @@ class WebhookCase:
 
 
 def calcom_body(uid: str, owner_email: str, attendees: list[str], start: datetime) -> bytes:
-    booking = {
-        "type": "30min",
-        "title": "Catch-up",
-        "startTime": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "endTime": (start + timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "organizer": {"name": "Olive Owner", "email": owner_email, "timeZone": "Europe/Berlin"},
-        "attendees": [
-            {"name": f"Attendee {index}", "email": email, "timeZone": "Europe/Berlin"}
-            for index, email in enumerate(attendees)
-        ],
-        "uid": uid,
-        "iCalUID": f"{uid}@Cal.com",
-        "status": "ACCEPTED",
-    }
-    return json.dumps(
-        {"triggerEvent": "BOOKING_CREATED", "createdAt": "2026-11-30T07:00:00Z", "payload": booking}
-    ).encode()
+    """A booking of a catch-up with every attendee, as Cal.com sends it an hour before NOW."""
+    people = [(f"Attendee {index}", email) for index, email in enumerate(attendees)]
+    return provider_payloads.calcom_body(
+        "BOOKING_CREATED",
+        uid,
+        start,
+        people,
+        title="Catch-up",
+        organizer=("Olive Owner", owner_email),
+        created_at=NOW - timedelta(hours=1),
+    )
 
 
 def _webhook_case(stack: LocalStack, attendees: int, size_limit: int) -> WebhookCase:
@@ -90,11 +84,11 @@ def _webhook_case(stack: LocalStack, attendees: int, size_limit: int) -> Webhook
         settings=OwnerSettings(meeting_size_limit=size_limit),
         created_at=NOW - timedelta(days=400),
     )
-    repo = meetings.repository
-    repo.save_owner(owner)
+    contacts = meetings.contact_store
+    contacts.save_owner(owner)
     emails = [f"contact{index}@{owner_id}.example.com" for index in range(attendees)]
     for index, email in enumerate(emails):
-        repo.create_contact(
+        contacts.create_contact(
             Contact(
                 contact_id=f"c{index:03d}",
                 owner_id=owner_id,
@@ -113,16 +107,16 @@ def _webhook_case(stack: LocalStack, attendees: int, size_limit: int) -> Webhook
         signing_secret="bench-secret",
         created_at=NOW - timedelta(days=30),
     )
-    repo.create_connection(connection)
+    meetings.connection_store.create_connection(connection)
 
     # The meeting ended an hour before the webhook arrives: clocks move and a follow-up is due.
     body = calcom_body(f"booking-{owner_id}", owner.email, emails, NOW - timedelta(minutes=90))
-    headers = {"x-cal-signature-256": hmac_sha256_hex(connection.signing_secret, body)}
+    headers = {CALCOM_SIGNATURE: calcom_signature(connection.signing_secret, body)}
     case = WebhookCase(attendees=attendees, size_limit=size_limit)
 
     intake_log = RequestLog().attach(webhook.dynamodb)
     receive_webhook(
-        webhook.repository, webhook.meeting_queue, dict, "calcom", connection.connection_id, headers, {}, body, NOW
+        webhook.meeting_store, webhook.meeting_queue, dict, "calcom", connection.connection_id, headers, {}, body, NOW
     )
     case.intake = intake_log.summary()
 
@@ -132,7 +126,7 @@ def _webhook_case(stack: LocalStack, attendees: int, size_limit: int) -> Webhook
     webhook.client("sqs").delete_message(QueueUrl=queue.url, ReceiptHandle=received[0]["ReceiptHandle"])
 
     processing_log = RequestLog().attach(meetings.dynamodb)
-    outcome = apply_meeting_event(meetings.repository, message.owner_id, message.event, message.received_at)
+    outcome = apply_meeting_event(meetings.meeting_store, message.owner_id, message.event, message.received_at)
     case.processing = processing_log.summary()
     case.outcome = {
         "contacts_matched": outcome.contacts_matched,
@@ -186,26 +180,27 @@ def digest_requests(total: int = 10_000, due: int = 10) -> DigestRun:
     with mock_aws():
         stack = create_stack()
         mailer = runtime_for(stack, "MailerFunction")
-        repo = mailer.repository
         settings = OwnerSettings()
         owner = Owner(owner_id="owner-digest", email="owner@example.com", name="Olive Owner", created_at=NOW)
-        repo.save_owner(owner)
+        mailer.contact_store.save_owner(owner)
 
         load_log = RequestLog().attach(mailer.dynamodb)
         started = time.perf_counter()
-        repo._batch_write(
+        mailer.contact_store._batch_write(
             puts=[contact_to_item(contact, settings.zone) for contact in _contacts(owner.owner_id, total, due)]
         )
         load_seconds = time.perf_counter() - started
         load_requests = len(load_log.requests)
         load_log.clear()
 
-        result = deliver(repo, mailer.mailer, mailer.linker, DigestJob(owner_id=owner.owner_id, slot=NOW, as_of=NOW))
+        result = deliver(
+            mailer.mail_store, mailer.mailer, mailer.linker, DigestJob(owner_id=owner.owner_id, slot=NOW, as_of=NOW)
+        )
         return DigestRun(
             contacts=total,
             due=due,
             load_requests=load_requests,
             load_seconds=load_seconds,
-            result=result,
+            result=result.record(),
             requests=load_log.summary(),
         )

@@ -22,7 +22,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from kith.calendars.signing import hmac_sha256_hex
 from kith.domain.models import Provider
 from kith.storage import keys
 from kith.usecases.connections import webhook_path
@@ -31,11 +30,15 @@ from kith_local.fake_providers import FakeProviders
 from kith_local.harness import LocalKith
 from kith_local.plain_browser import Browser, give_consent
 from kith_local.provider_payloads import (
+    CALCOM_SIGNATURE,
+    CALENDLY_SIGNATURE,
     Person,
-    calcom_booking,
+    calcom_body,
     calcom_ping,
-    calendly_invitee,
+    calcom_signature,
+    calendly_body,
     calendly_signature,
+    encode,
     google_event,
     google_push_headers,
     graph_event,
@@ -139,8 +142,8 @@ class CalendarWeek:
         self.connections: dict[str, dict[str, Any]] = {}
         self.consents: list[Consent] = []
         # The accounts the owner consents with on the fake are theirs: their calendar, their mailbox.
-        fake.google_account = (owner["email"], self.zone)
-        fake.graph_user |= {"displayName": owner["name"], "mail": owner["email"], "userPrincipalName": owner["email"]}
+        fake.google.account = (owner["email"], self.zone)
+        fake.graph.user |= {"displayName": owner["name"], "mail": owner["email"], "userPrincipalName": owner["email"]}
         fake.notify = self.webhooks.notify
 
     def scenes(self, start: datetime) -> list[Scene]:
@@ -160,29 +163,20 @@ class CalendarWeek:
         now = self.kith.clock.now()
 
         def send(label: str, body: bytes, signature: str | None = None) -> None:
-            signed = signature or hmac_sha256_hex(connection["signing_secret"], body)
-            self.webhooks.post(connection["webhook_url"], body, {"x-cal-signature-256": signed}, label)
+            signed = signature or calcom_signature(connection["signing_secret"], body)
+            self.webhooks.post(connection["webhook_url"], body, {CALCOM_SIGNATURE: signed}, label)
 
-        booking = functools.partial(calcom_booking, organizer=self.owner, time_zone=self.zone, sent_at=now)
-        send("PING (test)", calcom_ping(now))
-        coffee = booking("BOOKING_CREATED", COFFEE_UID, COFFEE, at(0, 9), 30, [PRIYA, SAM])
+        booking = functools.partial(calcom_body, organizer=self.owner, time_zone=self.zone, created_at=now)
+        send("PING (test)", encode(calcom_ping(now)))
+        coffee = booking("BOOKING_CREATED", COFFEE_UID, at(0, 9), [PRIYA, SAM], title=COFFEE)
         send("BOOKING_CREATED coffee Monday (Priya + a guest)", coffee)
-        review = booking(
-            "MEETING_ENDED",
-            "bk-review",
-            "Portfolio review",
-            now - timedelta(hours=2, minutes=45),
-            45,
-            [JONAS],
-            flat=True,
-        )
+        ended = now - timedelta(hours=2, minutes=45)
+        review = booking("MEETING_ENDED", "bk-review", ended, [JONAS], title="Portfolio review", minutes=45, flat=True)
         send("MEETING_ENDED portfolio review (Jonas)", review)
-        intro = functools.partial(
-            booking, uid="bk-intro", title="Intro call", start=at(1, 9), minutes=30, attendees=[TOMAS]
-        )
+        intro = functools.partial(booking, uid="bk-intro", start=at(1, 9), attendees=[TOMAS], title="Intro call")
         send("BOOKING_CREATED intro call Tuesday (Tomás)", intro("BOOKING_CREATED"))
         send("BOOKING_CANCELLED intro call Tuesday", intro("BOOKING_CANCELLED"))
-        forged = booking("BOOKING_CREATED", "bk-forged", "Forged", at(0, 9), 30, [MEI])
+        forged = booking("BOOKING_CREATED", "bk-forged", at(0, 9), [MEI], title="Forged")
         send("BOOKING_CREATED, forged signature", forged, signature="0" * 64)
 
     def calendly(self) -> None:
@@ -191,19 +185,15 @@ class CalendarWeek:
 
         def send(label: str, body: bytes, signed_at: datetime = now) -> None:
             signature = calendly_signature(connection["signing_secret"], body, signed_at)
-            self.webhooks.post(connection["webhook_url"], body, {"Calendly-Webhook-Signature": signature}, label)
+            self.webhooks.post(connection["webhook_url"], body, {CALENDLY_SIGNATURE: signature}, label)
 
-        invitee = functools.partial(calendly_invitee, host=self.owner, time_zone=self.zone, sent_at=now)
-        send(
-            "invitee.created mentoring call Tuesday (Mei)",
-            invitee("invitee.created", "EV-MENTOR", "Mentoring call", at(1, 14), 30, MEI),
-        )
-        chat = functools.partial(
-            invitee, event_uuid="EV-CHAT", title="Quick chat", start=at(2, 10), minutes=30, invitee=KWAME
-        )
+        invitee = functools.partial(calendly_body, hosts=[self.owner], time_zone=self.zone, created_at=now)
+        mentoring = invitee("invitee.created", "EV-MENTOR", at(1, 14), MEI, title="Mentoring call")
+        send("invitee.created mentoring call Tuesday (Mei)", mentoring)
+        chat = functools.partial(invitee, event_uuid="EV-CHAT", start=at(2, 10), invitee=KWAME, title="Quick chat")
         send("invitee.created quick chat Wednesday (Kwame)", chat("invitee.created"))
         send("invitee.canceled quick chat Wednesday", chat("invitee.canceled"))
-        late = invitee("invitee.created", "EV-LATE", "Catch-up", at(3, 10), 30, GRACE)
+        late = invitee("invitee.created", "EV-LATE", at(3, 10), GRACE, title="Catch-up")
         send("invitee.created, signed 10 minutes ago (stale)", late, signed_at=now - timedelta(minutes=10))
 
     # -- calendars reached through OAuth ---------------------------------------------------------------
@@ -212,11 +202,11 @@ class CalendarWeek:
         calendar = self.owner[1]
         event = functools.partial(google_event, calendar=calendar, time_zone=self.zone)
         # Already in the calendar before Kith is connected: Saturday's brunch, and the coffee Cal.com booked.
-        self.fake.put_google_event(calendar, event("brunch-luca", "Brunch with Luca", at(-2, 10, 30), 90, [LUCA[1]]))
+        self.fake.google.put_event(calendar, event("brunch-luca", "Brunch with Luca", at(-2, 10, 30), 90, [LUCA[1]]))
         coffee = event("coffee-priya", COFFEE, at(0, 9), 30, [PRIYA[1], SAM[1]], ical_uid=f"{COFFEE_UID}@Cal.com")
-        self.fake.put_google_event(calendar, coffee)
+        self.fake.google.put_event(calendar, coffee)
         connection = self._consent("google")
-        (channel,) = self.fake.google_channels
+        (channel,) = self.fake.google.channels
         headers = google_push_headers(channel, "sync", message_number=1)
         self.webhooks.post(connection["webhook_url"], b"", headers, "sync (the channel's first message)")
 
@@ -225,8 +215,8 @@ class CalendarWeek:
         review = google_event(
             "review-sofia", "Design review", at(2, 13), 60, [SOFIA[1]], calendar=calendar, time_zone=self.zone
         )
-        self.fake.put_google_event(calendar, review)
-        (channel,) = self.fake.google_channels
+        self.fake.google.put_event(calendar, review)
+        (channel,) = self.fake.google.channels
         url = self.connections["google"]["webhook_url"]
         self.webhooks.post(
             url, b"", google_push_headers(channel, "exists", message_number=2), "exists (the calendar changed)"
@@ -241,10 +231,10 @@ class CalendarWeek:
     def outlook_meeting_planned(self) -> None:
         event_id = "AAMkAGI-partnership-sync"
         meeting = graph_event(event_id, "Partnership sync", at(3, 14), 45, [RAFAEL], organizer=self.owner)
-        self.fake.put_graph_event(meeting)
-        (subscription,) = self.fake.graph_subscriptions
-        self.fake.notify_graph(subscription["id"], "created", event_id)
-        forged = self.fake.graph_notification(subscription["id"], "updated", event_id) | {"clientState": "forged"}
+        self.fake.graph.put_event(meeting)
+        (subscription,) = self.fake.graph.subscriptions
+        self.fake.graph.notify_change(subscription["id"], "created", event_id)
+        forged = self.fake.graph.notification(subscription["id"], "updated", event_id) | {"clientState": "forged"}
         body = json.dumps({"value": [forged]}).encode()
         headers = {"content-type": "application/json"}
         self.webhooks.post(subscription["notificationUrl"], body, headers, "updated notification, forged clientState")

@@ -14,11 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from kith.calendars.signing import hmac_sha256_hex
-
 from kith_local.demo import CONTACTS, OWNER, OWNER_ID, OWNER_TOKEN, START
 from kith_local.harness import LocalKith
-from kith_local.provider_payloads import calcom_booking
+from kith_local.provider_payloads import CALCOM_SIGNATURE, calcom_body, calcom_signature
 
 REVIEWED = "Jonas Weber"  # the review that ended: his follow-up is pending
 PLANNED = "Tomás Ortega"  # due, with an intro call planned: his nudge is held back
@@ -57,16 +55,24 @@ def _calendar(kith: LocalKith, now: datetime) -> int:
     connection = _expect(kith.request("POST", "/v1/connections", {"provider": "calcom"}, token=OWNER_TOKEN), 201)
     path = connection["webhook_url"].removeprefix(kith.base_url)
     booking = functools.partial(
-        calcom_booking, organizer=(OWNER["name"], OWNER["email"]), time_zone=OWNER["time_zone"], sent_at=now
+        calcom_body, organizer=(OWNER["name"], OWNER["email"]), time_zone=OWNER["time_zone"], created_at=now
     )
     ended = now - timedelta(minutes=50)  # ended five minutes ago: its follow-up waits an hour
     sent = [
-        booking("MEETING_ENDED", "bk-serve-review", "Portfolio review", ended, 45, [_person(REVIEWED)], flat=True),
-        booking("BOOKING_CREATED", "bk-serve-intro", "Intro call", now + timedelta(days=2), 30, [_person(PLANNED)]),
+        booking(
+            "MEETING_ENDED",
+            "bk-serve-review",
+            ended,
+            [_person(REVIEWED)],
+            title="Portfolio review",
+            minutes=45,
+            flat=True,
+        ),
+        booking("BOOKING_CREATED", "bk-serve-intro", now + timedelta(days=2), [_person(PLANNED)], title="Intro call"),
     ]
     for body in sent:
-        signature = hmac_sha256_hex(connection["signing_secret"], body)
-        _expect(kith.request("POST", path, raw=body, headers={"x-cal-signature-256": signature}), 202)
+        signature = calcom_signature(connection["signing_secret"], body)
+        _expect(kith.request("POST", path, raw=body, headers={CALCOM_SIGNATURE: signature}), 202)
     return len(sent)
 
 

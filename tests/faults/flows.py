@@ -25,13 +25,14 @@ import boto3
 from boto3.dynamodb.types import TypeDeserializer
 from kith.storage import keys
 from kith_local.clock import SimulatedClock
-from kith_local.lambdas import sqs_event
+from kith_local.events import sqs_event
+from kith_local.provider_payloads import calcom_body
 from kith_local.stack import create_stack
 from moto import mock_aws
 from moto.backends import get_backend
 
 from tests.faults.injector import Call, Fault, Injector, cold_start, nth_call
-from tests.integration.support import Kith, calcom_body
+from tests.integration.support import Kith
 
 SUNDAY = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 MONDAY_0800_UTC = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # 09:00 in Berlin

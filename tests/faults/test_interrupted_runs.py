@@ -12,10 +12,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from kith_local.provider_payloads import calcom_body
 
 from tests.faults.flows import FIRST_TICK, until_consumed
 from tests.faults.injector import Call, Fault, Injector, Target, after
-from tests.integration.support import Kith, calcom_body
+from tests.integration.support import Kith
 
 SEND = Call("sesv2", "SendEmail")
 PUT = Call("dynamodb", "PutItem")

@@ -8,8 +8,9 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from kith_local.provider_payloads import calcom_body
 
-from tests.integration.support import Kith, calcom_body
+from tests.integration.support import Kith
 
 MONDAY_0800_BERLIN = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
 LINE = re.compile(r"^\s*(?P<label>[A-Za-z ][A-Za-z0-9 ]*): (?P<url>https://[\w.-]+/a/\S+)$", re.MULTILINE)

@@ -6,8 +6,9 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
+from kith_local.provider_payloads import calendly_body, calendly_invitee_uri
 
-from tests.integration.support import NOW, Kith, calendly_body, calendly_invitee_uri
+from tests.integration.support import NOW, Kith
 
 ANN = ("Ann Attendee", "ann@example.com")
 BEN = ("Ben Builder", "BEN@example.com")
@@ -160,7 +161,7 @@ def test_a_meeting_that_ended_records_one_interaction_and_never_counts_the_host(
         NOW - timedelta(hours=1),
         ANN,
         guests=["gus@elsewhere.example", "Owner@Example.com", "cory@example.com"],
-        hosts=["owner@example.com", "cory@example.com"],
+        hosts=[("Olive Owner", "owner@example.com"), ("Cory Host", "cory@example.com")],
         title="Roadmap",
     )
     # When it is delivered twice and processed

@@ -19,8 +19,9 @@ from typing import Any
 import boto3
 import pytest
 from kith.actions.tokens import KeyRing
+from kith_local.provider_payloads import calcom_body
 
-from tests.integration.support import Kith, calcom_body
+from tests.integration.support import Kith
 
 BIG = "9" * 4301
 OWNER_BODY = {"email": "owner@example.com", "name": "Olive"}

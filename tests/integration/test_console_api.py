@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tests.integration.support import Kith, calcom_body
+from kith_local.provider_payloads import calcom_body
+
+from tests.integration.support import Kith
 
 LONG_AGO = "2026-08-01T12:00:00Z"
 

@@ -22,10 +22,11 @@ from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from kith_local.provider_payloads import calcom_body, calendly_body
 
 from tests.integration.json_fuzz import Case, bodies
 from tests.integration.json_verdict import request_schema
-from tests.integration.support import NOW, Kith, calcom_body, calendly_body, kith_with_microsoft
+from tests.integration.support import NOW, Kith, kith_with_microsoft
 
 CASES = int(os.environ.get("KITH_FUZZ_CASES", "120"))
 FUZZ = settings(
@@ -267,12 +268,12 @@ def test_outlook_notifications_get_a_4xx_or_a_2xx_never_a_5xx() -> None:
         connection = kith.connect_by_consent("outlook")
         subscription_id = (
             kith.lambdas.modules["ApiFunction"]
-            .runtime.repository.get_connection(connection["connection_id"])
+            .runtime.connection_store.get_connection(connection["connection_id"])
             .graph.subscription_id
         )
         seeds = [
-            {"value": [fake.graph_notification(subscription_id, "created", "AAMk1")]},
-            {"value": [fake.graph_lifecycle_notification(subscription_id, "reauthorizationRequired")]},
+            {"value": [fake.graph.notification(subscription_id, "created", "AAMk1")]},
+            {"value": [fake.graph.lifecycle_notification(subscription_id, "reauthorizationRequired")]},
         ]
 
         address = urlsplit(connection["webhook_url"])

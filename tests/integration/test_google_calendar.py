@@ -16,9 +16,10 @@ from typing import Any
 import boto3
 import pytest
 from kith_local.fake_providers import GOOGLE_ACCOUNT, FakeProviders, Fault
+from kith_local.provider_payloads import calcom_body
 from kith_local.provider_settings import google_overrides
 
-from tests.integration.support import NOW, Kith, calcom_body
+from tests.integration.support import NOW, Kith
 
 REDIRECT = "https://app.kith.test/oauth/google"
 CALENDAR = GOOGLE_ACCOUNT[0]
@@ -48,7 +49,7 @@ def connection(kith: Kith, fake: FakeProviders, contacts: dict[str, dict[str, An
 
 
 def channel(fake: FakeProviders) -> dict[str, Any]:
-    (only,) = fake.google_channels
+    (only,) = fake.google.channels
     return only
 
 
@@ -142,7 +143,7 @@ def test_a_bad_authorization_code_is_refused_and_nothing_is_stored(
     assert "invalid_grant" in answer["error"]
     assert kith.http("GET", "/v1/connections")[1]["connections"] == []
     assert not [item for item in kith.items() if item["type"]["S"].startswith("connection")]
-    assert fake.google_channels == []
+    assert fake.google.channels == []
     assert fake.requests_to("/google/calendar") == []
 
 
@@ -150,7 +151,7 @@ def test_a_first_sync_that_fails_is_retried_and_nothing_is_lost(
     kith: Kith, fake: FakeProviders, contacts: dict[str, dict[str, Any]]
 ) -> None:
     # Given a meeting already in the calendar, and a connection made
-    fake.put_google_event(CALENDAR, event("before", NOW - timedelta(days=2), ("ann@example.com", "accepted")))
+    fake.google.put_event(CALENDAR, event("before", NOW - timedelta(days=2), ("ann@example.com", "accepted")))
     kith.connect_by_consent("google", read_initial=False)
     # When Google fails events.list for a while, the first read is handed back for a retry
     fake.fail_next(EVENTS, *[Fault(503, {"Retry-After": "0"})] * 4)
@@ -168,8 +169,8 @@ def test_the_full_sync_on_connect_reads_every_page(
 ) -> None:
     # Given five events in the window, and Google answering two to a page
     for day in range(5):
-        fake.put_google_event(CALENDAR, event(f"before{day}", NOW + timedelta(days=day + 1)))
-    fake.google_page_limit = 2
+        fake.google.put_event(CALENDAR, event(f"before{day}", NOW + timedelta(days=day + 1)))
+    fake.google.page_limit = 2
     # When Kith is connected
     created = kith.connect_by_consent("google")
     # Then all three pages were read, and the sync token of the last one stored
@@ -222,7 +223,7 @@ def test_a_change_becomes_an_interaction_with_the_contacts_who_came(
     room = {"email": "c_room1@resource.calendar.google.com", "resource": True, "responseStatus": "accepted"}
     meeting = event("evt1", start, ("ann@example.com", "accepted"), ("ben@example.com", "declined"))
     meeting["attendees"] += [room, {"email": "gus@elsewhere.example", "responseStatus": "tentative"}]
-    fake.put_google_event(CALENDAR, meeting)
+    fake.google.put_event(CALENDAR, meeting)
     # When Google says the calendar changed, and the queue is processed
     status, _ = kith.google_push(connection["connection_id"], channel(fake))
     assert status == 202
@@ -243,15 +244,15 @@ def test_a_moved_and_a_cancelled_meeting_arrive_through_incremental_sync(
     kith: Kith, fake: FakeProviders, connection: dict[str, Any], contacts: dict[str, dict[str, Any]]
 ) -> None:
     # Given two recorded meetings: one with Ann, one with Ben
-    fake.put_google_event(CALENDAR, event("moved", NOW - timedelta(hours=3), ("ann@example.com", "accepted")))
-    fake.put_google_event(CALENDAR, event("dropped", NOW - timedelta(hours=2), ("ben@example.com", "accepted")))
+    fake.google.put_event(CALENDAR, event("moved", NOW - timedelta(hours=3), ("ann@example.com", "accepted")))
+    fake.google.put_event(CALENDAR, event("dropped", NOW - timedelta(hours=2), ("ben@example.com", "accepted")))
     notify_and_process(kith, fake, connection)
     assert len(interactions(kith)) == 2
     # When the first moves a day earlier and the second is cancelled
     earlier = (NOW - timedelta(days=1, hours=3)).isoformat()
     later = (NOW - timedelta(days=1, hours=2, minutes=30)).isoformat()
-    fake.update_google_event(CALENDAR, "moved", {"start": {"dateTime": earlier}, "end": {"dateTime": later}})
-    fake.cancel_google_event(CALENDAR, "dropped")
+    fake.google.update_event(CALENDAR, "moved", {"start": {"dateTime": earlier}, "end": {"dateTime": later}})
+    fake.google.cancel_event(CALENDAR, "dropped")
     assert notify_and_process(kith, fake, connection) == {"batchItemFailures": []}
     # Then the incremental sync asked with the stored token, and the interactions followed
     assert "syncToken" in listings(fake)[-1].query
@@ -265,10 +266,10 @@ def test_a_moved_and_a_cancelled_meeting_arrive_through_incremental_sync(
 def test_an_incremental_sync_reads_every_page(kith: Kith, fake: FakeProviders, connection: dict[str, Any]) -> None:
     # Given five new meetings and Google answering two to a page
     for hour in range(5):
-        fake.put_google_event(
+        fake.google.put_event(
             CALENDAR, event(f"e{hour}", NOW - timedelta(hours=hour + 2), ("ann@example.com", "accepted"))
         )
-    fake.google_page_limit = 2
+    fake.google.page_limit = 2
     before = len(listings(fake))
     # When the change is read
     notify_and_process(kith, fake, connection)
@@ -285,8 +286,8 @@ def test_an_expired_sync_token_leads_to_a_bounded_full_resync(
 ) -> None:
     # Given Google expired the sync token, and a meeting happened since
     old_token = kith.stored_connection(connection["connection_id"])["google"]["sync_token"]
-    fake.invalidate_sync_tokens(CALENDAR)
-    fake.put_google_event(CALENDAR, event("after410", NOW - timedelta(hours=2), ("ann@example.com", "accepted")))
+    fake.google.invalidate_sync_tokens(CALENDAR)
+    fake.google.put_event(CALENDAR, event("after410", NOW - timedelta(hours=2), ("ann@example.com", "accepted")))
     # When the change is read
     assert notify_and_process(kith, fake, connection) == {"batchItemFailures": []}
     # Then the 410 led to a full sync over the same bounded window, and its new token is stored
@@ -302,7 +303,7 @@ def test_throttling_and_outages_are_retried_by_the_client(
     kith: Kith, fake: FakeProviders, connection: dict[str, Any]
 ) -> None:
     # Given Google throttles once and fails once before answering
-    fake.put_google_event(CALENDAR, event("busy", NOW - timedelta(hours=2), ("ann@example.com", "accepted")))
+    fake.google.put_event(CALENDAR, event("busy", NOW - timedelta(hours=2), ("ann@example.com", "accepted")))
     fake.fail_next(EVENTS, Fault(429, {"Retry-After": "0"}), Fault(503, {"Retry-After": "0"}))
     # When the change is read
     result = notify_and_process(kith, fake, connection)
@@ -316,7 +317,7 @@ def test_a_revoked_refresh_token_marks_the_connection_revoked_and_drops_the_work
     kith: Kith, fake: FakeProviders, connection: dict[str, Any]
 ) -> None:
     # Given the owner removed Kith's access on Google
-    fake.revoke_refresh_token(refresh_token(kith, connection["connection_id"]))
+    fake.oauth.revoke_refresh_token(refresh_token(kith, connection["connection_id"]))
     # When a change is read
     result = notify_and_process(kith, fake, connection)
     # Then the message is not handed back to be retried, and the connection shows as revoked
@@ -332,13 +333,13 @@ def test_each_instance_of_a_recurring_meeting_is_its_own_interaction(
 ) -> None:
     # Given a weekly series with two instances so far (events.list with singleEvents gives the instances)
     first = NOW - timedelta(days=7, hours=2)
-    fake.put_google_event(
+    fake.google.put_event(
         CALENDAR, event("weekly", first, ("ann@example.com", "accepted"), recurrence=["RRULE:FREQ=WEEKLY"])
     )
     for start in (first, first + timedelta(days=7)):
         instance_id = f"weekly_{start.strftime('%Y%m%dT%H%M%SZ')}"
         original = {"dateTime": start.isoformat(), "timeZone": "Europe/Berlin"}
-        fake.put_google_event(
+        fake.google.put_event(
             CALENDAR,
             event(
                 instance_id,
@@ -364,7 +365,7 @@ def test_a_cal_com_booking_seen_again_in_google_is_one_interaction(
     assert kith.webhook(calcom, calcom_body("BOOKING_CREATED", "bk-9", start, [("Ann Attendee", "ann@example.com")]))[0]
     kith.process_meetings()
     # When the same meeting (same iCalUID) shows up in Google Calendar
-    fake.put_google_event(CALENDAR, event("calcomcopy", start, ("ann@example.com", "accepted"), iCalUID="bk-9@Cal.com"))
+    fake.google.put_event(CALENDAR, event("calcomcopy", start, ("ann@example.com", "accepted"), iCalUID="bk-9@Cal.com"))
     notify_and_process(kith, fake, connection)
     # Then it is still one interaction
     assert len(interactions(kith)) == 1
@@ -403,7 +404,7 @@ def test_disconnecting_stops_the_channel(kith: Kith, fake: FakeProviders, connec
     status, _ = kith.http("DELETE", f"/v1/connections/{connection['connection_id']}")
     # Then the channel is stopped and the connection gone
     assert status == 204
-    assert fake.google_channels == []
+    assert fake.google.channels == []
     assert kith.http("GET", "/v1/connections")[1]["connections"] == []
 
 
@@ -421,7 +422,7 @@ def test_a_notification_costs_a_few_dynamodb_requests_and_google_calls(
     kith: Kith, fake: FakeProviders, connection: dict[str, Any]
 ) -> None:
     # Given a new meeting with one contact, and counters on the webhook's and the consumer's DynamoDB clients
-    fake.put_google_event(CALENDAR, event("counted", NOW - timedelta(hours=2), ("ann@example.com", "accepted")))
+    fake.google.put_event(CALENDAR, event("counted", NOW - timedelta(hours=2), ("ann@example.com", "accepted")))
     webhook, consumer = _count_requests(kith, "WebhookFunction"), _count_requests(kith, "MeetingsFunction")
     costs = []
     # When the same notification arrives twice (the second finds nothing new)

@@ -23,9 +23,10 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
+from kith_local.provider_payloads import calcom_body
 from markupsafe import escape
 
-from tests.integration.support import Kith, calcom_body
+from tests.integration.support import Kith
 
 SUNDAY_NOON = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 # Monday 09:05 in Berlin: the digest (08:00) and the follow-ups (moved to the working morning, 09:00) are due.

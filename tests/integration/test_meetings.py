@@ -6,8 +6,9 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from kith_local.provider_payloads import calcom_body
 
-from tests.integration.support import NOW, Kith, calcom_body
+from tests.integration.support import NOW, Kith
 
 ANN = ("Ann Attendee", "ann@example.com")
 BEN = ("Ben Builder", "BEN@example.com")

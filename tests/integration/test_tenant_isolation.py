@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 from kith_local.openapi import OPENAPI_FILE
+from kith_local.provider_payloads import calcom_body
 
-from tests.integration.support import OWNER, Kith, calcom_body
+from tests.integration.support import OWNER, Kith
 
 A, B = OWNER, "owner-b"
 KITH_CSV = (

@@ -17,8 +17,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from kith_local.provider_payloads import calcom_body
 
-from tests.integration.support import NOW, Kith, calcom_body
+from tests.integration.support import NOW, Kith
 
 # Outside 1900-2199 (UTC): each of these once became a 500, or a stored contact that could not be read.
 UNKEEPABLE = ["0001-01-01T00:00:00+14:00", "0054-06-12T02:05:38Z", "9999-12-31T23:59:59-12:00", "2200-01-01T00:00:00Z"]

@@ -6,8 +6,9 @@ import json
 
 import pytest
 from kith.calendars.signing import hmac_sha256_hex
+from kith_local.provider_payloads import calcom_body
 
-from tests.integration.support import NOW, Kith, calcom_body
+from tests.integration.support import NOW, Kith
 
 ATTENDEE = [("Ann Attendee", "ann@example.com")]
 

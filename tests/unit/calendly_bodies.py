@@ -1,19 +1,20 @@
-"""Realistic Calendly webhook (v2) bodies, as Calendly sends them, and a signer for them.
+"""Realistic Calendly webhook (v2) bodies, as Calendly sends them (kith_local.provider_payloads), and a signer.
 
-Each builder returns a fresh dict so a test can break one field and serialise it. The shapes
-follow developer.calendly.com (webhook payloads, "Webhook Payloads for Rescheduled Events",
-"Webhook Signatures"): the payload is the Invitee, with its scheduled_event embedded.
+Each sample returns a fresh dict so a test can break one field and serialise it. The shapes follow
+developer.calendly.com (webhook payloads, "Webhook Payloads for Rescheduled Events", "Webhook
+Signatures"): the payload is the Invitee, with its scheduled_event embedded. Beside what Kith reads,
+they carry what Calendly adds (notes, answers, a phone number, tracking, the calendar event).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 from typing import Any
 
+from kith_local.provider_payloads import CALENDLY_API as API
+from kith_local.provider_payloads import calendly_delivery, calendly_event, calendly_invitee, calendly_signature
+from kith_local.provider_payloads import encode as encode
+
 SECRET = "calendly-signing-key-4b1d"
-API = "https://api.calendly.com"
 HOST_EMAIL = "olivia@example.com"
 HOST_URI = f"{API}/users/AAAAHOSTOLIVIA01"
 COHOST_EMAIL = "cory@example.com"
@@ -24,6 +25,7 @@ INVITEE_URI = f"{EVENT_URI}/invitees/{INVITEE_UUID}"
 NEW_EVENT_UUID = "HCHCEDBBEBFEDSA3"
 NEW_EVENT_URI = f"{API}/scheduled_events/{NEW_EVENT_UUID}"
 NEW_INVITEE_URI = f"{NEW_EVENT_URI}/invitees/BBBBINVITEEANA02"
+ADDED = "2026-01-02T09:14:03Z"
 
 
 def scheduled_event(
@@ -35,24 +37,27 @@ def scheduled_event(
     guests: tuple[str, ...] = ("Ben@Example.org",),
     status: str = "active",
 ) -> dict[str, Any]:
-    return {
-        "uri": f"{API}/scheduled_events/{uuid}",
-        "name": name,
+    event = calendly_event(
+        uuid,
+        start,
+        end=end,
+        title=name,
+        status=status,
+        hosts=[("Olivia Owner", HOST_EMAIL)],
+        guests=guests,
+        event_type="EVTYPE30MIN0001",
+        location={"type": "zoom", "status": "pushed", "join_url": "https://calendly.zoom.us/j/123456789"},
+        booked_at="2026-01-02T09:14:03.101010Z",
+        updated_at="2026-01-02T09:14:03.202020Z",
+        guests_added_at=ADDED,
+    )
+    event["event_memberships"][0]["user"] = HOST_URI
+    event["invitees_counter"]["active"] = 1
+    for guest in event["event_guests"]:
+        guest["updated_at"] = ADDED
+    return event | {
         "meeting_notes_plain": "Bring the Q1 numbers",
         "meeting_notes_html": "<p>Bring the Q1 numbers</p>",
-        "status": status,
-        "start_time": start,
-        "end_time": end,
-        "event_type": f"{API}/event_types/EVTYPE30MIN0001",
-        "location": {"type": "zoom", "status": "pushed", "join_url": "https://calendly.zoom.us/j/123456789"},
-        "invitees_counter": {"total": 1, "active": 1, "limit": 1},
-        "created_at": "2026-01-02T09:14:03.101010Z",
-        "updated_at": "2026-01-02T09:14:03.202020Z",
-        "event_memberships": [{"user": HOST_URI, "user_email": HOST_EMAIL, "user_name": "Olivia Owner"}],
-        "event_guests": [
-            {"email": email, "created_at": "2026-01-02T09:14:03Z", "updated_at": "2026-01-02T09:14:03Z"}
-            for email in guests
-        ],
         "calendar_event": {"kind": "google", "external_id": "8suu9k3hj00mni03ss12ba0ce0"},
     }
 
@@ -63,29 +68,26 @@ def invitee(
     uuid: str = INVITEE_UUID,
     email: str = "Ana.Lima@Example.com",
     name: str = "Ana Lima",
-    status: str = "active",
     rescheduled: bool = False,
     old_invitee: str | None = None,
-    new_invitee: str | None = None,
 ) -> dict[str, Any]:
-    event = event if event is not None else scheduled_event()
+    payload = calendly_invitee(
+        event if event is not None else scheduled_event(),
+        (name, email),
+        uuid=uuid,
+        time_zone="America/Sao_Paulo",
+        rescheduled=rescheduled,
+        old_invitee=old_invitee,
+        created_at="2026-01-02T09:14:03.327602Z",
+        updated_at="2026-01-02T09:14:03.341657Z",
+    )
+    payload.pop("cancellation", None)
     first, _, last = name.partition(" ")
-    return {
-        "uri": f"{event['uri']}/invitees/{uuid}",
-        "email": email,
-        "name": name,
+    return payload | {
         "first_name": first,
         "last_name": last,
-        "status": status,
-        "timezone": "America/Sao_Paulo",
-        "event": event["uri"],
-        "created_at": "2026-01-02T09:14:03.327602Z",
-        "updated_at": "2026-01-02T09:14:03.341657Z",
         "cancel_url": f"https://calendly.com/cancellations/{uuid}",
         "reschedule_url": f"https://calendly.com/reschedulings/{uuid}",
-        "rescheduled": rescheduled,
-        "old_invitee": old_invitee,
-        "new_invitee": new_invitee,
         "questions_and_answers": [{"question": "What should we cover?", "answer": "Hiring plans", "position": 0}],
         "text_reminder_number": "+55 11 5555-0100",
         "tracking": {"utm_campaign": None, "utm_source": None, "utm_medium": None, "salesforce_uuid": None},
@@ -95,7 +97,6 @@ def invitee(
         "reconfirmation": None,
         "scheduling_method": None,
         "invitee_scheduled_by": None,
-        "scheduled_event": event,
     }
 
 
@@ -109,7 +110,7 @@ def _cancellation(reason: str = "Something came up") -> dict[str, Any]:
 
 
 def _wrap(kind: str, payload: dict[str, Any], created_at: str = "2026-01-02T09:14:04.000000Z") -> dict[str, Any]:
-    return {"created_at": created_at, "created_by": HOST_URI, "event": kind, "payload": payload}
+    return calendly_delivery(kind, payload, created_at, created_by=HOST_URI)
 
 
 def invitee_created() -> dict[str, Any]:
@@ -118,7 +119,7 @@ def invitee_created() -> dict[str, Any]:
 
 def invitee_canceled() -> dict[str, Any]:
     """The invitee cancelled outright: rescheduled is false and no new invitee exists."""
-    payload = invitee(scheduled_event(status="canceled"), status="canceled")
+    payload = invitee(scheduled_event(status="canceled"))
     payload["cancellation"] = _cancellation()
     payload["scheduled_event"]["cancellation"] = _cancellation()
     return _wrap("invitee.canceled", payload, "2026-01-04T08:00:01.000000Z")
@@ -126,7 +127,7 @@ def invitee_canceled() -> dict[str, Any]:
 
 def rescheduled_cancel() -> dict[str, Any]:
     """The old half of a reschedule: the old booking is cancelled, pointing at the new invitee."""
-    payload = invitee(scheduled_event(status="canceled"), status="canceled", rescheduled=True)
+    payload = invitee(scheduled_event(status="canceled"), rescheduled=True)
     payload["new_invitee"] = NEW_INVITEE_URI
     payload["cancellation"] = _cancellation("Rescheduled")
     return _wrap("invitee.canceled", payload, "2026-01-03T11:00:00.000000Z")
@@ -159,11 +160,6 @@ def routing_form_submission() -> dict[str, Any]:
     )
 
 
-def encode(document: object) -> bytes:
-    return json.dumps(document).encode()
-
-
 def sign(body: bytes, timestamp: int, secret: str = SECRET) -> str:
-    """What Calendly puts in Calendly-Webhook-Signature, computed here independently of Kith."""
-    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={digest}"
+    """What Calendly puts in Calendly-Webhook-Signature, computed independently of Kith."""
+    return calendly_signature(secret, body, timestamp)
