@@ -11,22 +11,28 @@ sends its notification and lets the meetings function consume the queued message
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 import math
 import statistics
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from kith.calendars.signing import hmac_sha256_hex
 from kith_local.clock import SimulatedClock
 from kith_local.fake_providers import GOOGLE_ACCOUNT, FakeProviders, LoggedRequest
 from kith_local.plain_browser import Browser, give_consent
+from kith_local.provider_payloads import (
+    CALCOM_SIGNATURE,
+    CALENDLY_SIGNATURE,
+    calcom_signature,
+    calendly_body,
+    calendly_signature,
+    google_event,
+    google_push_headers,
+    graph_event,
+)
 from kith_local.provider_settings import google_overrides, microsoft_overrides
 from kith_local.stack import create_stack
 from moto import mock_aws
@@ -46,7 +52,6 @@ CONTACTS = (
     ("Eva Evans", "eva@example.com"),
 )
 MET = CONTACTS[:2]  # the two known contacts at every meeting
-CALENDLY_API = "https://api.calendly.com"
 
 # (meeting number, its start) -> the webhook's HTTP status; it first puts the meeting where the provider keeps it.
 Notify = Callable[[int, datetime], int]
@@ -114,8 +119,7 @@ def _calcom(kith: Kith, fake: FakeProviders) -> Notify:
 
     def notify(number: int, start: datetime) -> int:
         body = calcom_body(f"bench-{number}", OWNER_EMAIL, [email for _, email in MET], start)
-        signature = hmac_sha256_hex(connection["signing_secret"], body)
-        return kith.post(path, body, {"X-Cal-Signature-256": signature})[0]
+        return kith.post(path, body, {CALCOM_SIGNATURE: calcom_signature(connection["signing_secret"], body)})[0]
 
     return notify
 
@@ -123,13 +127,22 @@ def _calcom(kith: Kith, fake: FakeProviders) -> Notify:
 def _calendly(kith: Kith, fake: FakeProviders) -> Notify:
     connection = kith.expect(201, "POST", "/v1/connections", {"provider": "calendly"})
     path = f"/webhooks/calendly/{connection['connection_id']}"
-    key = connection["signing_secret"].encode()
 
     def notify(number: int, start: datetime) -> int:
-        body = _calendly_body(f"BENCH{number}", start)
-        sent = str(int(NOW.timestamp()))
-        signature = hmac.new(key, f"{sent}.".encode() + body, hashlib.sha256).hexdigest()
-        return kith.post(path, body, {"Calendly-Webhook-Signature": f"t={sent},v1={signature}"})[0]
+        # The first contact booked, and added the second as a guest; the owner hosts.
+        (name, email), (_, guest) = MET
+        body = calendly_body(
+            "invitee.created",
+            f"BENCH{number}",
+            start,
+            (name, email),
+            hosts=[("Olive Owner", OWNER_EMAIL)],
+            guests=[guest],
+            title="Catch-up",
+            created_at=NOW,
+        )
+        signature = calendly_signature(connection["signing_secret"], body, NOW)
+        return kith.post(path, body, {CALENDLY_SIGNATURE: signature})[0]
 
     return notify
 
@@ -137,19 +150,14 @@ def _calendly(kith: Kith, fake: FakeProviders) -> Notify:
 def _google(kith: Kith, fake: FakeProviders) -> Notify:
     connection = _connect_by_consent(kith, "google")
     path = f"/webhooks/google/{connection['connection_id']}"
-    (channel,) = fake.google_channels
+    (channel,) = fake.google.channels
 
     def notify(number: int, start: datetime) -> int:
-        fake.put_google_event(OWNER_EMAIL, _google_event(f"bench{number}", start))
-        push = {
-            "X-Goog-Channel-ID": channel["id"],
-            "X-Goog-Channel-Token": channel["token"],
-            "X-Goog-Channel-Expiration": "Mon, 07 Dec 2026 08:00:00 GMT",
-            "X-Goog-Message-Number": str(number + 2),
-            "X-Goog-Resource-ID": channel["resourceId"],
-            "X-Goog-Resource-State": "exists",
-            "X-Goog-Resource-URI": channel["resourceUri"],
-        }
+        guests = [email for _, email in MET]
+        fake.google.put_event(
+            OWNER_EMAIL, google_event(f"bench{number}", "Catch-up", start, 30, guests, calendar=OWNER_EMAIL)
+        )
+        push = google_push_headers(channel, "exists", number + 2, expiration="Mon, 07 Dec 2026 08:00:00 GMT")
         return kith.post(path, b"", push)[0]
 
     return notify
@@ -157,12 +165,12 @@ def _google(kith: Kith, fake: FakeProviders) -> Notify:
 
 def _outlook(kith: Kith, fake: FakeProviders) -> Notify:
     _connect_by_consent(kith, "outlook")
-    (subscription,) = fake.graph_subscriptions
+    (subscription,) = fake.graph.subscriptions
 
     def notify(number: int, start: datetime) -> int:
         event_id = f"AAMkBench{number}"
-        fake.put_graph_event(_graph_event(event_id, start))
-        return fake.notify_graph(subscription["id"], "created", event_id)[0]
+        fake.graph.put_event(graph_event(event_id, "Catch-up", start, 30, MET, organizer=("Olive Owner", OWNER_EMAIL)))
+        return fake.graph.notify_change(subscription["id"], "created", event_id)[0]
 
     return notify
 
@@ -191,73 +199,6 @@ def _connect_by_consent(kith: Kith, provider: str) -> Any:
     ]
     kith.process()
     return connection
-
-
-def _calendly_body(event_uuid: str, start: datetime) -> bytes:
-    """invitee.created for the first contact, who added the second as a guest; the owner hosts."""
-    (name, email), (_, guest) = MET
-    event_uri = f"{CALENDLY_API}/scheduled_events/{event_uuid}"
-    moment = "%Y-%m-%dT%H:%M:%S.000000Z"
-    scheduled_event = {
-        "uri": event_uri,
-        "name": "Catch-up",
-        "status": "active",
-        "start_time": start.strftime(moment),
-        "end_time": (start + timedelta(minutes=30)).strftime(moment),
-        "event_type": f"{CALENDLY_API}/event_types/CATCHUP30",
-        "event_memberships": [{"user": f"{CALENDLY_API}/users/OWNER", "user_email": OWNER_EMAIL}],
-        "event_guests": [{"email": guest, "created_at": "2026-11-01T00:00:00.000000Z"}],
-    }
-    invitee = {
-        "uri": f"{event_uri}/invitees/INV-{event_uuid}",
-        "email": email,
-        "name": name,
-        "status": "active",
-        "timezone": "Europe/Berlin",
-        "event": event_uri,
-        "rescheduled": False,
-        "old_invitee": None,
-        "new_invitee": None,
-        "scheduled_event": scheduled_event,
-    }
-    return json.dumps(
-        {
-            "created_at": NOW.strftime(moment),
-            "created_by": f"{CALENDLY_API}/users/OWNER",
-            "event": "invitee.created",
-            "payload": invitee,
-        }
-    ).encode()
-
-
-def _google_event(event_id: str, start: datetime) -> dict[str, Any]:
-    attendees = [{"email": OWNER_EMAIL, "organizer": True, "self": True, "responseStatus": "accepted"}]
-    attendees += [{"email": email, "responseStatus": "accepted"} for _, email in MET]
-    return {
-        "id": event_id,
-        "summary": "Catch-up",
-        "start": {"dateTime": start.isoformat(), "timeZone": "Europe/Berlin"},
-        "end": {"dateTime": (start + timedelta(minutes=30)).isoformat(), "timeZone": "Europe/Berlin"},
-        "organizer": {"email": OWNER_EMAIL, "self": True},
-        "attendees": attendees,
-    }
-
-
-def _graph_event(event_id: str, start: datetime) -> dict[str, Any]:
-    def when(moment: datetime) -> dict[str, str]:
-        return {"dateTime": moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.0000000"), "timeZone": "UTC"}
-
-    return {
-        "id": event_id,
-        "subject": "Catch-up",
-        "start": when(start),
-        "end": when(start + timedelta(minutes=30)),
-        "organizer": {"emailAddress": {"name": "Olive Owner", "address": OWNER_EMAIL}},
-        "attendees": [
-            {"type": "required", "status": {"response": "accepted"}, "emailAddress": {"name": name, "address": email}}
-            for name, email in MET
-        ],
-    }
 
 
 # -- one notification, measured ---------------------------------------------------------------------
