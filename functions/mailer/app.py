@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from kith.observability import logger, metrics, tracer
 from kith.runtime import Runtime
+from kith.usecases.delivery import DeliveryStatus
 from kith.usecases.jobs import parse_job
 from kith.usecases.mailing import Deferred, keep_in_history
 
@@ -23,20 +24,24 @@ runtime = Runtime()
 def record_handler(record: SQSRecord) -> None:
     job = parse_job(record.body)
     try:
-        result = runtime.deliver_once(job)
+        delivery = runtime.deliver_once(job)
     except Deferred:
         logger.info("mail job deferred: the owner paused nudges", extra={"kind": job.kind, "email_key": job.email_key})
         return
-    keep_in_history(runtime.repository, result)
-    if result.get("sent"):
+    keep_in_history(runtime.mail_store, delivery)
+    if delivery.status is DeliveryStatus.SENT:
         metrics.add_metric(name="EmailsSent", unit=MetricUnit.Count, value=1)
+    elif delivery.status is DeliveryStatus.FAILED:
+        # Kept as failed and acknowledged: SES refused it for good, so a retry would only fill the dead-letter queue.
+        metrics.add_metric(name="EmailsRejected", unit=MetricUnit.Count, value=1)
     logger.info(
         "mail job done",
         extra={
             "kind": job.kind,
             "email_key": job.email_key,
-            "sent": result.get("sent"),
-            "reason": result.get("reason"),
+            "sent": delivery.sent,
+            "status": delivery.status.value,
+            "reason": delivery.reason.value if delivery.reason else None,
         },
     )
 

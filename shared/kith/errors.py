@@ -35,6 +35,10 @@ class InvalidCursor(KithError):
     """A page cursor that this list did not give out (cut, garbled, or from another list)."""
 
 
+class ConditionFailed(Conflict):
+    """A conditional write whose condition no longer held, where its caller said nothing more of what that means."""
+
+
 class StaleContact(Conflict):
     """The contact changed between reading and writing it."""
 
@@ -77,3 +81,11 @@ class Unprocessable(KithError):
 
 class Retryable(KithError):
     """A temporary condition: the work should be retried later, not dropped."""
+
+
+class Refused(KithError):
+    """A service refused the request for good (SES will not send a message, KMS will not open a secret).
+
+    Retrying will not help: the mailer records a refused email as failed instead of retrying it; over HTTP
+    it is a server fault (500).
+    """

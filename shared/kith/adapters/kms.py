@@ -7,13 +7,14 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from kith.errors import Retryable
+from kith.errors import Refused, Retryable
 
 _THROTTLED = {"ThrottlingException", "KMSInternalException", "LimitExceededException"}
 
 
-class SealError(Exception):
-    """A sealed secret could not be opened: wrong key, wrong connection, or tampered with."""
+class SealError(Refused):
+    """A sealed secret could not be opened (wrong key, wrong connection, tampered with), or KMS refused to
+    seal one (a key disabled or out of reach): retrying will not help."""
 
 
 class Vault:
@@ -45,7 +46,7 @@ def _context(connection_id: str) -> dict[str, str]:
     return {"kith:connection": connection_id}
 
 
-def _mapped(error: ClientError) -> Exception:
+def _mapped(error: ClientError) -> Retryable | SealError:
     code = str(error.response.get("Error", {}).get("Code", ""))
     if code in _THROTTLED:
         return Retryable(f"KMS is busy ({code})")

@@ -5,15 +5,25 @@ from __future__ import annotations
 from email.message import EmailMessage
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as Unreachable
 
-from kith.errors import Retryable
+from kith.errors import Refused, Retryable
 
-_THROTTLED = {"TooManyRequestsException", "Throttling", "ThrottlingException", "LimitExceededException"}
+# Busy, or sending paused for the account (SendingPausedException: paused until someone resumes it, so the
+# message waits in the queue and then the dead-letter queue, from which it can be sent again).
+_LATER = {
+    "TooManyRequestsException",
+    "Throttling",
+    "ThrottlingException",
+    "LimitExceededException",
+    "SendingPausedException",
+}
 
 
-class MailRejected(Exception):
-    """SES will not send this message (bad address, unverified sender): retrying will not help."""
+class MailRejected(Refused):
+    """SES will not send this message (MessageRejected, an unverified sender domain, an account suspended
+    for good, a malformed request): retrying will not help."""
 
 
 class SesMailer:
@@ -23,6 +33,7 @@ class SesMailer:
         self._configuration_set = configuration_set or None
 
     def send(self, message: EmailMessage, recipient: str) -> str:
+        """The message id SES gave; Retryable when SES is busy or unreachable, MailRejected when it refuses."""
         request: dict[str, Any] = {
             "FromEmailAddress": self.sender,
             "Destination": {"ToAddresses": [recipient]},
@@ -35,8 +46,14 @@ class SesMailer:
         try:
             response = self._client.send_email(**request)
         except ClientError as error:
-            code = str(error.response.get("Error", {}).get("Code", ""))
-            if code in _THROTTLED or error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500:
-                raise Retryable(f"SES is busy ({code})") from error
-            raise MailRejected(f"SES rejected the message ({code})") from error
+            raise _mapped(error) from error
+        except (Unreachable, HTTPClientError) as error:
+            raise Retryable(f"SES could not be reached ({type(error).__name__})") from error
         return str(response["MessageId"])
+
+
+def _mapped(error: ClientError) -> Retryable | MailRejected:
+    code = str(error.response.get("Error", {}).get("Code", ""))
+    if code in _LATER or error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500:
+        return Retryable(f"SES is busy ({code})")
+    return MailRejected(f"SES rejected the message ({code})")
