@@ -8,13 +8,14 @@ and reads them back.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 from kith.calendars.consent_state import PendingConsent
 from kith.domain.actions import ActionClaim
+from kith.domain.clock import PastInteraction
 from kith.domain.models import (
     CalendarConnection,
     Contact,
@@ -108,9 +109,9 @@ class MeetingStore(Protocol):
     ) -> None: ...
     def plan_meeting(self, owner_id: str, contact_ids: Iterable[str], start: datetime, now: datetime) -> None: ...
     def unplan_meeting(self, owner_id: str, contact_ids: Iterable[str], start: datetime) -> None: ...
-    def latest_counted_interaction(
-        self, owner_id: str, contact_id: str, before: datetime
-    ) -> tuple[datetime, str | None] | None: ...
+    def past_interactions(self, owner_id: str, contact_id: str) -> Iterator[PastInteraction]:
+        """The contact's timeline, newest first; lazy: nothing is read until it is iterated, then a page at a time."""
+        ...
 
 
 @runtime_checkable
@@ -118,7 +119,7 @@ class MailStore(Protocol):
     """Digests and follow-ups going out, and what went out: due owners, leases, sent history, suppression.
 
     Use cases: sweep (digests and follow-ups; renewals are ConnectionStore's), mailing, deliverability, and
-    the API's sent list. Mailing settles a meeting as its follow-up goes (meetings.settle_meeting), so it
+    the API's sent list. Mailing settles a meeting as its follow-up goes (clocks.settle_meeting), so it
     lists the clock moves that needs too. The due keys are opaque: the sweep hands them back to the lease.
     """
 

@@ -18,6 +18,7 @@ from kith.domain.clock import (
     set_by,
 )
 from kith.domain.models import Interaction, InteractionKind
+from kith.usecases.clocks import done
 
 from .builders import contact, utc
 
@@ -186,3 +187,18 @@ def test_when_a_meeting_ends_or_is_cancelled_then_it_releases_its_own_hold_only(
     assert released(start, start)
     assert not released(start + timedelta(days=1), start)
     assert not released(None, start)
+
+
+# -- a Done click on a contact --------------------------------------------------------------------
+
+
+def test_given_an_older_clock_when_done_is_clicked_then_the_contact_was_in_touch_now() -> None:
+    before = contact(last_interaction_at=EARLIER.at, last_interaction_title="Lunch", version=3)
+    after = done(before, NOW, "Marked done")
+    assert (after.last_interaction_at, after.last_interaction_title) == (NOW, "Marked done")
+    assert after.version == before.version
+
+
+def test_given_a_later_interaction_when_done_is_clicked_then_the_contact_is_unchanged() -> None:
+    before = contact(last_interaction_at=NOW + timedelta(minutes=1), last_interaction_title="Call")
+    assert done(before, NOW, "Marked done") == before

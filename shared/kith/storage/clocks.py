@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
+from kith.domain.clock import PastInteraction
 from kith.domain.models import Contact, OwnerSettings
 from kith.storage import items, keys
 from kith.storage.table import Table
@@ -87,12 +88,14 @@ class ClockRecords(Table):
                 one=1,
             )
 
-    def latest_counted_interaction(
-        self, owner_id: str, contact_id: str, before: datetime
-    ) -> tuple[datetime, str | None] | None:
-        """End and title of the newest interaction that moves the clock and ended by `before`."""
+    def past_interactions(self, owner_id: str, contact_id: str) -> Iterator[PastInteraction]:
+        """A contact's timeline newest first, read a page at a time as far as it is consumed.
+
+        The last interaction stated when the contact was added is on it too, as a link of its own.
+        """
         for link in self._query_prefix(keys.owner_pk(owner_id), keys.link_prefix(contact_id), newest_first=True):
-            end = keys.parse_instant(link["end"])
-            if link.get("counts_for_cadence", True) and end <= before:
-                return end, link.get("title")
-        return None
+            yield PastInteraction(
+                end=keys.parse_instant(link["end"]),
+                title=link.get("title"),
+                counts=bool(link.get("counts_for_cadence", True)),
+            )

@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from kith.domain.cadence import due_at
+from kith.domain.clock import last_interaction
 from kith.domain.models import (
     Attendee,
     Circle,
@@ -217,33 +218,37 @@ STATED = "stated"
 
 def stated_link_item(contact: Contact) -> Item | None:
     """A link for the last interaction an owner stated when adding a contact, as if it were a meeting."""
-    if contact.last_interaction_at is None:
+    stated = last_interaction(contact)
+    if stated is None:
         return None
-    return _without_none(
-        {
-            "pk": keys.owner_pk(contact.owner_id),
-            "sk": keys.link_sk(contact.contact_id, contact.last_interaction_at, STATED),
-            "type": "link",
-            "contact_id": contact.contact_id,
-            "interaction_id": STATED,
-            "end": keys.instant(contact.last_interaction_at),
-            "title": contact.last_interaction_title,
-            "counts_for_cadence": True,
-        }
-    )
+    return _link_item(contact.owner_id, contact.contact_id, STATED, stated.at, stated.title, counts=True)
 
 
 def link_to_item(interaction: Interaction, contact_id: str) -> Item:
+    return _link_item(
+        interaction.owner_id,
+        contact_id,
+        interaction.interaction_id,
+        interaction.end,
+        interaction.title,
+        counts=interaction.counts_for_cadence,
+    )
+
+
+def _link_item(
+    owner_id: str, contact_id: str, interaction_id: str, end: datetime, title: str | None, *, counts: bool
+) -> Item:
+    """One interaction on a contact's timeline, sorted by its end (what the clock is given back from)."""
     return _without_none(
         {
-            "pk": keys.owner_pk(interaction.owner_id),
-            "sk": keys.link_sk(contact_id, interaction.end, interaction.interaction_id),
+            "pk": keys.owner_pk(owner_id),
+            "sk": keys.link_sk(contact_id, end, interaction_id),
             "type": "link",
             "contact_id": contact_id,
-            "interaction_id": interaction.interaction_id,
-            "end": keys.instant(interaction.end),
-            "title": interaction.title,
-            "counts_for_cadence": interaction.counts_for_cadence,
+            "interaction_id": interaction_id,
+            "end": keys.instant(end),
+            "title": title,
+            "counts_for_cadence": counts,
         }
     )
 

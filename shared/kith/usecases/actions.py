@@ -17,10 +17,12 @@ from datetime import date, datetime
 from kith.actions.tokens import KeyRing, verify
 from kith.domain.actions import LINK_LIFETIME, SNOOZE, Action, ActionClaim, PauseError, further_out, pause_end
 from kith.domain.cadence import cadence_days
+from kith.domain.clock import met
 from kith.domain.models import Attendee, Circle, Contact, FollowUp, Interaction, InteractionKind, Owner
+from kith.domain.records import SpentLink
 from kith.errors import AlreadyDone, Conflict, Gone, InvalidInput, NotFound, StaleContact
-from kith.storage.actions import spent_link_item
-from kith.storage.repository import Repository
+from kith.ports import ActionStore
+from kith.usecases.clocks import done
 
 DONE_TITLE = "Marked done in a Kith email"
 CONSOLE_DONE_TITLE = "Marked done in the Kith console"
@@ -52,22 +54,22 @@ class Outcome:
     contact: Contact | None = None
 
 
-def open_link(repo: Repository, ring: KeyRing, token: str, now: datetime) -> LinkView:
+def open_link(store: ActionStore, ring: KeyRing, token: str, now: datetime) -> LinkView:
     """Check a link and gather what its page shows: Forbidden, InvalidLink or Gone when it can't be used."""
     claim = verify(token, ring, now)
     try:
-        owner = repo.get_owner(claim.owner_id)
+        owner = store.get_owner(claim.owner_id)
     except NotFound as exc:
         raise Gone("this Kith account no longer exists") from exc
-    used = repo.link_spent(claim)
+    used = store.link_spent(claim)
     if claim.action.needs_contact:
         try:
-            contact = repo.get_contact(claim.owner_id, str(claim.contact_id))
+            contact = store.get_contact(claim.owner_id, str(claim.contact_id))
         except NotFound as exc:
             raise Gone("this contact was deleted from Kith") from exc
         return LinkView(claim, owner, contact=contact, used=used)
     if claim.action is Action.ADD_ATTENDEE:
-        follow_up = repo.get_follow_up(claim.owner_id, str(claim.interaction_id))
+        follow_up = store.get_follow_up(claim.owner_id, str(claim.interaction_id))
         if follow_up is None or claim.attendee is None or claim.attendee >= len(follow_up.new_attendees):
             raise Gone("this meeting is no longer in Kith")
         return LinkView(claim, owner, attendee=follow_up.new_attendees[claim.attendee], follow_up=follow_up, used=used)
@@ -76,21 +78,21 @@ def open_link(repo: Repository, ring: KeyRing, token: str, now: datetime) -> Lin
     return LinkView(claim, owner, used=used)
 
 
-def follow_link(repo: Repository, ring: KeyRing, token: str, form: Mapping[str, str], now: datetime) -> Outcome:
+def follow_link(store: ActionStore, ring: KeyRing, token: str, form: Mapping[str, str], now: datetime) -> Outcome:
     """Do what the link says, once."""
-    view = open_link(repo, ring, token, now)
+    view = open_link(store, ring, token, now)
     act = _EFFECTS[view.claim.action]
     try:
-        return act(repo, view, form, now)
+        return act(store, view, form, now)
     except AlreadyDone:
         return Outcome(view, changed=False, summary="This was done already; nothing more changed.")
 
 
-def act_on_contact(repo: Repository, owner_id: str, contact_id: str, action: Action, now: datetime) -> Contact:
+def act_on_contact(store: ActionStore, owner_id: str, contact_id: str, action: Action, now: datetime) -> Contact:
     """Done, Snooze or See less often from the console: what the email's link does, for the signed-in owner."""
     if action not in CONTACT_ACTIONS:
         raise InvalidInput("action: choose done, snooze or see_less_often")
-    owner = repo.get_owner(owner_id)
+    owner = store.get_owner(owner_id)
     claim = ActionClaim(
         owner_id=owner_id,
         action=action,
@@ -101,14 +103,14 @@ def act_on_contact(repo: Repository, owner_id: str, contact_id: str, action: Act
     # The effect reads the contact itself (and again should a meeting move it meanwhile): a Gone is a 404 here.
     view = LinkView(claim, owner, via="console")
     try:
-        outcome = _EFFECTS[action](repo, view, {}, now)
+        outcome = _EFFECTS[action](store, view, {}, now)
     except Gone as gone:
         raise NotFound("unknown contact") from gone
     assert outcome.contact is not None
     return outcome.contact
 
 
-def _done(repo: Repository, view: LinkView, form: Mapping[str, str], now: datetime) -> Outcome:
+def _done(store: ActionStore, view: LinkView, form: Mapping[str, str], now: datetime) -> Outcome:
     claim = view.claim
     title = CONSOLE_DONE_TITLE if view.via == "console" else DONE_TITLE
     interaction = Interaction(
@@ -124,16 +126,11 @@ def _done(repo: Repository, view: LinkView, form: Mapping[str, str], now: dateti
         recorded_at=now,
     )
 
-    def change(contact: Contact) -> Contact:
-        if contact.last_interaction_at is not None and contact.last_interaction_at >= now:
-            return contact
-        return contact.model_copy(update={"last_interaction_at": now, "last_interaction_title": title})
-
-    contact = _change_contact(repo, view, now, change, interaction)
+    contact = _change_contact(store, view, now, lambda before: done(before, now, title), interaction)
     return Outcome(view, changed=True, summary=f"Noted: you were in touch with {contact.name} today.", contact=contact)
 
 
-def _snooze(repo: Repository, view: LinkView, form: Mapping[str, str], now: datetime) -> Outcome:
+def _snooze(store: ActionStore, view: LinkView, form: Mapping[str, str], now: datetime) -> Outcome:
     until = now + SNOOZE
 
     def change(contact: Contact) -> Contact:
@@ -141,23 +138,23 @@ def _snooze(repo: Repository, view: LinkView, form: Mapping[str, str], now: date
             return contact
         return contact.model_copy(update={"snoozed_until": until})
 
-    contact = _change_contact(repo, view, now, change)
+    contact = _change_contact(store, view, now, change)
     return Outcome(view, changed=True, summary=f"{contact.name} is snoozed for 14 days.", contact=contact)
 
 
-def _less_often(repo: Repository, view: LinkView, form: Mapping[str, str], now: datetime) -> Outcome:
+def _less_often(store: ActionStore, view: LinkView, form: Mapping[str, str], now: datetime) -> Outcome:
     def change(contact: Contact) -> Contact:
         circle, days = further_out(contact)
         return contact.model_copy(update={"circle": circle, "cadence_days": days})
 
-    contact = _change_contact(repo, view, now, change)
+    contact = _change_contact(store, view, now, change)
     every = cadence_days(contact.circle, contact.cadence_days)
     summary = f"You will hear about {contact.name} every {every} days."
     return Outcome(view, changed=True, summary=summary, contact=contact)
 
 
 def _change_contact(
-    repo: Repository,
+    store: ActionStore,
     view: LinkView,
     now: datetime,
     change: Callable[[Contact], Contact],
@@ -167,12 +164,12 @@ def _change_contact(
     claim = view.claim
     for attempt in range(_ATTEMPTS):
         try:
-            before = repo.get_contact(claim.owner_id, str(claim.contact_id))
+            before = store.get_contact(claim.owner_id, str(claim.contact_id))
         except NotFound as exc:
             raise Gone("this contact was deleted from Kith") from exc
         after = change(before).model_copy(update={"version": before.version + 1})
         try:
-            repo.change_contact_once(before, after, view.owner.settings, spent_link_item(claim, now), interaction)
+            store.change_contact_once(before, after, view.owner.settings, SpentLink(claim, now), interaction)
         except StaleContact:
             if attempt + 1 == _ATTEMPTS:
                 raise
@@ -181,7 +178,7 @@ def _change_contact(
     raise AssertionError("unreachable")
 
 
-def _pause(repo: Repository, view: LinkView, form: Mapping[str, str], now: datetime) -> Outcome:
+def _pause(store: ActionStore, view: LinkView, form: Mapping[str, str], now: datetime) -> Outcome:
     settings = view.owner.settings
     try:
         until = pause_end(date.fromisoformat(form.get("until", "")), settings.zone, now)
@@ -189,8 +186,8 @@ def _pause(repo: Repository, view: LinkView, form: Mapping[str, str], now: datet
         problem = str(exc) if isinstance(exc, PauseError) else "choose the day nudges should start again"
         raise InvalidInput(problem) from exc
     try:
-        repo.pause_owner_once(
-            view.owner.owner_id, settings.model_copy(update={"paused_until": until}), spent_link_item(view.claim, now)
+        store.pause_owner_once(
+            view.owner.owner_id, settings.model_copy(update={"paused_until": until}), SpentLink(view.claim, now)
         )
     except NotFound as exc:
         raise Gone("this Kith account no longer exists") from exc
@@ -198,7 +195,7 @@ def _pause(repo: Repository, view: LinkView, form: Mapping[str, str], now: datet
     return Outcome(view, changed=True, summary=f"Nudges are paused until {local:%A} {local.day} {local:%B %Y}.")
 
 
-def _add_attendee(repo: Repository, view: LinkView, form: Mapping[str, str], now: datetime) -> Outcome:
+def _add_attendee(store: ActionStore, view: LinkView, form: Mapping[str, str], now: datetime) -> Outcome:
     assert view.attendee is not None and view.follow_up is not None
     try:
         circle = Circle(form.get("circle", Circle.CORE.value))
@@ -208,6 +205,8 @@ def _add_attendee(repo: Repository, view: LinkView, form: Mapping[str, str], now
         raise InvalidInput("choose a circle: inner, core or wider")
     attendee, follow_up = view.attendee, view.follow_up
     name = attendee.name or attendee.email.partition("@")[0]
+    # You met them: their clock starts at the meeting.
+    first = met(follow_up.meeting_end, follow_up.title, now)
     contact = Contact(
         contact_id=uuid.uuid4().hex,
         owner_id=view.owner.owner_id,
@@ -215,12 +214,11 @@ def _add_attendee(repo: Repository, view: LinkView, form: Mapping[str, str], now
         emails=(attendee.email,),
         circle=circle,
         added_at=now,
-        # You met them: their clock starts at the meeting.
-        last_interaction_at=min(follow_up.meeting_end, now),
-        last_interaction_title=follow_up.title,
+        last_interaction_at=first.at,
+        last_interaction_title=first.title,
     )
     try:
-        repo.create_contact(contact, view.owner.settings, spent_link_item(view.claim, now))
+        store.create_contact(contact, view.owner.settings, SpentLink(view.claim, now))
     except AlreadyDone:
         raise
     except Conflict:
@@ -228,13 +226,13 @@ def _add_attendee(repo: Repository, view: LinkView, form: Mapping[str, str], now
     return Outcome(view, changed=True, summary=f"{name} is now a contact, in your {circle.value} circle.")
 
 
-def _unsubscribe(repo: Repository, view: LinkView, form: Mapping[str, str], now: datetime) -> Outcome:
-    if not repo.unsubscribe_owner(view.owner.owner_id, now):
+def _unsubscribe(store: ActionStore, view: LinkView, form: Mapping[str, str], now: datetime) -> Outcome:
+    if not store.unsubscribe_owner(view.owner.owner_id, now):
         return Outcome(view, changed=False, summary="You were already unsubscribed; Kith sends you nothing.")
     return Outcome(view, changed=True, summary="You are unsubscribed: Kith will send you no more email.")
 
 
-_EFFECTS: dict[Action, Callable[[Repository, LinkView, Mapping[str, str], datetime], Outcome]] = {
+_EFFECTS: dict[Action, Callable[[ActionStore, LinkView, Mapping[str, str], datetime], Outcome]] = {
     Action.DONE: _done,
     Action.SNOOZE: _snooze,
     Action.LESS_OFTEN: _less_often,

@@ -21,7 +21,7 @@ from kith.calendars.accounts import Answer, CalendarAccount, CalendarChange
 from kith.domain.meetings import MeetingChange, MeetingEvent
 from kith.domain.models import MAX_ID_LENGTH, CalendarConnection, ConnectionState, Provider
 from kith.errors import NotFound, PayloadTooLarge
-from kith.storage.repository import Repository
+from kith.ports import MeetingStore
 
 MAX_BODY_BYTES = 256 * 1024
 
@@ -67,7 +67,7 @@ Accounts = Callable[[], Mapping[Provider, CalendarAccount]]
 
 
 def receive_webhook(
-    repo: Repository,
+    store: MeetingStore,
     queue: Queue,
     accounts: Accounts,
     provider: str,
@@ -86,7 +86,7 @@ def receive_webhook(
         raise NotFound(f"unknown calendar provider {provider[:40]!r}") from None
     if len(connection_id) > MAX_ID_LENGTH:
         raise NotFound("unknown calendar connection")
-    connection = repo.get_connection(connection_id)
+    connection = store.get_connection(connection_id)
     if connection.provider is not known or connection.state is ConnectionState.REVOKED:
         raise NotFound("unknown calendar connection")
     if known in _BOOKING_TOOLS:

@@ -13,14 +13,14 @@ from datetime import datetime
 
 from kith.domain.models import Interaction, InteractionKind
 from kith.errors import Conflict, InvalidInput, NotFound
-from kith.storage.repository import Repository
-from kith.usecases.meetings import remove_interaction, settle_meeting
+from kith.ports import MeetingStore
+from kith.usecases.clocks import remove_interaction, settle_meeting
 
 MANUAL = "manual"
 
 
 def log_interaction(
-    repo: Repository,
+    store: MeetingStore,
     owner_id: str,
     kind: InteractionKind,
     contact_ids: Sequence[str],
@@ -34,9 +34,9 @@ def log_interaction(
     """
     if at > now:
         raise InvalidInput("at cannot be in the future")
-    owner = repo.get_owner(owner_id)
+    owner = store.get_owner(owner_id)
     wanted = tuple(dict.fromkeys(contact_ids))
-    found = {contact.contact_id: contact for contact in repo.contacts_by_ids(owner_id, wanted)}
+    found = {contact.contact_id: contact for contact in store.contacts_by_ids(owner_id, wanted)}
     unknown = [contact_id for contact_id in wanted if contact_id not in found]
     if unknown:
         raise NotFound(f"no contact {unknown[0]}")
@@ -53,18 +53,18 @@ def log_interaction(
         external_id=interaction_id,
         recorded_at=now,
     )
-    repo.record_interaction(interaction)
-    repo.link_interaction(interaction, wanted)
-    settle_meeting(repo, owner, interaction, now, [found[contact_id] for contact_id in wanted])
+    store.record_interaction(interaction)
+    store.link_interaction(interaction, wanted)
+    settle_meeting(store, owner, interaction, now, [found[contact_id] for contact_id in wanted])
     return interaction
 
 
-def delete_interaction(repo: Repository, owner_id: str, interaction_id: str, now: datetime) -> None:
+def delete_interaction(store: MeetingStore, owner_id: str, interaction_id: str, now: datetime) -> None:
     """Delete an interaction logged by hand; each contact gets back the last interaction it had before."""
-    owner = repo.get_owner(owner_id)
-    interaction = repo.get_interaction(owner_id, interaction_id)
+    owner = store.get_owner(owner_id)
+    interaction = store.get_interaction(owner_id, interaction_id)
     if interaction is None:
         raise NotFound(f"no interaction {interaction_id}")
     if interaction.source != MANUAL:
         raise Conflict("only interactions logged by hand can be deleted; a meeting follows its calendar")
-    remove_interaction(repo, owner, interaction, now, bury=False)
+    remove_interaction(store, owner, interaction, now, bury=False)
