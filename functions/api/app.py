@@ -10,13 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from kith.api_due import DueOut
-from kith.api_models import (
-    ConnectionCreated,
-    ConnectionIn,
-    ConnectionOut,
-    ConnectionsOut,
-    ConsentOut,
+from kith.api_contacts import (
     ContactActionIn,
     ContactIn,
     ContactOut,
@@ -24,16 +18,24 @@ from kith.api_models import (
     ContactPatch,
     ContactsIn,
     ContactsOut,
-    ExportOut,
-    FollowUpPage,
     GoalsIn,
     GoalsOut,
+    OwnerIn,
+    OwnerOut,
+)
+from kith.api_due import DueOut
+from kith.api_models import (
+    ConnectionCreated,
+    ConnectionIn,
+    ConnectionOut,
+    ConnectionsOut,
+    ConsentOut,
+    ExportOut,
+    FollowUpPage,
     ImportReportOut,
     InteractionIn,
     InteractionOut,
     InteractionPage,
-    OwnerIn,
-    OwnerOut,
     SentPage,
 )
 from kith.domain.actions import Action
@@ -98,26 +100,25 @@ Id = Annotated[str, Path(max_length=MAX_ID_LENGTH, description="An id as the API
 @app.put("/v1/owner")
 def put_owner(owner: Annotated[OwnerIn, Body()]) -> OwnerOut:
     saved = owners.save_owner(
-        runtime.repository, _owner_id(), owner.email, owner.name, owner.settings(), _now(), owner.subscribed
+        runtime.contact_store, _owner_id(), owner.email, owner.name, owner.settings(), _now(), owner.subscribed
     )
     return OwnerOut.of(saved)
 
 
 @app.get("/v1/owner")
 def get_owner() -> OwnerOut:
-    return OwnerOut.of(runtime.repository.get_owner(_owner_id()))
+    return OwnerOut.of(runtime.contact_store.get_owner(_owner_id()))
 
 
 @app.post("/v1/contacts")
 def post_contact(contact: Annotated[ContactIn, Body()]) -> Response[str]:
-    created = contacts.add_contact(runtime.repository, _owner_id(), contact.model_dump(), _now())
+    created = contacts.add_contact(runtime.contact_store, _owner_id(), contact.command(), _now())
     return json_response(201, ContactOut.of(created).model_dump(mode="json"))
 
 
 @app.post("/v1/contacts/batch")
 def post_contacts(batch: Annotated[ContactsIn, Body()]) -> Response[str]:
-    rows = [contact.model_dump() for contact in batch.contacts]
-    created = contacts.add_contacts(runtime.repository, _owner_id(), rows, _now())
+    created = contacts.add_contacts(runtime.contact_store, _owner_id(), batch.commands(), _now())
     return json_response(201, ContactsOut.of(created).model_dump(mode="json"))
 
 
@@ -136,13 +137,13 @@ def get_contacts(
     ] = None,
 ) -> ContactPage:
     filters = ContactFilter(circle=circle, goal=goal, due=due, overdue=overdue, q=q)
-    page = contacts.find_contacts(runtime.repository, _owner_id(), filters, _now(), limit, cursor)
+    page = contacts.find_contacts(runtime.contact_store, _owner_id(), filters, _now(), limit, cursor)
     return ContactPage.of(page)
 
 
 @app.get("/v1/contacts/<contact_id>")
 def get_contact(contact_id: Id) -> Response[ContactOut]:
-    return _versioned(runtime.repository.get_contact(_owner_id(), contact_id))
+    return _versioned(runtime.contact_store.get_contact(_owner_id(), contact_id))
 
 
 @app.patch("/v1/contacts/<contact_id>")
@@ -154,7 +155,11 @@ def patch_contact(
     ] = None,
 ) -> Response[ContactOut]:
     updated = contacts.update_contact(
-        runtime.repository, _owner_id(), contact_id, changes.model_dump(exclude_unset=True), expected_version(if_match)
+        runtime.contact_store,
+        _owner_id(),
+        contact_id,
+        changes.changes(),
+        expected_version(if_match),
     )
     return _versioned(updated)
 
@@ -166,7 +171,7 @@ _CONTACT_ACTIONS = {"done": Action.DONE, "snooze": Action.SNOOZE, "see_less_ofte
 def post_contact_action(contact_id: Id, action: Annotated[ContactActionIn, Body()]) -> Response[ContactOut]:
     """Done, Snooze 14 days or See less often, as the digest's buttons do: the contact as it is now."""
     changed = actions.act_on_contact(
-        runtime.repository, _owner_id(), contact_id, _CONTACT_ACTIONS[action.action], _now()
+        runtime.action_store, _owner_id(), contact_id, _CONTACT_ACTIONS[action.action], _now()
     )
     return _versioned(changed)
 
@@ -174,7 +179,7 @@ def post_contact_action(contact_id: Id, action: Annotated[ContactActionIn, Body(
 @app.get("/v1/contacts/<contact_id>/interactions")
 def get_contact_interactions(contact_id: Id, limit: Limit = 50, cursor: Cursor = None) -> InteractionPage:
     """The contact's timeline, newest first."""
-    return InteractionPage.of(contacts.timeline(runtime.repository, _owner_id(), contact_id, limit, cursor))
+    return InteractionPage.of(contacts.timeline(runtime.contact_store, _owner_id(), contact_id, limit, cursor))
 
 
 def _versioned(contact: Contact) -> Response[ContactOut]:
@@ -190,7 +195,7 @@ def _versioned(contact: Contact) -> Response[ContactOut]:
 @app.post("/v1/connections")
 def post_connection(connection: Annotated[ConnectionIn, Body()]) -> Response[str]:
     created = connections.connect_calendar(
-        runtime.repository,
+        runtime.connection_store,
         lambda: runtime.calendar_accounts,
         runtime.meeting_queue,
         _owner_id(),
@@ -211,16 +216,17 @@ def _available_providers() -> tuple[Provider, ...]:
 @app.delete("/v1/connections/<connection_id>")
 def delete_connection(connection_id: Id) -> Response[str]:
     connections.disconnect_calendar(
-        runtime.repository, lambda: runtime.calendar_accounts, _owner_id(), connection_id, _now()
+        runtime.connection_store, lambda: runtime.calendar_accounts, _owner_id(), connection_id, _now()
     )
     return Response(status_code=204, body="")
 
 
 @app.get("/v1/connections")
 def get_connections() -> ConnectionsOut:
-    listed = runtime.repository.list_connections(_owner_id())
+    listed = runtime.connection_store.connection_summaries(_owner_id())
     return ConnectionsOut(
-        connections=[ConnectionOut.at(item, _now()) for item in listed], available_providers=_available_providers()
+        connections=[ConnectionOut.at(summary, _now()) for summary in listed],
+        available_providers=_available_providers(),
     )
 
 
@@ -231,7 +237,7 @@ def get_connections() -> ConnectionsOut:
 def post_consent(provider: Annotated[Provider, Path(description="google or outlook")]) -> ConsentOut:
     """The provider's consent URL for the owner: once they allow, the callback connects the calendar."""
     started = consent.begin_consent(
-        runtime.repository,
+        runtime.connection_store,
         runtime.oauth,
         runtime.action_keys(),
         _owner_id(),
@@ -259,7 +265,7 @@ def get_consent_callback(provider: Annotated[str, Path(description="google or ou
         query = app.current_event.query_string_parameters or {}
         calendar = consent.calendar_provider(provider)
         consent.complete_consent(
-            runtime.repository,
+            runtime.connection_store,
             lambda: runtime.calendar_accounts,
             runtime.meeting_queue,
             runtime.action_keys,
@@ -303,14 +309,14 @@ def _public_base() -> str:
 
 @app.get("/v1/interactions")
 def get_interactions(limit: Limit = 50, cursor: Cursor = None) -> InteractionPage:
-    return InteractionPage.of(runtime.repository.interactions_page(_owner_id(), limit, cursor))
+    return InteractionPage.of(runtime.meeting_store.interactions_page(_owner_id(), limit, cursor))
 
 
 @app.post("/v1/interactions")
 def post_interaction(logged: Annotated[InteractionIn, Body()]) -> Response[str]:
     """A call, a message or a note, by hand: it resets its contacts' clocks as a meeting does."""
     created = interactions.log_interaction(
-        runtime.repository,
+        runtime.meeting_store,
         _owner_id(),
         logged.interaction_kind,
         logged.contact_ids,
@@ -324,7 +330,7 @@ def post_interaction(logged: Annotated[InteractionIn, Body()]) -> Response[str]:
 @app.delete("/v1/interactions/<interaction_id>")
 def delete_interaction(interaction_id: Id) -> Response[str]:
     """Only interactions logged by hand (409 for a meeting); the contacts' clocks go back."""
-    interactions.delete_interaction(runtime.repository, _owner_id(), interaction_id, _now())
+    interactions.delete_interaction(runtime.meeting_store, _owner_id(), interaction_id, _now())
     return Response(status_code=204, body="")
 
 
@@ -335,23 +341,23 @@ def get_follow_ups(
     status: Annotated[FollowUpStatus | None, Query(description="Only follow-ups in this state, e.g. pending.")] = None,
 ) -> FollowUpPage:
     """Follow-ups after meetings, each naming its contacts."""
-    page, names = follow_ups.follow_ups_page(runtime.repository, _owner_id(), limit, cursor, status)
+    page, names = follow_ups.follow_ups_page(runtime.meeting_store, _owner_id(), limit, cursor, status)
     return FollowUpPage.of(page, names)
 
 
 @app.get("/v1/sent")
 def get_sent(limit: Limit = 50, cursor: Cursor = None) -> SentPage:
-    return SentPage.of(runtime.repository.sent_page(_owner_id(), limit, cursor))
+    return SentPage.of(runtime.mail_store.sent_page(_owner_id(), limit, cursor))
 
 
 @app.get("/v1/goals")
 def get_goals() -> GoalsOut:
-    return GoalsOut.of(runtime.repository.get_goals(_owner_id()))
+    return GoalsOut.of(runtime.contact_store.get_goals(_owner_id()))
 
 
 @app.put("/v1/goals")
 def put_goals(declared: Annotated[GoalsIn, Body()]) -> GoalsOut:
-    return GoalsOut.of(goals.declare_goals(runtime.repository, _owner_id(), declared.domain()))
+    return GoalsOut.of(goals.declare_goals(runtime.contact_store, _owner_id(), declared.domain()))
 
 
 @app.post("/v1/imports")
@@ -367,7 +373,7 @@ def post_import(
     """Import a LinkedIn Connections.csv, Google Contacts CSV, vCard or Kith CSV file sent as the body."""
     part = slice(*(int(bound) for bound in rows.split(":"))) if rows else None
     plan = imports.import_file(
-        runtime.repository, _owner_id(), raw_body(app.current_event), filename, _now(), dry_run=dry_run, rows=part
+        runtime.import_store, _owner_id(), raw_body(app.current_event), filename, _now(), dry_run=dry_run, rows=part
     )
     return json_response(200 if dry_run else 201, ImportReportOut.of(plan, dry_run).model_dump(mode="json"))
 
@@ -379,7 +385,7 @@ def post_import(
 )
 def get_export() -> Response[str]:
     """Everything you have in Kith, as one JSON document."""
-    document = ExportOut.of(export.export_owner(runtime.repository, _owner_id()), _now())
+    document = ExportOut.of(export.export_owner(runtime.erasure_store, _owner_id()), _now())
     # Compact, and gzipped for clients that accept it: the document has to fit in one Lambda response (6 MB).
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=document.model_dump_json())
 
@@ -396,7 +402,7 @@ def get_export() -> Response[str]:
 )
 def get_contacts_csv() -> Response[str]:
     """Your contacts as Kith's CSV, which an import reads back."""
-    text = export.export_contacts_csv(runtime.repository, _owner_id())
+    text = export.export_contacts_csv(runtime.erasure_store, _owner_id())
     filename = f"kith-contacts-{_now().date().isoformat()}.csv"
     return Response(
         status_code=200,
@@ -413,13 +419,15 @@ def delete_contact(
         str | None, Header(alias="if-match", description='The ETag read, "3" (or 3): refuse a stale delete (412).')
     ] = None,
 ) -> Response[str]:
-    erasure.erase_contact(runtime.repository, _owner_id(), contact_id, expected_version(if_match))
+    erasure.erase_contact(runtime.erasure_store, _owner_id(), contact_id, expected_version(if_match))
     return Response(status_code=204, body="")
 
 
 @app.delete("/v1/owner")
 def delete_owner() -> Response[str]:
-    erasure.erase_owner(runtime.repository, lambda: runtime.calendar_accounts, _owner_id(), _now())
+    erasure.erase_owner(
+        runtime.erasure_store, runtime.connection_store, lambda: runtime.calendar_accounts, _owner_id(), _now()
+    )
     return Response(status_code=204, body="")
 
 
@@ -430,7 +438,7 @@ def get_due(
     ] = None,
 ) -> DueOut:
     """Whom the next digest would name if nothing changed before it, in the digest's order."""
-    return DueOut.of(due.next_digest(runtime.repository, _owner_id(), _now(), limit))
+    return DueOut.of(due.next_digest(runtime.contact_store, _owner_id(), _now(), limit))
 
 
 @app.not_found

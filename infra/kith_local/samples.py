@@ -12,6 +12,7 @@ import json
 from datetime import UTC, datetime
 
 import boto3
+from kith.api_contacts import ContactIn
 from kith.domain.models import CalendarConnection, OwnerSettings, Provider
 from kith.runtime import Runtime
 from kith.usecases.connections import webhook_path
@@ -43,11 +44,11 @@ CONTACTS = [
 
 
 def seed_samples(stack: LocalStack, session: boto3.session.Session) -> None:
-    repo = Runtime(environ=stack.environment("ApiFunction")).repository
+    runtime = Runtime(environ=stack.environment("ApiFunction"))
     settings = OwnerSettings(time_zone="Europe/Berlin", digest_weekdays=(0,), digest_hour=8)
-    save_owner(repo, OWNER_ID, "olivia@example.com", "Olivia Owner", settings, SEEDED_AT)
+    save_owner(runtime.contact_store, OWNER_ID, "olivia@example.com", "Olivia Owner", settings, SEEDED_AT)
     for contact in CONTACTS:
-        add_contact(repo, OWNER_ID, contact, SEEDED_AT)
+        add_contact(runtime.contact_store, OWNER_ID, ContactIn.model_validate(contact).command(), SEEDED_AT)
     base = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com"
     connection = CalendarConnection(
         connection_id=CONNECTION_ID,
@@ -57,7 +58,7 @@ def seed_samples(stack: LocalStack, session: boto3.session.Session) -> None:
         signing_secret=SIGNING_SECRET,
         webhook_url=base + webhook_path(Provider.CALCOM, CONNECTION_ID),
     )
-    repo.create_connection(connection)
+    runtime.connection_store.create_connection(connection)
     session.client("secretsmanager").put_secret_value(
         SecretId=stack.references["ActionKeys"], SecretString=json.dumps(ACTION_KEYS)
     )

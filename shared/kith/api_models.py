@@ -1,181 +1,38 @@
-"""Request and response bodies of the HTTP API, mapped to and from the domain explicitly."""
+"""Request and response bodies of the HTTP API's calendars, interactions, mail, imports and export.
+
+The owner's profile, contacts and goals are in kith.api_contacts. Each maps to and from the domain explicitly.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from datetime import datetime
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from pydantic import BaseModel, Field
 
+from kith.api_contacts import NEXT_CURSOR, BodyIn, ContactOut, GoalOut, GoalsOut, OwnerOut
 from kith.domain.models import (
-    MAX_GOALS,
     Attendee,
     CalendarConnection,
-    Circle,
     ConnectionState,
-    Contact,
-    EmailAddress,
     FollowUp,
-    Goal,
     Instant,
     Interaction,
     InteractionKind,
-    LinkedInUrl,
     Owner,
-    OwnerSettings,
     Provider,
     SentEmail,
-    WorkingHours,
-    check_time_zone,
     connection_state_at,
 )
-from kith.domain.spreading import BULK_ADD_LIMIT
-from kith.domain.text import GoalName, Label, Note, PersonName, Tag, Title, goal_key
-from kith.storage.paging import Page
+from kith.domain.paging import Page
+from kith.domain.records import ConnectionSummary
+from kith.domain.text import Title
 from kith.usecases.export import OwnerExport
 from kith.usecases.imports import ImportPlan, RowOutcome
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class OwnerIn(_In):
-    email: EmailAddress
-    name: PersonName
-    time_zone: Annotated[str, Field(min_length=1, max_length=64)] = "UTC"
-    digest_weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(default=[0], min_length=1)
-    digest_hour: Annotated[int, Field(ge=0, le=23)] = 8
-    digest_limit: Annotated[int, Field(ge=1, le=50)] = 5
-    working_hours: WorkingHours = WorkingHours()
-    follow_up_delay_minutes: Annotated[int, Field(ge=0, le=10080)] = 60
-    meeting_size_limit: Annotated[int, Field(ge=2, le=500)] = 8
-    paused_until: Instant | None = Field(
-        default=None, description="Pause all nudges (a vacation) until this instant; follow-ups wait for it."
-    )
-    subscribed: StrictBool | None = Field(
-        default=None,
-        description="false stops every email, as an email's unsubscribe link does; true starts them again; "
-        "left out, it stays as it is.",
-    )
-
-    @field_validator("time_zone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        return check_time_zone(value)
-
-    def settings(self) -> OwnerSettings:
-        return OwnerSettings(
-            time_zone=self.time_zone,
-            digest_weekdays=tuple(self.digest_weekdays),
-            digest_hour=self.digest_hour,
-            digest_limit=self.digest_limit,
-            working_hours=self.working_hours,
-            follow_up_delay_minutes=self.follow_up_delay_minutes,
-            meeting_size_limit=self.meeting_size_limit,
-            paused_until=self.paused_until,
-        )
-
-
-class OwnerOut(BaseModel):
-    owner_id: str
-    email: str
-    name: str
-    settings: OwnerSettings
-    next_digest_at: datetime | None
-    unsubscribed_at: datetime | None
-
-    @classmethod
-    def of(cls, owner: Owner) -> OwnerOut:
-        return cls(
-            owner_id=owner.owner_id,
-            email=owner.email,
-            name=owner.name,
-            settings=owner.settings,
-            next_digest_at=owner.next_digest_at,
-            unsubscribed_at=owner.unsubscribed_at,
-        )
-
-
-class ContactIn(_In):
-    name: PersonName
-    emails: list[EmailAddress] = Field(default=[], max_length=20)
-    linkedin_url: LinkedInUrl | None = None
-    company: Label | None = None
-    title: Label | None = None
-    circle: Circle = Circle.CORE
-    cadence_days: Annotated[int, Field(ge=1, le=3650)] | None = None
-    goal: GoalName | None = None
-    tags: list[Tag] = Field(default=[], max_length=30)
-    notes: Note | None = None
-    last_interaction_at: Instant | None = None
-
-
-class ContactsIn(_In):
-    contacts: list[ContactIn] = Field(
-        min_length=1,
-        max_length=BULK_ADD_LIMIT,
-        description="Added together: first due days are spread over each circle's cadence.",
-    )
-
-
-class ContactPatch(_In):
-    name: PersonName | None = None
-    emails: list[EmailAddress] | None = Field(default=None, max_length=20)
-    linkedin_url: LinkedInUrl | None = None
-    company: Label | None = None
-    title: Label | None = None
-    circle: Circle | None = None
-    cadence_days: Annotated[int, Field(ge=1, le=3650)] | None = None
-    goal: GoalName | None = None
-    tags: list[Tag] | None = Field(default=None, max_length=30)
-    notes: Note | None = None
-    snoozed_until: Instant | None = None
-
-
-class ContactOut(BaseModel):
-    contact_id: str
-    name: str
-    emails: list[str]
-    linkedin_url: str | None = None
-    company: str | None
-    title: str | None
-    circle: Circle
-    cadence_days: int | None
-    goal: str | None
-    tags: list[str]
-    notes: str | None
-    added_at: datetime
-    first_due_on: date | None = Field(
-        default=None, description="Added in bulk: the local day its first nudge was spread to, until an interaction."
-    )
-    last_interaction_at: datetime | None
-    last_interaction_title: str | None
-    snoozed_until: datetime | None
-    planned_meeting_at: datetime | None
-    version: int
-
-    @classmethod
-    def of(cls, contact: Contact) -> ContactOut:
-        return cls.model_validate(
-            {
-                **contact.model_dump(exclude={"owner_id"}),
-                "emails": list(contact.emails),
-                "tags": list(contact.tags),
-            }
-        )
-
-
-class ContactsOut(BaseModel):
-    contacts: list[ContactOut]
-
-    @classmethod
-    def of(cls, contacts: list[Contact]) -> ContactsOut:
-        return cls(contacts=[ContactOut.of(contact) for contact in contacts])
-
-
-class ConnectionIn(_In):
+class ConnectionIn(BodyIn):
     provider: Provider
     authorization_code: Annotated[str, Field(min_length=1, max_length=4096)] | None = Field(
         default=None, description="Google and Outlook: the OAuth authorization code the owner's consent returned."
@@ -216,8 +73,8 @@ class ConnectionOut(BaseModel):
     expires_at: datetime | None = None
 
     @classmethod
-    def at(cls, listing: dict[str, Any], now: datetime) -> ConnectionOut:
-        out = cls.model_validate(listing)
+    def at(cls, summary: ConnectionSummary, now: datetime) -> ConnectionOut:
+        out = cls.model_validate(summary.model_dump())
         return out.model_copy(update={"state": connection_state_at(out.state, out.expires_at, now)})
 
 
@@ -303,21 +160,10 @@ class SentOut(BaseModel):
 
 # -- pages, goals, interactions logged by hand ------------------------------------------------------
 
-_NEXT_CURSOR = "Pass it as `cursor` for the next page; null on the last page."
-
-
-class ContactPage(BaseModel):
-    contacts: list[ContactOut]
-    next_cursor: str | None = Field(description=_NEXT_CURSOR)
-
-    @classmethod
-    def of(cls, page: Page[Contact]) -> ContactPage:
-        return cls(contacts=[ContactOut.of(contact) for contact in page.items], next_cursor=page.next_cursor)
-
 
 class InteractionPage(BaseModel):
     interactions: list[InteractionOut]
-    next_cursor: str | None = Field(description=_NEXT_CURSOR)
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
 
     @classmethod
     def of(cls, page: Page[Interaction]) -> InteractionPage:
@@ -327,7 +173,7 @@ class InteractionPage(BaseModel):
 
 class FollowUpPage(BaseModel):
     follow_ups: list[FollowUpOut]
-    next_cursor: str | None = Field(description=_NEXT_CURSOR)
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
 
     @classmethod
     def of(cls, page: Page[FollowUp], names: Mapping[str, str] | None = None) -> FollowUpPage:
@@ -337,21 +183,14 @@ class FollowUpPage(BaseModel):
 
 class SentPage(BaseModel):
     sent: list[SentOut]
-    next_cursor: str | None = Field(description=_NEXT_CURSOR)
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
 
     @classmethod
     def of(cls, page: Page[SentEmail]) -> SentPage:
         return cls(sent=[SentOut.of(sent) for sent in page.items], next_cursor=page.next_cursor)
 
 
-class ContactActionIn(_In):
-    action: Literal["done", "snooze", "see_less_often"] = Field(
-        description="done: you were in touch today; snooze: no nudge for 14 days; "
-        "see_less_often: one circle further out. What the digest's buttons do."
-    )
-
-
-class InteractionIn(_In):
+class InteractionIn(BodyIn):
     kind: Literal["call", "message", "note"]
     contact_ids: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(min_length=1, max_length=20)
     at: Instant = Field(description="When it happened; not in the future.")
@@ -360,44 +199,6 @@ class InteractionIn(_In):
     @property
     def interaction_kind(self) -> InteractionKind:
         return InteractionKind(self.kind)
-
-
-class GoalIn(_In):
-    name: GoalName
-    active: StrictBool = True
-
-
-class GoalsIn(_In):
-    goals: list[GoalIn] = Field(
-        max_length=MAX_GOALS,
-        description="Replaces the owner's goals. A contact whose goal is an active one ranks higher in digests.",
-    )
-
-    @field_validator("goals")
-    @classmethod
-    def _named_once(cls, goals: list[GoalIn]) -> list[GoalIn]:
-        seen: set[str] = set()
-        for goal in goals:
-            if goal_key(goal.name) in seen:
-                raise ValueError(f"the goal {goal.name!r} is named twice (goals compare whatever their case)")
-            seen.add(goal_key(goal.name))
-        return goals
-
-    def domain(self) -> list[Goal]:
-        return [Goal(name=goal.name, active=goal.active) for goal in self.goals]
-
-
-class GoalOut(BaseModel):
-    name: str
-    active: bool
-
-
-class GoalsOut(BaseModel):
-    goals: list[GoalOut]
-
-    @classmethod
-    def of(cls, goals: tuple[Goal, ...]) -> GoalsOut:
-        return cls(goals=[GoalOut(name=goal.name, active=goal.active) for goal in goals])
 
 
 class ImportRowOut(BaseModel):
@@ -505,6 +306,6 @@ class ExportOut(BaseModel):
             contacts=[ContactOut.of(contact) for contact in export.contacts],
             interactions=[ExportedInteraction.of(interaction) for interaction in export.interactions],
             follow_ups=[FollowUpOut.of(follow_up) for follow_up in export.follow_ups],
-            connections=[ConnectionOut.at(listing, now) for listing in export.connections],
+            connections=[ConnectionOut.at(summary, now) for summary in export.connections],
             sent=[ExportedSent.of(sent) for sent in export.sent],
         )

@@ -150,29 +150,30 @@ def test_unknown_routes_are_404(kith: Kith, owner: dict) -> None:
 def test_an_edit_racing_a_meeting_keeps_the_meetings_clock(kith: Kith, owner: dict) -> None:
     from datetime import UTC, datetime
 
-    from kith.usecases.contacts import update_contact
+    from kith.usecases.contacts import ContactChanges, update_contact
 
-    repo = kith.lambdas.modules["ApiFunction"].runtime.repository
+    runtime = kith.lambdas.modules["ApiFunction"].runtime
+    store, meetings = runtime.contact_store, runtime.meeting_store
     created = kith.create_contact("Ann", "ann@example.com", last_interaction_at="2026-10-01T09:00:00Z")
-    settings = repo.get_owner("owner-1").settings
-    stale = repo.get_contact("owner-1", created["contact_id"])
+    settings = store.get_owner("owner-1").settings
+    stale = store.get_contact("owner-1", created["contact_id"])
     # Given a meeting moves Ann's clock after the edit read her, but before it writes
-    real_get = repo.get_contact
+    real_get = store.get_contact
     reads = {"n": 0}
 
     def get_then_meeting(owner_id: str, contact_id: str):  # type: ignore[no-untyped-def]
         reads["n"] += 1
         if reads["n"] == 1:
-            repo.move_contact_clock(stale, settings, datetime(2026, 11, 30, 9, 0, tzinfo=UTC), "Coffee")
+            meetings.move_contact_clock(stale, settings, datetime(2026, 11, 30, 9, 0, tzinfo=UTC), "Coffee")
             return stale
         return real_get(owner_id, contact_id)
 
-    repo.get_contact = get_then_meeting
+    store.get_contact = get_then_meeting
     # When the edit (no If-Match) is applied
-    updated = update_contact(repo, "owner-1", created["contact_id"], {"goal": "mentorship"}, None)
+    updated = update_contact(store, "owner-1", created["contact_id"], ContactChanges(goal="mentorship"), None)
     # Then it was re-applied on the fresh contact: the goal is set and the meeting's clock is kept
-    repo.get_contact = real_get
-    stored = repo.get_contact("owner-1", created["contact_id"])
+    store.get_contact = real_get
+    stored = store.get_contact("owner-1", created["contact_id"])
     assert reads["n"] == 2
     assert (stored.goal, stored.last_interaction_title) == ("mentorship", "Coffee")
     assert updated.version == stored.version
@@ -185,9 +186,9 @@ def test_a_channel_close_to_lapsing_and_not_yet_renewed_is_listed_as_expiring(ki
 
     from tests.integration.support import NOW
 
-    repo = kith.lambdas.modules["ApiFunction"].runtime.repository
+    store = kith.lambdas.modules["ApiFunction"].runtime.connection_store
     watch = GoogleWatch(channel_id="c", resource_id="r", channel_token="t", expires_at=NOW + timedelta(hours=20))
-    repo.create_connection(
+    store.create_connection(
         CalendarConnection(
             connection_id="g1", owner_id="owner-1", provider=Provider.GOOGLE, created_at=NOW, google=watch
         )

@@ -24,8 +24,13 @@ class Circle(StrEnum):
 CIRCLE_CADENCE_DAYS: dict[Circle, int] = {Circle.INNER: 21, Circle.CORE: 60, Circle.WIDER: 180}
 CIRCLE_ORDER: tuple[Circle, ...] = (Circle.INNER, Circle.CORE, Circle.CUSTOM, Circle.WIDER, Circle.NEVER)
 
-Weekday = Annotated[int, Field(ge=0, le=6, description="0 is Monday, 6 is Sunday")]
+# The bounds of an owner's settings, stated once: the settings hold to them and the API's OwnerIn takes them.
+WeekdayNumber = Annotated[int, Field(ge=0, le=6)]
+Weekday = Annotated[WeekdayNumber, Field(description="0 is Monday, 6 is Sunday")]
 Hour = Annotated[int, Field(ge=0, le=23)]
+DigestLimit = Annotated[int, Field(ge=1, le=50)]
+FollowUpDelayMinutes = Annotated[int, Field(ge=0, le=7 * 24 * 60)]
+MeetingSizeLimit = Annotated[int, Field(ge=2, le=500)]
 
 
 _EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]+$")
@@ -73,12 +78,12 @@ Instant = Annotated[AwareDatetime, AfterValidator(check_instant)]
 
 
 # The longest IANA zone name is 32 characters (America/Argentina/ComodRivadavia).
-_LONGEST_ZONE_NAME = 64
+LONGEST_ZONE_NAME = 64
 
 
 def check_time_zone(name: str) -> str:
-    if len(name) > _LONGEST_ZONE_NAME:
-        raise ValueError(f"unknown IANA time zone: longer than {_LONGEST_ZONE_NAME} characters")
+    if len(name) > LONGEST_ZONE_NAME:
+        raise ValueError(f"unknown IANA time zone: longer than {LONGEST_ZONE_NAME} characters")
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
@@ -111,10 +116,10 @@ class OwnerSettings(BaseModel):
     time_zone: str = "UTC"
     digest_weekdays: tuple[Weekday, ...] = (0,)
     digest_hour: Hour = 8
-    digest_limit: Annotated[int, Field(ge=1, le=50)] = 5
+    digest_limit: DigestLimit = 5
     working_hours: WorkingHours = WorkingHours()
-    follow_up_delay_minutes: Annotated[int, Field(ge=0, le=7 * 24 * 60)] = 60
-    meeting_size_limit: Annotated[int, Field(ge=2, le=500)] = 8
+    follow_up_delay_minutes: FollowUpDelayMinutes = 60
+    meeting_size_limit: MeetingSizeLimit = 8
     # A vacation: no digest and no follow-up goes out before this instant; follow-ups wait for it.
     paused_until: datetime | None = None
 

@@ -8,19 +8,62 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from kith.domain.cadence import CadenceError, cadence_days
-from kith.domain.models import Circle, Contact, Interaction
+from kith.domain.models import Circle, Contact, EmailAddress, Interaction, LinkedInUrl
+from kith.domain.paging import Page
 from kith.domain.search import ContactFilter
 from kith.domain.spreading import BULK_ADD_LIMIT, spread_first_due
 from kith.errors import Conflict, InvalidInput, PreconditionFailed, Retryable, StaleContact
-from kith.storage.paging import Page
-from kith.storage.repository import Repository
+from kith.ports import ContactStore
 
 _UPDATE_ATTEMPTS = 3
 # Filters that need no clock need no time zone either; this one spares reading the owner's profile.
 UTC_ZONE = ZoneInfo("UTC")
+
+
+class NewContact(BaseModel):
+    """A contact to add, as the owner gave it (the API's ContactIn has checked each field)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    emails: tuple[EmailAddress, ...] = ()
+    linkedin_url: LinkedInUrl | None = None
+    company: str | None = None
+    title: str | None = None
+    circle: Circle = Circle.CORE
+    cadence_days: int | None = None
+    goal: str | None = None
+    tags: tuple[str, ...] = ()
+    notes: str | None = None
+    last_interaction_at: datetime | None = None
+
+
+class ContactChanges(BaseModel):
+    """The fields of a contact to change: only those given; null clears a field a contact may lack.
+
+    A contact always has a name, a circle and lists of addresses and tags: null for one of them is refused here,
+    before anything is read.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = ""
+    emails: tuple[EmailAddress, ...] = ()
+    linkedin_url: LinkedInUrl | None = None
+    company: str | None = None
+    title: str | None = None
+    circle: Circle = Circle.CORE
+    cadence_days: int | None = None
+    goal: str | None = None
+    tags: tuple[str, ...] = ()
+    notes: str | None = None
+    snoozed_until: datetime | None = None
+
+    def given(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.model_fields_set}
 
 
 def _check_cadence(circle: Circle, custom_days: int | None) -> None:
@@ -30,10 +73,8 @@ def _check_cadence(circle: Circle, custom_days: int | None) -> None:
         raise InvalidInput(str(exc)) from exc
 
 
-def _new_contact(owner_id: str, fields: dict[str, Any], now: datetime) -> Contact:
-    contact = Contact.model_validate(
-        {**fields, "contact_id": uuid.uuid4().hex, "owner_id": owner_id, "added_at": now, "version": 1}
-    )
+def _new_contact(owner_id: str, new: NewContact, now: datetime) -> Contact:
+    contact = Contact(**dict(new), contact_id=uuid.uuid4().hex, owner_id=owner_id, added_at=now, version=1)
     if contact.last_interaction_at is not None and contact.last_interaction_at > now:
         raise InvalidInput("last_interaction_at cannot be in the future")
     _check_addresses_once(contact)
@@ -48,14 +89,14 @@ def _check_addresses_once(contact: Contact) -> None:
         raise InvalidInput(f"the e-mail address {repeated[0]} is listed twice")
 
 
-def add_contact(repo: Repository, owner_id: str, fields: dict[str, Any], now: datetime) -> Contact:
-    owner = repo.get_owner(owner_id)
-    contact = _new_contact(owner_id, fields, now)
-    repo.create_contact(contact, owner.settings)
+def add_contact(store: ContactStore, owner_id: str, new: NewContact, now: datetime) -> Contact:
+    owner = store.get_owner(owner_id)
+    contact = _new_contact(owner_id, new, now)
+    store.create_contact(contact, owner.settings)
     return contact
 
 
-def add_contacts(repo: Repository, owner_id: str, rows: Sequence[dict[str, Any]], now: datetime) -> list[Contact]:
+def add_contacts(store: ContactStore, owner_id: str, rows: Sequence[NewContact], now: datetime) -> list[Contact]:
     """Add contacts in bulk, their first due days spread over their cadence (PRODUCT.md §7).
 
     Every row is checked, e-mail addresses included, before anything is written; rows are then
@@ -64,13 +105,13 @@ def add_contacts(repo: Repository, owner_id: str, rows: Sequence[dict[str, Any]]
     """
     if not 1 <= len(rows) <= BULK_ADD_LIMIT:
         raise InvalidInput(f"a batch holds 1 to {BULK_ADD_LIMIT} contacts, not {len(rows)}")
-    owner = repo.get_owner(owner_id)
-    fresh = [_checked_row(row, owner_id, fields, now) for row, fields in enumerate(rows)]
-    _check_addresses(repo, owner_id, fresh)
+    owner = store.get_owner(owner_id)
+    fresh = [_checked_row(row, owner_id, new, now) for row, new in enumerate(rows)]
+    _check_addresses(store, owner_id, fresh)
     spread = spread_first_due(fresh, owner.settings.zone)
     for row, contact in enumerate(spread):
         try:
-            repo.create_contact(contact, owner.settings)
+            store.create_contact(contact, owner.settings)
         except Conflict as exc:
             raise Conflict(f"row {row}: {exc}{_added_before(row)}") from exc
         except Retryable as exc:
@@ -78,25 +119,21 @@ def add_contacts(repo: Repository, owner_id: str, rows: Sequence[dict[str, Any]]
     return spread
 
 
-def _checked_row(row: int, owner_id: str, fields: dict[str, Any], now: datetime) -> Contact:
+def _checked_row(row: int, owner_id: str, new: NewContact, now: datetime) -> Contact:
     try:
-        return _new_contact(owner_id, fields, now)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "contact"
-        raise InvalidInput(f"row {row}: {field}: {first['msg']}") from exc
+        return _new_contact(owner_id, new, now)
     except InvalidInput as exc:
         raise InvalidInput(f"row {row}: {exc}") from exc
 
 
-def _check_addresses(repo: Repository, owner_id: str, contacts: Sequence[Contact]) -> None:
+def _check_addresses(store: ContactStore, owner_id: str, contacts: Sequence[Contact]) -> None:
     first_row: dict[str, int] = {}
     for row, contact in enumerate(contacts):
         for address in contact.emails:
             if address in first_row:
                 raise InvalidInput(f"row {row}: the e-mail address {address} is also on row {first_row[address]}")
             first_row[address] = row
-    taken = repo.contacts_by_emails(owner_id, first_row)
+    taken = store.contacts_by_emails(owner_id, first_row)
     for address, row in first_row.items():
         if address in taken:
             raise Conflict(f"row {row}: another contact already has the e-mail address {address}")
@@ -107,7 +144,7 @@ def _added_before(row: int) -> str:
 
 
 def update_contact(
-    repo: Repository, owner_id: str, contact_id: str, changes: dict[str, Any], expected_version: int | None
+    store: ContactStore, owner_id: str, contact_id: str, changes: ContactChanges, expected_version: int | None
 ) -> Contact:
     """Apply changes to the contact as it is now.
 
@@ -115,20 +152,19 @@ def update_contact(
     it moves on between reading and writing; without one, a meeting that moved the contact's
     clock meanwhile is read again and the change re-applied.
     """
-    owner = repo.get_owner(owner_id)
+    owner = store.get_owner(owner_id)
     attempts = 1 if expected_version is not None else _UPDATE_ATTEMPTS
     for attempt in range(attempts):
-        before = repo.get_contact(owner_id, contact_id)
+        before = store.get_contact(owner_id, contact_id)
         if expected_version is not None and expected_version != before.version:
             raise PreconditionFailed(f"contact is at version {before.version}, not {expected_version}")
-        # Validated before the circle is read: a null circle (or name, or list) is a 422, not a crash.
-        after = Contact.model_validate({**before.model_dump(), **changes, "version": before.version + 1})
+        after = before.model_copy(update={**changes.given(), "version": before.version + 1})
         if after.circle is not Circle.CUSTOM:
             after = after.model_copy(update={"cadence_days": None})
         _check_addresses_once(after)
         _check_cadence(after.circle, after.cadence_days)
         try:
-            repo.update_contact(before, after, owner.settings)
+            store.update_contact(before, after, owner.settings)
         except StaleContact as exc:
             if expected_version is not None:
                 raise PreconditionFailed(f"contact moved on from version {expected_version} meanwhile") from exc
@@ -139,23 +175,23 @@ def update_contact(
     raise AssertionError("unreachable")
 
 
-def list_contacts(repo: Repository, owner_id: str) -> list[Contact]:
-    return sorted(repo.list_contacts(owner_id), key=lambda contact: contact.name.casefold())
+def list_contacts(store: ContactStore, owner_id: str) -> list[Contact]:
+    return sorted(store.list_contacts(owner_id), key=lambda contact: contact.name.casefold())
 
 
 def find_contacts(
-    repo: Repository, owner_id: str, filters: ContactFilter, now: datetime, limit: int, cursor: str | None
+    store: ContactStore, owner_id: str, filters: ContactFilter, now: datetime, limit: int, cursor: str | None
 ) -> Page[Contact]:
     """One page of the contacts every filter holds for; due and overdue count days in the owner's time zone."""
     if not filters.searchable:
         raise InvalidInput("q: search for at least one letter or digit")
-    zone = repo.get_owner(owner_id).settings.zone if filters.needs_clock else UTC_ZONE
-    if filters.term_prefix is not None and not repo.contacts_indexed(owner_id):
-        repo.index_contacts(owner_id)
-    return repo.find_contacts(owner_id, filters, zone, now, limit, cursor)
+    zone = store.get_owner(owner_id).settings.zone if filters.needs_clock else UTC_ZONE
+    if filters.term_prefix is not None and not store.contacts_indexed(owner_id):
+        store.index_contacts(owner_id)
+    return store.find_contacts(owner_id, filters, zone, now, limit, cursor)
 
 
-def timeline(repo: Repository, owner_id: str, contact_id: str, limit: int, cursor: str | None) -> Page[Interaction]:
+def timeline(store: ContactStore, owner_id: str, contact_id: str, limit: int, cursor: str | None) -> Page[Interaction]:
     """A contact's interactions, newest first (NotFound for a contact the owner does not have)."""
-    repo.get_contact(owner_id, contact_id)
-    return repo.timeline_page(owner_id, contact_id, limit, cursor)
+    store.get_contact(owner_id, contact_id)
+    return store.timeline_page(owner_id, contact_id, limit, cursor)

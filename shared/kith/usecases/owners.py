@@ -7,11 +7,11 @@ from datetime import datetime
 from kith.domain.models import Owner, OwnerSettings
 from kith.domain.schedule import next_digest_slot
 from kith.errors import NotFound
-from kith.storage.repository import Repository
+from kith.ports import ContactStore
 
 
 def save_owner(
-    repo: Repository,
+    store: ContactStore,
     owner_id: str,
     email: str,
     name: str,
@@ -24,7 +24,7 @@ def save_owner(
     An unsubscribe (from an email's link) stays until the owner says `subscribed` again.
     """
     try:
-        before: Owner | None = repo.get_owner(owner_id)
+        before: Owner | None = store.get_owner(owner_id)
     except NotFound:
         before = None
     unsubscribed_at = before.unsubscribed_at if before is not None else None
@@ -42,5 +42,5 @@ def save_owner(
         unsubscribed_at=unsubscribed_at,
     )
     # A new owner has no contacts yet, so none lacks search terms; an older one keeps what it had.
-    repo.save_owner(owner, search_indexed=before is None or repo.contacts_indexed(owner_id))
+    store.save_owner(owner, search_indexed=before is None or store.contacts_indexed(owner_id))
     return owner
