@@ -47,13 +47,13 @@ def _form() -> dict[str, str]:
 
 @app.get("/a/<token>")
 def confirm(token: str) -> Response[str]:
-    view = open_link(runtime.repository, runtime.action_keys(), token, request_time(app.current_event))
+    view = open_link(runtime.action_store, runtime.action_keys(), token, request_time(app.current_event))
     return _page(200, pages.confirmation(view))
 
 
 @app.post("/a/<token>")
 def act(token: str) -> Response[str]:
-    outcome = follow_link(runtime.repository, runtime.action_keys(), token, _form(), request_time(app.current_event))
+    outcome = follow_link(runtime.action_store, runtime.action_keys(), token, _form(), request_time(app.current_event))
     action = outcome.view.claim.action.value
     metrics.add_metric(name="LinkFollowed" if outcome.changed else "LinkRepeated", unit=MetricUnit.Count, value=1)
     logger.info("link followed", extra={"action": action, "changed": outcome.changed})

@@ -28,17 +28,26 @@ def record_handler(record: SQSRecord) -> None:
     work = queued_work.validate_json(record.body)
     try:
         if isinstance(work, MeetingMessage):
-            _log(apply_meeting_event(runtime.repository, work.owner_id, work.event, work.received_at))
+            _log(apply_meeting_event(runtime.meeting_store, work.owner_id, work.event, work.received_at))
         elif isinstance(work, CalendarChange):
             outcome = apply_calendar_change(
-                runtime.repository, runtime.calendar_accounts, work, work.received_at, runtime.oauth.forget
+                runtime.connection_store,
+                runtime.meeting_store,
+                runtime.calendar_accounts,
+                work,
+                work.received_at,
+                runtime.oauth.forget,
             )
             for meeting in outcome.meetings:
                 _log(meeting)
             logger.info("calendar change read", extra={"change": work.change, "meetings": len(outcome.meetings)})
         elif isinstance(work, ConnectionRenewal):
             state = renew_connection(
-                runtime.repository, runtime.calendar_accounts, work.connection_id, work.as_of, runtime.oauth.forget
+                runtime.connection_store,
+                runtime.calendar_accounts,
+                work.connection_id,
+                work.as_of,
+                runtime.oauth.forget,
             )
             logger.info("connection renewed", extra={"connection_id": work.connection_id, "state": state})
     except NotFound:

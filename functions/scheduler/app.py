@@ -19,7 +19,14 @@ runtime = Runtime()
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    result = sweep(runtime.repository, runtime.mail_queue, runtime.meeting_queue, schedule_time(event))
+    result = sweep(
+        runtime.mail_store,
+        runtime.connection_store,
+        runtime.mail_queue,
+        runtime.meeting_queue,
+        runtime.settings.due_shards,
+        schedule_time(event),
+    )
     metrics.add_metric(name="DigestsQueued", unit=MetricUnit.Count, value=result.digests_queued)
     metrics.add_metric(name="FollowUpsQueued", unit=MetricUnit.Count, value=result.follow_ups_queued)
     metrics.add_metric(name="RenewalsQueued", unit=MetricUnit.Count, value=result.renewals_queued)

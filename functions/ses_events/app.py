@@ -21,7 +21,7 @@ runtime = Runtime()
 
 @tracer.capture_method
 def record_handler(record: SQSRecord) -> None:
-    outcome = read_ses_message(runtime.repository, runtime.dead_letters, record.body)
+    outcome = read_ses_message(runtime.mail_store, runtime.dead_letters, record.body)
     if outcome.suppressed:
         metrics.add_metric(name="AddressesSuppressed", unit=MetricUnit.Count, value=len(outcome.suppressed))
     if outcome.dead_lettered:

@@ -23,7 +23,7 @@ runtime = Runtime()
 def receive(provider: str, connection_id: str) -> Response[str]:
     event = app.current_event
     answer = receive_webhook(
-        runtime.repository,
+        runtime.meeting_store,
         runtime.meeting_queue,
         lambda: runtime.calendar_accounts,
         provider,

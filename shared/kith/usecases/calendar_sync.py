@@ -17,7 +17,7 @@ from kith.calendars.accounts import CalendarAccount, CalendarChange
 from kith.calendars.errors import ProviderAuthError, ProviderUnavailable
 from kith.domain.models import CalendarConnection, ConnectionState, Provider
 from kith.errors import Conflict, NotFound, Retryable
-from kith.storage.repository import Repository
+from kith.ports import ConnectionStore, MeetingStore
 from kith.usecases.meetings import MeetingOutcome, apply_meeting_event
 
 T = TypeVar("T")
@@ -31,34 +31,35 @@ class SyncOutcome:
 
 
 def apply_calendar_change(
-    repo: Repository,
+    store: ConnectionStore,
+    meetings: MeetingStore,
     accounts: Mapping[Provider, CalendarAccount],
     change: CalendarChange,
     now: datetime,
     forget_token: Callable[[str], None] = lambda _: None,
 ) -> SyncOutcome:
     try:
-        connection = repo.get_connection(change.connection_id)
+        connection = store.get_connection(change.connection_id)
     except NotFound:
         return SyncOutcome(skipped="connection is gone")
     if connection.state is ConnectionState.REVOKED:
         return SyncOutcome(state=connection.state, skipped="connection is revoked")
     account = accounts[connection.provider]
-    reading, connection = _guarded(repo, connection, lambda: account.read(connection, change, now), forget_token)
+    reading, connection = _guarded(store, connection, lambda: account.read(connection, change, now), forget_token)
     outcome = SyncOutcome(state=connection.state)
     for meeting in reading.meetings:
-        outcome.meetings.append(apply_meeting_event(repo, connection.owner_id, meeting, now))
+        outcome.meetings.append(apply_meeting_event(meetings, connection.owner_id, meeting, now))
     # What the provider changed (a sync token, a rotated refresh token) over the health just recorded.
     read = reading.connection.model_copy(
         update={"state": connection.state, "failures": connection.failures, "version": connection.version}
     )
     if read != connection:
-        _save(repo, read)
+        _save(store, read)
     return outcome
 
 
 def renew_connection(
-    repo: Repository,
+    store: ConnectionStore,
     accounts: Mapping[Provider, CalendarAccount],
     connection_id: str,
     now: datetime,
@@ -66,18 +67,18 @@ def renew_connection(
 ) -> ConnectionState | None:
     """Renew a channel or subscription the sweep found due; None when there is nothing left to renew."""
     try:
-        connection = repo.get_connection(connection_id)
+        connection = store.get_connection(connection_id)
     except NotFound:
         return None
     if connection.state is ConnectionState.REVOKED or connection.renews_at is None or connection.renews_at > now:
         return connection.state
     account = accounts[connection.provider]
-    renewed, connection = _guarded(repo, connection, lambda: account.renew(connection, now), forget_token)
-    return _save(repo, renewed.model_copy(update={"state": ConnectionState.ACTIVE, "failures": 0})).state
+    renewed, connection = _guarded(store, connection, lambda: account.renew(connection, now), forget_token)
+    return _save(store, renewed.model_copy(update={"state": ConnectionState.ACTIVE, "failures": 0})).state
 
 
 def _guarded(
-    repo: Repository, connection: CalendarConnection, work: Callable[[], T], forget_token: Callable[[str], None]
+    store: ConnectionStore, connection: CalendarConnection, work: Callable[[], T], forget_token: Callable[[str], None]
 ) -> tuple[T, CalendarConnection]:
     """Run provider work; record what its failures say about the connection.
 
@@ -92,21 +93,21 @@ def _guarded(
             forget_token(connection.connection_id)
             result = work()
     except ProviderAuthError:
-        _save(repo, connection.model_copy(update={"state": ConnectionState.REVOKED}))
+        _save(store, connection.model_copy(update={"state": ConnectionState.REVOKED}))
         raise
     except (ProviderUnavailable, Retryable):
         failing = connection.model_copy(update={"state": ConnectionState.FAILING, "failures": connection.failures + 1})
-        _save(repo, failing)
+        _save(store, failing)
         raise
     if connection.state is ConnectionState.FAILING:
-        connection = _save(repo, connection.model_copy(update={"state": ConnectionState.ACTIVE, "failures": 0}))
+        connection = _save(store, connection.model_copy(update={"state": ConnectionState.ACTIVE, "failures": 0}))
     return result, connection
 
 
-def _save(repo: Repository, connection: CalendarConnection) -> CalendarConnection:
+def _save(store: ConnectionStore, connection: CalendarConnection) -> CalendarConnection:
     """Save a connection's new state over the latest stored one (another worker may have saved since)."""
     try:
-        return repo.save_connection(connection)
+        return store.save_connection(connection)
     except Conflict:
-        latest = repo.get_connection(connection.connection_id)
-        return repo.save_connection(connection.model_copy(update={"version": latest.version}))
+        latest = store.get_connection(connection.connection_id)
+        return store.save_connection(connection.model_copy(update={"version": latest.version}))

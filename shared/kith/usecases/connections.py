@@ -21,7 +21,7 @@ from kith.calendars.signing import new_signing_secret
 from kith.domain.models import CalendarConnection, ConnectionState, Provider
 from kith.errors import InvalidInput, NotFound, ProviderUnavailable, Retryable
 from kith.observability import logger
-from kith.storage.repository import Repository
+from kith.ports import ConnectionStore
 
 Accounts = Callable[[], Mapping[Provider, CalendarAccount]]
 
@@ -40,7 +40,7 @@ def require_available(provider: Provider, available: Collection[Provider]) -> No
 
 
 def connect_calendar(
-    repo: Repository,
+    store: ConnectionStore,
     accounts: Accounts,
     queue: Queue,
     owner_id: str,
@@ -54,7 +54,7 @@ def connect_calendar(
     available: Collection[Provider],
 ) -> CalendarConnection:
     require_available(provider, available)
-    repo.get_owner(owner_id)
+    store.get_owner(owner_id)
     connection_id = uuid.uuid4().hex
     connection = CalendarConnection(
         connection_id=connection_id,
@@ -65,24 +65,24 @@ def connect_calendar(
     )
     if provider.signs_webhooks:
         connection = connection.model_copy(update={"signing_secret": new_signing_secret()})
-        repo.create_connection(connection)
+        store.create_connection(connection)
         return connection
     if not authorization_code or not redirect_uri:
         raise InvalidInput(f"connecting {provider.value} needs the OAuth authorization_code and its redirect_uri")
     # Stored first: Outlook checks the webhook URL (the validation handshake) while the subscription is created.
-    repo.create_connection(connection)
+    store.create_connection(connection)
     try:
         connected = accounts()[provider].connect(connection, authorization_code, redirect_uri, now, code_verifier)
     except ProviderAuthError as refused:
-        repo.delete_connection(connection)
+        store.delete_connection(connection)
         raise InvalidInput(f"{provider.value} refused the authorization ({refused.reason or refused.status})") from None
     except ProviderRejected as refused:
-        repo.delete_connection(connection)
+        store.delete_connection(connection)
         raise InvalidInput(f"{provider.value} refused the request ({refused.reason or refused.status})") from None
     except Exception:
-        repo.delete_connection(connection)
+        store.delete_connection(connection)
         raise
-    saved = repo.save_connection(connected)
+    saved = store.save_connection(connected)
     initial = CalendarChange(owner_id=owner_id, connection_id=connection_id, received_at=now, change=INITIAL_READ)
     try:
         queue.send(initial.model_dump(mode="json"))
@@ -94,16 +94,16 @@ def connect_calendar(
 
 
 def disconnect_calendar(
-    repo: Repository,
+    store: ConnectionStore,
     accounts: Accounts,
     owner_id: str,
     connection_id: str,
     now: datetime,
 ) -> None:
     """Stop the channel or subscription (when the provider still lets us) and forget the connection."""
-    connection = repo.get_connection(connection_id)
+    connection = store.get_connection(connection_id)
     if connection.owner_id != owner_id:
         raise NotFound("unknown calendar connection")
     if not connection.provider.signs_webhooks and connection.state is not ConnectionState.REVOKED:
         accounts()[connection.provider].disconnect(connection, now)
-    repo.delete_connection(connection)
+    store.delete_connection(connection)

@@ -25,7 +25,7 @@ from kith.calendars.consent_state import PendingConsent, sign_state, verify_stat
 from kith.calendars.oauth import OAuth
 from kith.domain.models import CalendarConnection, Provider
 from kith.errors import AlreadyDone, Forbidden, InvalidInput, InvalidLink, KithError, NotFound
-from kith.storage.repository import Repository
+from kith.ports import ConnectionStore
 from kith.usecases.connections import Accounts, connect_calendar, require_available
 
 PROVIDER_NAMES = {Provider.GOOGLE: "Google", Provider.OUTLOOK: "Outlook"}
@@ -88,7 +88,7 @@ def calendar_provider(name: str) -> Provider:
 
 
 def begin_consent(
-    repo: Repository,
+    store: ConnectionStore,
     oauth: OAuth,
     ring: KeyRing,
     owner_id: str,
@@ -101,16 +101,16 @@ def begin_consent(
     if provider.signs_webhooks:
         raise InvalidInput(f"connect {provider.value} with POST /v1/connections: it signs its webhooks")
     require_available(provider, available)
-    repo.get_owner(owner_id)
+    store.get_owner(owner_id)
     consent = PendingConsent.begin(owner_id, provider, callback_uri(public_base, provider), now)
     state = sign_state(consent.claim, ring)
     url = oauth.consent_url(provider, consent.redirect_uri, state, consent.code_challenge)
-    repo.begin_consent(consent)
+    store.begin_consent(consent)
     return ConsentStarted(authorize_url=url, expires_at=consent.expires_at)
 
 
 def complete_consent(
-    repo: Repository,
+    store: ConnectionStore,
     accounts: Accounts,
     queue: Queue,
     ring: Callable[[], KeyRing],
@@ -123,7 +123,7 @@ def complete_consent(
 ) -> CalendarConnection:
     name = PROVIDER_NAMES[provider]
     if answer.error is not None:
-        _forget(repo, ring, provider, answer.state, now)
+        _forget(store, ring, provider, answer.state, now)
         if answer.error == "access_denied":
             raise ConsentDeclined(f"you declined to let Kith read your {name} calendar, so nothing was connected")
         raise ConsentFailed(f"{name} answered with the error “{_shown(answer.error)}”, so nothing was connected")
@@ -136,7 +136,7 @@ def complete_consent(
         )
     if answer.code is None:
         raise ConsentFailed(f"{name} sent you back without an authorization code, so nothing was connected")
-    consent = repo.spend_consent(claim.owner_id, claim.nonce)
+    consent = store.spend_consent(claim.owner_id, claim.nonce)
     if consent is None:
         raise ConsentSpent(
             "this consent link was already used, or was not begun from your account — "
@@ -145,7 +145,7 @@ def complete_consent(
     if consent.owner_id != claim.owner_id or consent.provider is not claim.provider:
         raise ConsentOfAnother("this consent was begun by someone else, so nothing was connected")
     return connect_calendar(
-        repo,
+        store,
         accounts,
         queue,
         consent.owner_id,
@@ -160,7 +160,7 @@ def complete_consent(
 
 
 def _forget(
-    repo: Repository, ring: Callable[[], KeyRing], provider: Provider, state: str | None, now: datetime
+    store: ConnectionStore, ring: Callable[[], KeyRing], provider: Provider, state: str | None, now: datetime
 ) -> None:
     """A consent the provider answered with an error is over: its pending item goes, if the state is ours."""
     if state is None:
@@ -168,7 +168,7 @@ def _forget(
     with contextlib.suppress(KithError):
         claim = verify_state(state, ring(), now)
         if claim.provider is provider:
-            repo.spend_consent(claim.owner_id, claim.nonce)
+            store.spend_consent(claim.owner_id, claim.nonce)
 
 
 def _shown(code: str) -> str:

@@ -30,7 +30,7 @@ from pydantic import (
 
 from kith.domain.models import Suppression, SuppressionReason
 from kith.errors import MalformedBody
-from kith.storage.suppression import SuppressionRecords
+from kith.ports import MailStore
 
 UNREADABLE = "Unreadable"
 
@@ -164,16 +164,16 @@ class DeadLetters(Protocol):
     def park(self, body: str, reason: str) -> None: ...
 
 
-def record_ses_event(records: SuppressionRecords, event: SesEvent) -> DeliverabilityOutcome:
+def record_ses_event(store: MailStore, event: SesEvent) -> DeliverabilityOutcome:
     """Suppress the addresses the event calls for; a replayed event changes nothing."""
     outcome = DeliverabilityOutcome(event.event_type)
     for suppression in suppressions_for(event):
-        added = records.suppress(suppression)
+        added = store.suppress(suppression)
         (outcome.suppressed if added else outcome.already_suppressed).append(suppression.address)
     return outcome
 
 
-def read_ses_message(records: SuppressionRecords, dead_letters: DeadLetters, body: str) -> DeliverabilityOutcome:
+def read_ses_message(store: MailStore, dead_letters: DeadLetters, body: str) -> DeliverabilityOutcome:
     """Act on one queue message. One Kith cannot read goes to the dead-letter queue now: a retry would read
     the same bytes, so SQS's five receives would only delay it. A failure to act (a throttled write) raises."""
     try:
@@ -181,4 +181,4 @@ def read_ses_message(records: SuppressionRecords, dead_letters: DeadLetters, bod
     except MalformedNotification as unreadable:
         dead_letters.park(body, str(unreadable))
         return DeliverabilityOutcome(UNREADABLE, dead_lettered=True)
-    return record_ses_event(records, event)
+    return record_ses_event(store, event)

@@ -11,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kith.domain.models import Contact, FollowUp, Goal, Interaction, Owner, SentEmail
+from kith.domain.records import ConnectionSummary
 from kith.imports.kith_csv import write_kith_csv
-from kith.storage.items import Item
-from kith.storage.repository import Repository
-from kith.usecases.contacts import list_contacts
+from kith.ports import ErasureStore
 
 
 @dataclass(frozen=True)
@@ -24,25 +23,29 @@ class OwnerExport:
     contacts: list[Contact]
     interactions: list[Interaction]
     follow_ups: list[FollowUp]
-    # The owner's listing items (storage/connections.py): what GET /v1/connections shows, no secrets.
-    connections: list[Item]
+    # What GET /v1/connections shows: no secrets.
+    connections: list[ConnectionSummary]
     sent: list[SentEmail]
 
 
-def export_owner(repo: Repository, owner_id: str) -> OwnerExport:
+def export_owner(store: ErasureStore, owner_id: str) -> OwnerExport:
     """Everything the owner has; NotFound when there is no profile."""
     return OwnerExport(
-        owner=repo.get_owner(owner_id),
-        goals=repo.get_goals(owner_id),
-        contacts=list_contacts(repo, owner_id),
-        interactions=repo.list_interactions(owner_id),
-        follow_ups=repo.list_follow_ups(owner_id),
-        connections=repo.list_connections(owner_id),
-        sent=repo.list_sent(owner_id),
+        owner=store.get_owner(owner_id),
+        goals=store.get_goals(owner_id),
+        contacts=_by_name(store.list_contacts(owner_id)),
+        interactions=store.list_interactions(owner_id),
+        follow_ups=store.list_follow_ups(owner_id),
+        connections=store.connection_summaries(owner_id),
+        sent=store.list_sent(owner_id),
     )
 
 
-def export_contacts_csv(repo: Repository, owner_id: str) -> str:
+def export_contacts_csv(store: ErasureStore, owner_id: str) -> str:
     """The owner's contacts in Kith's CSV, by name, as the importer reads them back; NotFound without a profile."""
-    repo.get_owner(owner_id)
-    return write_kith_csv(list_contacts(repo, owner_id))
+    store.get_owner(owner_id)
+    return write_kith_csv(_by_name(store.list_contacts(owner_id)))
+
+
+def _by_name(contacts: list[Contact]) -> list[Contact]:
+    return sorted(contacts, key=lambda contact: contact.name.casefold())

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from kith.domain.models import FollowUp, FollowUpStatus
-from kith.storage.paging import Page
-from kith.storage.repository import Repository
+from kith.domain.paging import Page
+from kith.ports import MeetingStore
 
 
 def follow_ups_page(
-    repo: Repository, owner_id: str, limit: int, cursor: str | None, status: FollowUpStatus | None = None
+    store: MeetingStore, owner_id: str, limit: int, cursor: str | None, status: FollowUpStatus | None = None
 ) -> tuple[Page[FollowUp], dict[str, str]]:
     """One page, and the names of its contacts read at once (a contact deleted since has none)."""
-    page = repo.follow_ups_page(owner_id, limit, cursor, status)
+    page = store.follow_ups_page(owner_id, limit, cursor, status)
     wanted = {contact_id for follow_up in page.items for contact_id in follow_up.contact_ids}
-    contacts = repo.contacts_by_ids(owner_id, sorted(wanted)) if wanted else []
+    contacts = store.contacts_by_ids(owner_id, sorted(wanted)) if wanted else []
     return page, {contact.contact_id: contact.name for contact in contacts}

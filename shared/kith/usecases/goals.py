@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from kith.domain.models import Goal
-from kith.storage.repository import Repository
+from kith.ports import ContactStore
 
 
-def declare_goals(repo: Repository, owner_id: str, goals: Sequence[Goal]) -> tuple[Goal, ...]:
+def declare_goals(store: ContactStore, owner_id: str, goals: Sequence[Goal]) -> tuple[Goal, ...]:
     """Replace the owner's goals. Contacts keep theirs: a goal no longer declared simply stops lifting them."""
-    repo.get_owner(owner_id)
-    repo.save_goals(owner_id, goals)
+    store.get_owner(owner_id)
+    store.save_goals(owner_id, goals)
     return tuple(goals)

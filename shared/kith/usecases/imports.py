@@ -22,7 +22,7 @@ from kith.domain.spreading import spread_first_due
 from kith.errors import PayloadTooLarge
 from kith.imports.cells import problem_reason, skipped_note
 from kith.imports.rows import FileFormat, ImportRow, ParsedFile
-from kith.storage.repository import Repository
+from kith.ports import ImportStore
 
 MAX_EMAILS = 20
 _FILLABLE = ("linkedin_url", "company", "title", "notes", "goal")
@@ -99,7 +99,7 @@ MAX_FILE_BYTES = 4 * 1024 * 1024
 
 
 def import_file(
-    repo: Repository,
+    store: ImportStore,
     owner_id: str,
     data: bytes,
     filename: str | None,
@@ -125,15 +125,15 @@ def import_file(
         parsed = parsed.model_copy(
             update={"rows": parsed.rows[rows], "problems": parsed.problems if first == 0 else []}
         )
-    plan = plan_import(repo, owner_id, parsed, now) if dry_run else run_import(repo, owner_id, parsed, now)
+    plan = plan_import(store, owner_id, parsed, now) if dry_run else run_import(store, owner_id, parsed, now)
     plan.readable_rows = readable
     return plan
 
 
-def plan_import(repo: Repository, owner_id: str, parsed: ParsedFile, now: datetime) -> ImportPlan:
+def plan_import(store: ImportStore, owner_id: str, parsed: ParsedFile, now: datetime) -> ImportPlan:
     """What importing the file would do, row by row; nothing is written."""
-    owner = repo.get_owner(owner_id)
-    existing = repo.list_contacts(owner_id)
+    owner = store.get_owner(owner_id)
+    existing = store.list_contacts(owner_id)
     stored = {contact.contact_id: contact for contact in existing}
     index = _Index(existing)
     plan = ImportPlan(format=parsed.format)
@@ -154,15 +154,15 @@ def plan_import(repo: Repository, owner_id: str, parsed: ParsedFile, now: dateti
     return plan
 
 
-def run_import(repo: Repository, owner_id: str, parsed: ParsedFile, now: datetime) -> ImportPlan:
+def run_import(store: ImportStore, owner_id: str, parsed: ParsedFile, now: datetime) -> ImportPlan:
     """Import the file: all of it, or (if a write fails) none of it."""
-    plan = plan_import(repo, owner_id, parsed, now)
-    owner = repo.get_owner(owner_id)
+    plan = plan_import(store, owner_id, parsed, now)
+    owner = store.get_owner(owner_id)
     merged = [
         (before, after.model_copy(update={"version": before.version + 1})) for before, after in plan.merged.values()
     ]
     if plan.new or merged:
-        plan.transactions = repo.write_import(plan.new, merged, owner.settings)
+        plan.transactions = store.write_import(plan.new, merged, owner.settings)
     return plan
 
 

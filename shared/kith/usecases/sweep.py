@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from kith.adapters.queue import Queue
 from kith.domain.schedule import next_digest_slot
-from kith.storage.repository import Repository
+from kith.ports import ConnectionStore, MailStore
 from kith.usecases.intake import ConnectionRenewal
 from kith.usecases.jobs import DigestJob, FollowUpJob
 
@@ -29,28 +29,31 @@ class SweepResult:
     queue_requests: int = 0
 
 
-def sweep(repo: Repository, mail: Queue, meetings: Queue, now: datetime) -> SweepResult:
+def sweep(
+    store: MailStore, connections: ConnectionStore, mail: Queue, meetings: Queue, shards: int, now: datetime
+) -> SweepResult:
+    """Every shard of the due index: `shards` is the count storage spreads due items over."""
     result = SweepResult()
-    for shard in range(repo.due_shards):
-        _sweep_digests(repo, mail, shard, now, result)
-        _sweep_follow_ups(repo, mail, shard, now, result)
-        _sweep_renewals(repo, meetings, shard, now, result)
+    for shard in range(shards):
+        _sweep_digests(store, mail, shard, now, result)
+        _sweep_follow_ups(store, mail, shard, now, result)
+        _sweep_renewals(connections, meetings, shard, now, result)
     return result
 
 
-def _sweep_digests(repo: Repository, queue: Queue, shard: int, now: datetime, result: SweepResult) -> None:
-    owners = [owner for owner in repo.due_digest_owners(shard, now) if owner.next_digest_at is not None]
+def _sweep_digests(store: MailStore, queue: Queue, shard: int, now: datetime, result: SweepResult) -> None:
+    owners = [owner for owner in store.due_digest_owners(shard, now) if owner.next_digest_at is not None]
     if not owners:
         return
     jobs = [DigestJob(owner_id=owner.owner_id, slot=owner.next_digest_at, as_of=now) for owner in owners]
     result.queue_requests += queue.send_all([job.to_message() for job in jobs])
     result.digests_queued += len(jobs)
     for owner, job in zip(owners, jobs, strict=True):
-        repo.advance_digest(owner.owner_id, job.slot, next_digest_slot(owner.settings, now))
+        store.advance_digest(owner.owner_id, job.slot, next_digest_slot(owner.settings, now))
 
 
-def _sweep_follow_ups(repo: Repository, queue: Queue, shard: int, now: datetime, result: SweepResult) -> None:
-    due = repo.due_follow_ups(shard, now)
+def _sweep_follow_ups(store: MailStore, queue: Queue, shard: int, now: datetime, result: SweepResult) -> None:
+    due = store.due_follow_ups(shard, now)
     if not due:
         return
     jobs = [
@@ -59,16 +62,16 @@ def _sweep_follow_ups(repo: Repository, queue: Queue, shard: int, now: datetime,
     result.queue_requests += queue.send_all([job.to_message() for job in jobs])
     result.follow_ups_queued += len(jobs)
     for owner_id, interaction_id, due_key in due:
-        repo.lease_follow_up(owner_id, interaction_id, due_key, now + FOLLOW_UP_LEASE)
+        store.lease_follow_up(owner_id, interaction_id, due_key, now + FOLLOW_UP_LEASE)
 
 
-def _sweep_renewals(repo: Repository, queue: Queue, shard: int, now: datetime, result: SweepResult) -> None:
+def _sweep_renewals(store: ConnectionStore, queue: Queue, shard: int, now: datetime, result: SweepResult) -> None:
     """Channels and subscriptions close to lapsing: renewed by the meetings function, which holds the tokens."""
-    due = repo.due_renewals(shard, now)
+    due = store.due_renewals(shard, now)
     if not due:
         return
     renewals = [ConnectionRenewal(connection_id=connection_id, as_of=now) for connection_id, _ in due]
     result.queue_requests += queue.send_all([renewal.model_dump(mode="json") for renewal in renewals])
     result.renewals_queued += len(renewals)
     for connection_id, due_key in due:
-        repo.lease_renewal(connection_id, due_key, now + RENEWAL_LEASE)
+        store.lease_renewal(connection_id, due_key, now + RENEWAL_LEASE)
