@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import kith.storage.connections
-import kith.storage.repository
+import kith.storage
 
 OPERATIONS = (
     "GetItem",
@@ -20,10 +19,7 @@ OPERATIONS = (
     "BatchWriteItem",
     "TransactWriteItems",
 )
-# Repository's own file and the mixin it inherits its connection methods from.
-_REPOSITORY_FILES = {
-    str(Path(module.__file__).resolve()) for module in (kith.storage.repository, kith.storage.connections)
-}
+_STORAGE = str(Path(kith.storage.__file__).resolve().parent) + "/"
 
 
 @dataclass
@@ -35,15 +31,16 @@ class Request:
     condition_failed: bool = False
 
 
-def _repository_method() -> str:
-    """The innermost public Repository method on the stack: the one a use case called."""
+def _store_method() -> str:
+    """The outermost public storage method on the stack: the one a use case called, in whichever store."""
+    called = "(outside storage)"
     frame = sys._getframe(1)
     while frame is not None:
         code = frame.f_code
-        if code.co_filename in _REPOSITORY_FILES and not code.co_name.startswith("_"):
-            return code.co_name
+        if code.co_filename.startswith(_STORAGE) and not code.co_name.startswith("_"):
+            called = code.co_name
         frame = frame.f_back  # type: ignore[assignment]
-    return "(outside Repository)"
+    return called
 
 
 def _items_in(operation: str, parsed: dict[str, Any]) -> int:
@@ -72,7 +69,7 @@ class RequestLog:
         self.requests.clear()
 
     def _before_call(self, model: Any, context: dict[str, Any], **_: Any) -> None:
-        request = Request(operation=model.name, caller=_repository_method())
+        request = Request(operation=model.name, caller=_store_method())
         context["bench_request"] = request
         self.requests.append(request)
 
@@ -93,7 +90,7 @@ class RequestLog:
         }
 
     def by_caller(self) -> dict[str, int]:
-        """Requests per 'Repository.method operation', in the order they were first made."""
+        """Requests per 'store method operation', in the order they were first made."""
         counts: dict[str, int] = {}
         for request in self.requests:
             key = f"{request.caller} {request.operation}"

@@ -202,7 +202,7 @@ def fan_out(owners: int, apply_up_to: int = 20_000) -> FanOut:
         due_after = None
         if applied:
             log.clear()
-            due_after = sum(len(runtime.repository.due_digest_owners(shard, TICK)) for shard in range(shards))
+            due_after = sum(len(runtime.mail_store.due_digest_owners(shard, TICK)) for shard in range(shards))
         by_shard = Counter(owner_item(index, shards)["due_pk"]["S"] for index in range(owners))
         return FanOut(
             owners=owners,

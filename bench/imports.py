@@ -13,7 +13,6 @@ add the round trips: the request count times a transaction's latency.
 
 from __future__ import annotations
 
-import base64
 import json
 import random
 import time
@@ -24,6 +23,7 @@ from typing import Any
 
 import boto3
 from kith.imports.detect import parse_contacts_file
+from kith_local.events import Caller, http_event
 from kith_local.lambdas import LocalLambdas
 from kith_local.stack import create_stack
 from moto import mock_aws
@@ -78,25 +78,18 @@ class ImportBench:
 
 
 def _event(body: bytes, dry_run: bool) -> dict[str, Any]:
-    query = f"dry_run={'true' if dry_run else 'false'}&filename=Connections.csv"
-    return {
-        "version": "2.0",
-        "routeKey": "ANY /v1/{proxy+}",
-        "rawPath": "/v1/imports",
-        "rawQueryString": query,
-        "queryStringParameters": {"dry_run": "true" if dry_run else "false", "filename": "Connections.csv"},
-        "headers": {"content-type": "text/csv"},
-        "requestContext": {
-            "http": {"method": "POST", "path": "/v1/imports", "sourceIp": "127.0.0.1"},
-            "authorizer": {"jwt": {"claims": {"sub": OWNER}, "scopes": None}},
-            "domainName": "api.kith.test",
-            "requestId": "bench",
-            "stage": "$default",
-            "timeEpoch": int(NOW.timestamp() * 1000),
-        },
-        "body": base64.b64encode(body).decode(),
-        "isBase64Encoded": True,
-    }
+    return http_event(
+        "POST",
+        "/v1/imports",
+        NOW,
+        route="ANY /v1/{proxy+}",
+        query=f"dry_run={'true' if dry_run else 'false'}&filename=Connections.csv",
+        headers={"content-type": "text/csv"},
+        body=body,
+        claims={"sub": OWNER},
+        caller=Caller(request_id="bench"),
+        base64_body=True,
+    )
 
 
 def import_costs(rows: int = 5000) -> ImportBench:
@@ -120,7 +113,7 @@ def import_costs(rows: int = 5000) -> ImportBench:
         from kith.usecases.imports import plan_import
 
         started = time.perf_counter()
-        plan_import(runtime.repository, OWNER, parsed, NOW)
+        plan_import(runtime.import_store, OWNER, parsed, NOW)
         plan_seconds = time.perf_counter() - started
         log.clear()
 

@@ -32,8 +32,8 @@ def function_for(sample: Path) -> str:
 SAMPLES = sorted(path for path in (REPOSITORY / "events").glob("*.json") if path.name != "env.local.json")
 
 
-def _repository(stack: LocalStack) -> Any:
-    return Runtime(environ=stack.environment("ApiFunction")).repository
+def _runtime(stack: LocalStack) -> Runtime:
+    return Runtime(environ=stack.environment("ApiFunction"))
 
 
 def _queued(stack: LocalStack, queue: str) -> int:
@@ -44,19 +44,19 @@ def _queued(stack: LocalStack, queue: str) -> int:
 
 
 def _suppressed(stack: LocalStack, address: str) -> None:
-    assert _repository(stack).get_suppression(address) is not None
+    assert _runtime(stack).mail_store.get_suppression(address) is not None
 
 
 # What each sample does to the stack, beyond its answer.
 EFFECTS: dict[str, Callable[[LocalStack, Any], None]] = {
     "actions-one-click-unsubscribe": lambda stack, _: _assert(
-        _repository(stack).get_owner(samples.OWNER_ID).unsubscribed_at is not None
+        _runtime(stack).contact_store.get_owner(samples.OWNER_ID).unsubscribed_at is not None
     ),
     "api-get-owner": lambda _, result: _assert(json.loads(result["body"])["name"] == "Olivia Owner"),
     "console-get-index": lambda _, result: _assert(_console_page(result).startswith(b"<!doctype html>")),
     "mailer-sqs": lambda *_: _assert([message.destinations[0] for message in sent_emails()] == ["olivia@example.com"]),
     "meetings-sqs": lambda stack, _: _assert(
-        [item.title for item in _repository(stack).list_interactions(samples.OWNER_ID)]
+        [item.title for item in _runtime(stack).erasure_store.list_interactions(samples.OWNER_ID)]
         == ["30 Min Meeting between Olivia Owner and Ana Lima"]
     ),
     "scheduler-tick": lambda _, result: _assert(result["digests_queued"] == 1),

@@ -205,7 +205,7 @@ def test_allowing_google_connects_it_opens_a_channel_and_queues_the_first_read(k
     (listed,) = connections(kith)
     assert (listed["provider"], listed["state"], listed["account_email"]) == ("google", "active", "owner@example.com")
     # And Google holds a channel to the connection's webhook
-    (channel,) = fake.google_channels
+    (channel,) = fake.google.channels
     assert kith.stored_connection(listed["connection_id"])["google"]["channel_id"] == channel["id"]
     # And the first read is queued, as POST /v1/connections queues it
     (queued,) = kith.receive("MeetingQueue")
@@ -222,7 +222,7 @@ def test_allowing_outlook_connects_it_and_subscribes(kith: Kith, fake: FakeProvi
     connection = kith.connect_by_consent("outlook")
     # Then Outlook is connected and Graph holds a subscription to its webhook (validated by the handshake)
     assert (connection["state"], connection["account_email"]) == ("active", "owner@example.com")
-    (subscription,) = fake.graph_subscriptions
+    (subscription,) = fake.graph.subscriptions
     assert subscription["notificationUrl"] == connection["webhook_url"]
 
 
@@ -238,7 +238,7 @@ def test_declining_on_the_consent_page_connects_nothing(kith: Kith, fake: FakePr
     assert_refused(trip.landed, 403, "you declined")
     # And nothing is connected, and the consent is over
     assert kept(kith) == []
-    assert fake.google_channels == [] and fake.graph_subscriptions == []
+    assert fake.google.channels == [] and fake.graph.subscriptions == []
 
 
 def _forged_payload(url: str) -> str:
@@ -289,7 +289,7 @@ def test_a_callback_that_is_not_a_genuine_completed_consent_is_refused(
     page = open_callback(kith, forged)
     # Then a page says what happened, and nothing was connected or stored
     assert_refused(page, status, words)
-    assert connections(kith) == [] and fake.google_channels == []
+    assert connections(kith) == [] and fake.google.channels == []
     assert set(kept(kith)) <= set(before)
 
 
@@ -334,7 +334,7 @@ def test_another_owners_state_for_this_consent_connects_nothing_for_either(kith:
     # Then it is refused (the second owner has no such consent to spend), and neither has a calendar connected
     assert_refused(page, 409, "not begun from your account")
     assert connections(kith) == [] and connections(kith, "owner-2") == []
-    assert fake.google_channels == []
+    assert fake.google.channels == []
     # And the first owner's own consent is still theirs to complete
     assert open_callback(kith, url).status == 303
     assert len(connections(kith)) == 1
@@ -421,7 +421,7 @@ def test_a_consent_completed_twice_connects_once(kith: Kith, fake: FakeProviders
     # Then the page says it was used, and that the calendar is connected if it was completed
     assert_refused(page, 409, "already used", "your calendar is connected")
     assert len(connections(kith)) == 1
-    assert len(fake.google_channels) + len(fake.graph_subscriptions) == 1
+    assert len(fake.google.channels) + len(fake.graph.subscriptions) == 1
 
 
 # Two invocations at once in one process: warnings.catch_warnings, which each uses, is not thread-safe.
@@ -433,15 +433,15 @@ def test_two_racing_completions_connect_once(kith: Kith, fake: FakeProviders) ->
     both_checked = threading.Barrier(2, timeout=20)
     one_at_a_time = threading.Lock()  # DynamoDB applies conditional writes to one item one at a time
     for instance in instances:
-        repository = instance.lambdas.modules["ApiFunction"].runtime.repository
-        spend = repository.spend_consent
+        store = instance.lambdas.modules["ApiFunction"].runtime.connection_store
+        spend = store.spend_consent
 
         def racing(owner_id: str, nonce: str, spend: Any = spend) -> Any:
             both_checked.wait()
             with one_at_a_time:
                 return spend(owner_id, nonce)
 
-        repository.spend_consent = racing
+        store.spend_consent = racing
     pages: list[Page] = []
     threads = [threading.Thread(target=lambda i=i: pages.append(open_callback(i, url))) for i in instances]
     # When both complete it
@@ -451,5 +451,5 @@ def test_two_racing_completions_connect_once(kith: Kith, fake: FakeProviders) ->
         thread.join(timeout=60)
     # Then one connects and sends the browser on; the other finds the consent spent
     assert sorted(page.status for page in pages) == [303, 409]
-    assert len(connections(kith)) == 1 and len(fake.google_channels) == 1
+    assert len(connections(kith)) == 1 and len(fake.google.channels) == 1
     assert len([request for request in fake.requests if request.path == "/google/token"]) == 1

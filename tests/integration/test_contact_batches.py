@@ -76,10 +76,11 @@ def test_a_batch_is_added_with_first_due_days_spread_over_each_circles_window(ki
     assert met["first_due_on"] is None
     assert opted_out["contact_id"] not in due_days
     # And the repository agrees: nobody is due before the next local day, day one brings only its share
-    repo = kith.lambdas.modules["ApiFunction"].runtime.repository
+    store = kith.lambdas.modules["ApiFunction"].runtime.contact_store
     first_morning = datetime(2026, 12, 1, tzinfo=BERLIN)
-    assert {c.contact_id for c in repo.due_contacts(OWNER, first_morning - timedelta(seconds=1))} == {met["contact_id"]}
-    day_one = [c for c in repo.due_contacts(OWNER, first_morning) if c.contact_id != met["contact_id"]]
+    before = store.due_contacts(OWNER, first_morning - timedelta(seconds=1))
+    assert {c.contact_id for c in before} == {met["contact_id"]}
+    day_one = [c for c in store.due_contacts(OWNER, first_morning) if c.contact_id != met["contact_id"]]
     assert len(day_one) == 120 // 60 + 21 // 21
     assert {c.first_due_on for c in day_one} == {date(2026, 12, 1)}
 
@@ -145,8 +146,8 @@ def test_a_batch_holds_one_to_500_contacts(kith: Kith, owner: dict, count: int) 
 
 def test_a_clash_raced_in_midway_stops_the_batch_and_says_what_was_added(kith: Kith, owner: dict) -> None:
     # Given another request adds a contact with the third row's address after the batch was checked
-    repo = kith.lambdas.modules["ApiFunction"].runtime.repository
-    real_create = repo.create_contact
+    store = kith.lambdas.modules["ApiFunction"].runtime.contact_store
+    real_create = store.create_contact
     calls = {"n": 0}
 
     def racing_create(contact: Contact, settings: Any) -> None:
@@ -155,10 +156,10 @@ def test_a_clash_raced_in_midway_stops_the_batch_and_says_what_was_added(kith: K
             real_create(contact.model_copy(update={"contact_id": "racer", "name": "Racer"}), settings)
         real_create(contact, settings)
 
-    repo.create_contact = racing_create
+    store.create_contact = racing_create
     # When the batch is written
     status, answer = kith.http("POST", "/v1/contacts/batch", {"contacts": rows(5, "row")})
-    repo.create_contact = real_create
+    store.create_contact = real_create
     # Then it stops at that row with a 409 saying the rows before it were added, and they are stored
     assert status == 409
     assert answer["error"].startswith("row 2: another contact already has the e-mail address row2@example.com")

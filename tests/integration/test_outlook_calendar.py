@@ -38,7 +38,7 @@ class Outlook:
         return self.kith.connect_by_consent("outlook", read_initial=read_initial)
 
     def stored(self, connection_id: str) -> CalendarConnection:
-        return self.kith.lambdas.modules["ApiFunction"].runtime.repository.get_connection(connection_id)  # type: ignore[no-any-return]
+        return self.kith.lambdas.modules["ApiFunction"].runtime.connection_store.get_connection(connection_id)  # type: ignore[no-any-return]
 
     def refresh_token(self, connection: CalendarConnection) -> str:
         vault = self.kith.lambdas.modules["ApiFunction"].runtime.vault
@@ -125,7 +125,7 @@ def test_connecting_outlook_validates_the_webhook_and_subscribes_to_the_mailbox_
     stored = outlook.stored(connection["connection_id"])
     assert stored.graph is not None
     # And Graph holds a subscription on the mailbox's events, created after Kith echoed the handshake once
-    subscription = fake.graph_subscription(stored.graph.subscription_id)
+    subscription = fake.graph.subscription(stored.graph.subscription_id)
     assert subscription is not None
     assert kith.lambdas.invocations["WebhookFunction"] == 1
     assert {k: subscription[k] for k in ("changeType", "resource", "notificationUrl", "lifecycleNotificationUrl")} == {
@@ -152,7 +152,7 @@ def test_connecting_outlook_validates_the_webhook_and_subscribes_to_the_mailbox_
 
 def test_the_mailbox_falls_back_to_the_user_principal_name(outlook: Outlook) -> None:
     # Given a Microsoft account whose user has no `mail` (personal accounts often have none)
-    outlook.fake.graph_user |= {"mail": None, "userPrincipalName": "Olive@Outlook.example"}
+    outlook.fake.graph.user |= {"mail": None, "userPrincipalName": "Olive@Outlook.example"}
     # When it is connected
     connection = outlook.connect()
     # Then its userPrincipalName is the mailbox, normalised
@@ -187,7 +187,7 @@ def test_a_wrong_handshake_echo_creates_no_subscription_and_no_connection(outloo
     # Then Graph refuses the subscription, the page says so, and Kith keeps nothing of the attempt
     assert landed.status == 422, landed.text
     assert "ValidationError" in landed.text
-    assert fake.graph_subscriptions == []
+    assert fake.graph.subscriptions == []
     assert kith.items() == items_before
 
 
@@ -209,11 +209,11 @@ def test_one_forged_client_state_refuses_the_whole_body(outlook: Outlook) -> Non
     kith, fake = outlook.kith, outlook.fake
     connection = outlook.connect()
     subscription_id = outlook.subscription_id(connection["connection_id"])
-    fake.put_graph_event(graph_event("AAMk1", NOW - timedelta(hours=2), []))
-    valid = fake.graph_notification(subscription_id, "created", "AAMk1")
-    forged = fake.graph_notification(subscription_id, "updated", "AAMk1") | {"clientState": "guess"}
+    fake.graph.put_event(graph_event("AAMk1", NOW - timedelta(hours=2), []))
+    valid = fake.graph.notification(subscription_id, "created", "AAMk1")
+    forged = fake.graph.notification(subscription_id, "updated", "AAMk1") | {"clientState": "guess"}
     missing = {
-        k: v for k, v in fake.graph_notification(subscription_id, "deleted", "AAMk1").items() if k != "clientState"
+        k: v for k, v in fake.graph.notification(subscription_id, "deleted", "AAMk1").items() if k != "clientState"
     }
     seen = len(fake.requests)
     for wrong in (forged, missing):
@@ -229,7 +229,7 @@ def test_an_unknown_subscription_is_404_and_a_malformed_body_is_400(outlook: Out
     kith, fake = outlook.kith, outlook.fake
     connection = outlook.connect()
     subscription_id = outlook.subscription_id(connection["connection_id"])
-    other = fake.graph_notification(subscription_id, "created", "AAMk1") | {
+    other = fake.graph.notification(subscription_id, "created", "AAMk1") | {
         "subscriptionId": "7f105c7d-2dc5-4530-97cd-4e7ae6534c07"
     }
     # When a notification names a subscription that is not this connection's
@@ -259,9 +259,9 @@ def test_created_updated_and_deleted_record_update_and_remove_the_meeting(outloo
         ("ann@example.com", "required", "accepted"),
         ("ben@example.com", "required", "declined"),
     ]
-    fake.put_graph_event(graph_event("AAMk1", start, people, organizer="org@example.com", subject="Roadmap"))
+    fake.graph.put_event(graph_event("AAMk1", start, people, organizer="org@example.com", subject="Roadmap"))
     # When Graph notifies that it was created, and Kith processes the queue
-    assert fake.notify_graph(subscription_id, "created", "AAMk1")[0] == 202
+    assert fake.graph.notify_change(subscription_id, "created", "AAMk1")[0] == 202
     assert kith.process_meetings() == {"batchItemFailures": []}
     # Then one interaction counts the organizer and Ann: not the owner, the room or Ben who declined
     (recorded,) = interactions(kith)
@@ -269,10 +269,10 @@ def test_created_updated_and_deleted_record_update_and_remove_the_meeting(outloo
     assert sorted(recorded["contact_ids"]) == sorted([ids["org@example.com"], ids["ann@example.com"]])
     assert recorded["start"] == "2026-11-30T07:00:00Z"
     # When it is renamed and moved, and Graph notifies the update
-    fake.update_graph_event(
+    fake.graph.update_event(
         "AAMk1", {"subject": "Roadmap v2", "start": graph_event("x", start - timedelta(hours=1), [])["start"]}
     )
-    assert fake.notify_graph(subscription_id, "updated", "AAMk1")[0] == 202
+    assert fake.graph.notify_change(subscription_id, "updated", "AAMk1")[0] == 202
     kith.process_meetings()
     # Then the same interaction shows the change
     (updated,) = interactions(kith)
@@ -282,8 +282,8 @@ def test_created_updated_and_deleted_record_update_and_remove_the_meeting(outloo
         "2026-11-30T06:00:00Z",
     )
     # When it is deleted and Graph notifies that
-    fake.delete_graph_event("AAMk1")
-    assert fake.notify_graph(subscription_id, "deleted", "AAMk1")[0] == 202
+    fake.graph.delete_event("AAMk1")
+    assert fake.graph.notify_change(subscription_id, "deleted", "AAMk1")[0] == 202
     kith.process_meetings()
     # Then the interaction is gone and Ann's clock is back where it was
     assert interactions(kith) == []
@@ -294,7 +294,7 @@ def test_created_updated_and_deleted_record_update_and_remove_the_meeting(outloo
 def test_a_duplicate_item_in_one_body_is_queued_once(outlook: Outlook) -> None:
     kith, fake = outlook.kith, outlook.fake
     connection = outlook.connect()
-    item = fake.graph_notification(outlook.subscription_id(connection["connection_id"]), "created", "AAMk1")
+    item = fake.graph.notification(outlook.subscription_id(connection["connection_id"]), "created", "AAMk1")
     # When Graph batches the same change twice
     status, _, _ = outlook.post(connection, json.dumps({"value": [item, item]}).encode())
     # Then it is accepted and queued once
@@ -309,12 +309,12 @@ def test_graph_is_always_asked_for_utc_and_zoned_times_land_right(outlook: Outlo
     # Given a meeting written in Pacific time (Graph's Windows zone name): 01:00 PST is 09:00 UTC
     start = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
     people = [("ann@example.com", "required", "accepted")]
-    fake.put_graph_event(graph_event("AAMk1", start, people, zone="Pacific Standard Time"))
+    fake.graph.put_event(graph_event("AAMk1", start, people, zone="Pacific Standard Time"))
     # When Graph notifies it and Kith reads it
-    fake.notify_graph(outlook.subscription_id(connection["connection_id"]), "created", "AAMk1")
+    fake.graph.notify_change(outlook.subscription_id(connection["connection_id"]), "created", "AAMk1")
     kith.process_meetings()
     # Then Kith asked for UTC (for the first read at connect, and now), and the interaction is at the right instant
-    assert fake.graph_prefer_headers == [PREFER_UTC, PREFER_UTC]
+    assert fake.graph.prefer_headers == [PREFER_UTC, PREFER_UTC]
     (recorded,) = interactions(kith)
     assert (recorded["start"], recorded["end"]) == ("2026-11-29T09:00:00Z", "2026-11-29T09:30:00Z")
 
@@ -329,7 +329,7 @@ def test_each_notification_costs_a_small_constant_number_of_requests(outlook: Ou
     meeting_calls = dynamodb_calls(kith, "MeetingsFunction")
     measured = []
     for n in range(3):
-        fake.put_graph_event(
+        fake.graph.put_event(
             graph_event(
                 f"AAMk{n}", NOW - timedelta(days=1, hours=n), [(f"guest{n}@example.com", "required", "accepted")]
             )
@@ -338,7 +338,7 @@ def test_each_notification_costs_a_small_constant_number_of_requests(outlook: Ou
         meeting_calls.clear()
         seen = len(fake.requests)
         # When one created notification arrives and is processed
-        fake.notify_graph(subscription_id, "created", f"AAMk{n}")
+        fake.graph.notify_change(subscription_id, "created", f"AAMk{n}")
         kith.process_meetings()
         measured.append((sum(webhook_calls.values()), sum(meeting_calls.values()), graph_calls(fake, seen)))
     # Then each, with the access token in memory since the first read at connect, is one read from Graph
@@ -362,11 +362,11 @@ def test_reauthorization_required_renews_the_subscription(outlook: Outlook) -> N
     # Given a day has passed
     later = kith.clock.advance(timedelta(days=1))
     # When Graph asks for reauthorization
-    assert fake.notify_graph_lifecycle(subscription_id, "reauthorizationRequired")[0] == 202
+    assert fake.graph.notify_lifecycle(subscription_id, "reauthorizationRequired")[0] == 202
     assert kith.process_meetings() == {"batchItemFailures": []}
     # Then the subscription is renewed for the full lifetime from now, in Graph and in Kith
     expected = later + timedelta(minutes=SUBSCRIPTION_MINUTES)
-    subscription = fake.graph_subscription(subscription_id)
+    subscription = fake.graph.subscription(subscription_id)
     assert subscription is not None
     assert subscription["expirationDateTime"].startswith(expected.strftime("%Y-%m-%dT%H:%M:%S"))
     stored = outlook.stored(connection["connection_id"]).graph
@@ -380,19 +380,19 @@ def test_subscription_removed_creates_a_new_one_with_a_new_client_state(outlook:
     before = outlook.stored(connection["connection_id"]).graph
     assert before is not None
     # Given Graph removed the subscription
-    fake.remove_graph_subscription(before.subscription_id)
+    fake.graph.remove_subscription(before.subscription_id)
     # When it says so, and the lifecycle notification is processed (twice, as a redelivery would)
-    assert fake.notify_graph_lifecycle(before.subscription_id, "subscriptionRemoved")[0] == 202
+    assert fake.graph.notify_lifecycle(before.subscription_id, "subscriptionRemoved")[0] == 202
     message = kith.take("MeetingQueue")
     kith.deliver("MeetingQueue", message)
     kith.deliver("MeetingQueue", message)
     # Then exactly one new subscription exists, with a new clientState, and Kith stores it
-    (created,) = fake.graph_subscriptions
+    (created,) = fake.graph.subscriptions
     after = outlook.stored(connection["connection_id"]).graph
     assert after is not None and after.subscription_id == created["id"] != before.subscription_id
     assert after.client_state == created["clientState"] != before.client_state
     # And notifications of the old subscription are now unknown
-    stale = fake.graph_lifecycle_notification(before.subscription_id, "missed")
+    stale = fake.graph.lifecycle_notification(before.subscription_id, "missed")
     assert outlook.post(connection, json.dumps({"value": [stale]}).encode())[0] == 404
 
 
@@ -403,11 +403,11 @@ def test_missed_notifications_read_the_window_page_by_page(outlook: Outlook) -> 
     # Given 12 meetings with Ann in the last days, and one long ago outside the window
     people = [("ann@example.com", "required", "accepted")]
     for n in range(12):
-        fake.put_graph_event(graph_event(f"AAMk{n}", NOW - timedelta(days=n + 1), people, subject=f"Call {n}"))
-    fake.put_graph_event(graph_event("AAMk-old", NOW - timedelta(days=200), people, subject="Old"))
+        fake.graph.put_event(graph_event(f"AAMk{n}", NOW - timedelta(days=n + 1), people, subject=f"Call {n}"))
+    fake.graph.put_event(graph_event("AAMk-old", NOW - timedelta(days=200), people, subject="Old"))
     # When Graph says notifications were missed
     earlier = len(fake.requests_to("/graph/v1.0/me/calendarView"))
-    assert fake.notify_graph_lifecycle(outlook.subscription_id(connection["connection_id"]), "missed")[0] == 202
+    assert fake.graph.notify_lifecycle(outlook.subscription_id(connection["connection_id"]), "missed")[0] == 202
     assert kith.process_meetings() == {"batchItemFailures": []}
     # Then the window was read over two pages (Graph's 10 per page), in UTC, and each meeting recorded
     views = fake.requests_to("/graph/v1.0/me/calendarView")[earlier:]
@@ -415,7 +415,7 @@ def test_missed_notifications_read_the_window_page_by_page(outlook: Outlook) -> 
     assert views[0].query["startDateTime"] == ["2026-10-31T10:00:00.000000Z"]
     assert views[0].query["endDateTime"] == ["2027-02-28T10:00:00.000000Z"]
     assert "$skiptoken" in views[1].query
-    assert fake.graph_prefer_headers == [PREFER_UTC] * 3  # the first read at connect, then two pages
+    assert fake.graph.prefer_headers == [PREFER_UTC] * 3  # the first read at connect, then two pages
     assert sorted(i["title"] for i in interactions(kith)) == sorted(f"Call {n}" for n in range(12))
 
 
@@ -426,16 +426,16 @@ def test_a_revoked_refresh_token_marks_the_connection_revoked(outlook: Outlook) 
     kith, fake = outlook.kith, outlook.fake
     connection = outlook.connect()
     stored = outlook.stored(connection["connection_id"])
-    fake.put_graph_event(graph_event("AAMk1", NOW - timedelta(hours=2), []))
+    fake.graph.put_event(graph_event("AAMk1", NOW - timedelta(hours=2), []))
     # Given the owner removed Kith's access in their Microsoft account
-    fake.revoke_refresh_token(outlook.refresh_token(stored))
+    fake.oauth.revoke_refresh_token(outlook.refresh_token(stored))
     # When a notification is processed
-    fake.notify_graph(outlook.subscription_id(connection["connection_id"]), "created", "AAMk1")
+    fake.graph.notify_change(outlook.subscription_id(connection["connection_id"]), "created", "AAMk1")
     assert kith.process_meetings() == {"batchItemFailures": []}
     # Then the connection is revoked, and later notifications for it are refused
     _, listed = kith.http("GET", "/v1/connections")
     assert [c["state"] for c in listed["connections"]] == ["revoked"]
-    assert fake.notify_graph(stored.graph.subscription_id, "created", "AAMk1")[0] == 404  # type: ignore[union-attr]
+    assert fake.graph.notify_change(stored.graph.subscription_id, "created", "AAMk1")[0] == 404  # type: ignore[union-attr]
 
 
 def test_a_rotated_refresh_token_is_stored_sealed(outlook: Outlook) -> None:
@@ -457,14 +457,14 @@ def test_graph_throttling_with_retry_after_is_retried(outlook: Outlook) -> None:
     kith, fake = outlook.kith, outlook.fake
     kith.create_contact("Ann", "ann@example.com")
     connection = outlook.connect()
-    fake.put_graph_event(graph_event("AAMk1", NOW - timedelta(hours=2), [("ann@example.com", "required", "accepted")]))
+    fake.graph.put_event(graph_event("AAMk1", NOW - timedelta(hours=2), [("ann@example.com", "required", "accepted")]))
     # Given Graph throttles the next event read
     fake.fail_next(
         "/graph/v1.0/me/events",
         Fault(429, {"Retry-After": "1"}, {"error": {"code": "TooManyRequests", "message": "throttled"}}),
     )
     # When a notification is processed
-    fake.notify_graph(outlook.subscription_id(connection["connection_id"]), "created", "AAMk1")
+    fake.graph.notify_change(outlook.subscription_id(connection["connection_id"]), "created", "AAMk1")
     assert kith.process_meetings() == {"batchItemFailures": []}
     # Then the read was retried and the meeting recorded
     assert len(fake.requests_to("/graph/v1.0/me/events")) == 2
@@ -483,7 +483,7 @@ def test_the_sweep_renews_the_subscription_before_it_lapses(outlook: Outlook) ->
     kith.tick()
     assert kith.process_meetings() == {"batchItemFailures": []}
     # Then Graph's subscription expires a full lifetime from now, and Kith's next renewal moved with it
-    subscription = fake.graph_subscription(subscription_id)
+    subscription = fake.graph.subscription(subscription_id)
     assert subscription is not None
     expected = now + timedelta(minutes=SUBSCRIPTION_MINUTES)
     assert subscription["expirationDateTime"].startswith(expected.strftime("%Y-%m-%dT%H:%M:%S"))
@@ -496,7 +496,7 @@ def test_renewing_a_subscription_graph_no_longer_has_creates_a_new_one(outlook: 
     kith, fake = outlook.kith, outlook.fake
     connection = outlook.connect()
     old = outlook.subscription_id(connection["connection_id"])
-    fake.remove_graph_subscription(old)
+    fake.graph.remove_subscription(old)
     renews_at = outlook.stored(connection["connection_id"]).renews_at
     assert renews_at is not None
     # When the renewal comes due and Graph answers 404 to the PATCH
@@ -504,7 +504,7 @@ def test_renewing_a_subscription_graph_no_longer_has_creates_a_new_one(outlook: 
     kith.tick()
     assert kith.process_meetings() == {"batchItemFailures": []}
     # Then a new subscription is created and stored
-    (created,) = fake.graph_subscriptions
+    (created,) = fake.graph.subscriptions
     assert outlook.subscription_id(connection["connection_id"]) == created["id"] != old
 
 
@@ -516,6 +516,6 @@ def test_disconnecting_deletes_the_subscription(outlook: Outlook) -> None:
     status, _ = kith.http("DELETE", f"/v1/connections/{connection['connection_id']}")
     # Then Graph's subscription is deleted and Kith lists no connection
     assert status == 204
-    assert fake.graph_subscription(subscription_id) is None
+    assert fake.graph.subscription(subscription_id) is None
     assert [r.method for r in fake.requests_to(f"/graph/v1.0/subscriptions/{subscription_id}")] == ["DELETE"]
     assert kith.http("GET", "/v1/connections")[1]["connections"] == []
