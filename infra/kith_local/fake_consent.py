@@ -19,10 +19,8 @@ import re
 import secrets
 import urllib.parse
 from dataclasses import dataclass
-from typing import Literal
 
-Provider = Literal["google", "microsoft"]
-Answer = tuple[int, dict[str, str], bytes]
+from kith_local.fake_http import Answer, Provider
 
 # Each provider's scopes a client may ask for, and how its consent page words them.
 SCOPES: dict[Provider, dict[str, str]] = {

@@ -88,8 +88,8 @@ def _quiet() -> Iterator[None]:
 def _demo_stack() -> Iterator[_Demo]:
     with _quiet(), console_stack("preview") as (kith, fake):
         # The accounts she consents with on the fakes are hers: her calendar, her mailbox.
-        fake.google_account = (PREFILLED_EMAIL, ZONE)
-        fake.graph_user |= {"displayName": OWNER["name"], "mail": PREFILLED_EMAIL, "userPrincipalName": PREFILLED_EMAIL}
+        fake.google.account = (PREFILLED_EMAIL, ZONE)
+        fake.graph.user |= {"displayName": OWNER["name"], "mail": PREFILLED_EMAIL, "userPrincipalName": PREFILLED_EMAIL}
         seed_demo(kith)
         contacts = kith.request("GET", "/v1/contacts?limit=200", token=OWNER_TOKEN).body["contacts"]
         yield _Demo(kith, next(c["contact_id"] for c in contacts if c["name"] == CONTACT))

@@ -100,7 +100,7 @@ def test_429_waits_what_retry_after_says_then_succeeds(
     fake: FakeProviders, http: ProviderHttp, slept: list[float]
 ) -> None:
     # Given Google throttles the next two calls, asking for 1 then 2 seconds
-    token = fake.grant("google").access_token
+    token = fake.oauth.grant("google").access_token
     fake.fail_next("/google/calendar", Fault(429, {"Retry-After": "1"}), Fault(429, {"Retry-After": "2"}))
     # When Kith lists events
     page = list_events(http, fake, token)
@@ -113,8 +113,8 @@ def test_429_waits_what_retry_after_says_then_succeeds(
 
 def test_503_is_retried_after_a_jittered_backoff(fake: FakeProviders, http: ProviderHttp, slept: list[float]) -> None:
     # Given Graph is unavailable once, with no Retry-After
-    token = fake.grant("microsoft").access_token
-    fake.put_graph_event(graph_meeting("AAMk1"))
+    token = fake.oauth.grant("microsoft").access_token
+    fake.graph.put_event(graph_meeting("AAMk1"))
     fake.fail_next("/graph/v1.0/me/events", Fault(503))
     # When Kith reads the event
     event = http.request("GET", f"{fake.graph_url}/me/events/AAMk1", headers=bearer(token)).json()
@@ -128,7 +128,7 @@ def test_gives_up_after_max_attempts_with_exponential_backoff(
     fake: FakeProviders, http: ProviderHttp, slept: list[float]
 ) -> None:
     # Given Google answers 503 to more calls than the client will make
-    token = fake.grant("google").access_token
+    token = fake.oauth.grant("google").access_token
     fake.fail_next("/google/calendar", *[Fault(503)] * 6)
     # When Kith lists events
     with pytest.raises(ProviderUnavailable) as raised:
@@ -152,7 +152,7 @@ def test_backoff_never_exceeds_the_cap(slept: list[float]) -> None:
 
 def test_read_timeouts_are_retried_then_unavailable(fake: FakeProviders, slept: list[float]) -> None:
     # Given Google holds the next two answers longer than the client's read timeout
-    token = fake.grant("google").access_token
+    token = fake.oauth.grant("google").access_token
     fake.fail_next("/google/calendar", *[Fault(delay=READ_TIMEOUT * 4)] * 2)
     # When a client that makes two attempts lists events
     with client(slept, max_attempts=2) as http, pytest.raises(ProviderUnavailable) as raised:
@@ -167,8 +167,8 @@ def test_read_timeouts_are_retried_then_unavailable(fake: FakeProviders, slept: 
 
 def test_a_read_timeout_recovers_on_the_next_attempt(fake: FakeProviders, http: ProviderHttp) -> None:
     # Given Google holds only the next answer past the read timeout
-    token = fake.grant("google").access_token
-    fake.put_google_event(CALENDAR, meeting("evt1", 1))
+    token = fake.oauth.grant("google").access_token
+    fake.google.put_event(CALENDAR, meeting("evt1", 1))
     fake.fail_next("/google/calendar", Fault(delay=READ_TIMEOUT * 4))
     # When Kith lists events
     page = list_events(http, fake, token)
@@ -179,7 +179,7 @@ def test_a_read_timeout_recovers_on_the_next_attempt(fake: FakeProviders, http: 
 
 def test_a_post_that_timed_out_is_not_sent_twice(fake: FakeProviders, http: ProviderHttp, slept: list[float]) -> None:
     # Given Graph holds the answer to a subscription request past the read timeout (it may have created it)
-    token = fake.grant("microsoft").access_token
+    token = fake.oauth.grant("microsoft").access_token
     fake.fail_next("/graph/v1.0/subscriptions", Fault(delay=READ_TIMEOUT * 4))
     # When Kith creates a subscription
     with pytest.raises(ProviderUnavailable) as raised:
@@ -208,7 +208,7 @@ def test_retry_after_as_an_http_date_is_measured_against_the_answers_date(
     fake: FakeProviders, http: ProviderHttp, slept: list[float]
 ) -> None:
     # Given Google is down until 7 seconds after the time on its own Date header
-    token = fake.grant("google").access_token
+    token = fake.oauth.grant("google").access_token
     until = format_datetime(NOW + timedelta(seconds=7), usegmt=True)
     fake.fail_next("/google/calendar", Fault(503, {"Retry-After": until}))
     # When Kith lists events
@@ -221,7 +221,7 @@ def test_retry_after_beyond_the_cap_gives_up_at_once(
     fake: FakeProviders, http: ProviderHttp, slept: list[float]
 ) -> None:
     # Given Graph asks for two minutes of quiet, more than the client's 30 second cap
-    token = fake.grant("microsoft").access_token
+    token = fake.oauth.grant("microsoft").access_token
     fake.fail_next("/graph/v1.0/me/events", Fault(429, {"Retry-After": "120"}))
     # When Kith reads an event
     with pytest.raises(ProviderUnavailable) as raised:
@@ -238,7 +238,7 @@ def test_google_403_rate_limit_is_retried_but_other_403_is_an_auth_error(
     fake: FakeProviders, http: ProviderHttp, slept: list[float]
 ) -> None:
     # Given Google answers one 403 rateLimitExceeded (which its docs say to back off from), then a 403 forbidden
-    token = fake.grant("google").access_token
+    token = fake.oauth.grant("google").access_token
     limited = {"error": {"code": 403, "errors": [{"domain": "usageLimits", "reason": "rateLimitExceeded"}]}}
     forbidden = {"error": {"code": 403, "errors": [{"domain": "global", "reason": "forbidden"}]}}
     fake.fail_next("/google/calendar", Fault(403, body=limited), Fault(403, body=forbidden))
@@ -262,8 +262,8 @@ class _Records(logging.Handler):
 
 def test_logs_name_the_call_but_carry_no_token_path_or_body(fake: FakeProviders, http: ProviderHttp) -> None:
     # Given debug logging, and a calendar call that is retried once
-    token = fake.grant("google").access_token
-    fake.put_google_event(CALENDAR, meeting("evt1", 1))
+    token = fake.oauth.grant("google").access_token
+    fake.google.put_event(CALENDAR, meeting("evt1", 1))
     fake.fail_next("/google/calendar", Fault(503))
     records, underlying = _Records(), logging.getLogger(logger.name)
     level = underlying.level
@@ -287,7 +287,7 @@ def test_logs_name_the_call_but_carry_no_token_path_or_body(fake: FakeProviders,
 
 def test_400_is_rejected_without_a_retry(fake: FakeProviders, http: ProviderHttp, slept: list[float]) -> None:
     # Given Google refuses a sync token combined with a time window
-    token = fake.grant("google").access_token
+    token = fake.oauth.grant("google").access_token
     sync_token = list_events(http, fake, token)["nextSyncToken"]
     # When Kith asks for both
     with pytest.raises(ProviderRejected) as raised:
@@ -316,7 +316,7 @@ def test_401_without_a_token_is_an_auth_error_in_each_providers_shape(
 
 def test_a_token_from_the_other_provider_is_refused(fake: FakeProviders, http: ProviderHttp) -> None:
     # Given a Microsoft access token
-    token = fake.grant("microsoft").access_token
+    token = fake.oauth.grant("microsoft").access_token
     # When it is presented to Google
     with pytest.raises(ProviderAuthError):
         list_events(http, fake, token)
@@ -326,7 +326,7 @@ def test_a_token_from_the_other_provider_is_refused(fake: FakeProviders, http: P
 
 def test_404_is_not_found(fake: FakeProviders, http: ProviderHttp) -> None:
     # Given Graph holds no event with this id
-    token = fake.grant("microsoft").access_token
+    token = fake.oauth.grant("microsoft").access_token
     # When Kith reads it
     with pytest.raises(ProviderNotFound) as raised:
         http.request("GET", f"{fake.graph_url}/me/events/AAMk-missing", headers=bearer(token))
@@ -337,10 +337,10 @@ def test_404_is_not_found(fake: FakeProviders, http: ProviderHttp) -> None:
 
 def test_410_after_the_sync_token_is_invalidated(fake: FakeProviders, http: ProviderHttp) -> None:
     # Given a full sync gave a sync token, and Google has since invalidated it
-    token = fake.grant("google").access_token
-    fake.put_google_event(CALENDAR, meeting("evt1", 1))
+    token = fake.oauth.grant("google").access_token
+    fake.google.put_event(CALENDAR, meeting("evt1", 1))
     sync_token = list_events(http, fake, token)["nextSyncToken"]
-    fake.invalidate_sync_tokens(CALENDAR)
+    fake.google.invalidate_sync_tokens(CALENDAR)
     # When Kith syncs incrementally
     with pytest.raises(ProviderGone) as raised:
         list_events(http, fake, token, syncToken=sync_token)
@@ -352,7 +352,7 @@ def test_410_after_the_sync_token_is_invalidated(fake: FakeProviders, http: Prov
 
 def test_a_post_declared_idempotent_is_retried_after_a_timeout(fake: FakeProviders, http: ProviderHttp) -> None:
     # Given a watched channel, and Google holding the next answer to channels.stop past the read timeout
-    token = fake.grant("google").access_token
+    token = fake.oauth.grant("google").access_token
     watch = {"id": "kith-channel-2", "type": "web_hook", "address": "https://kith.example/webhooks/google"}
     channel = http.request("POST", f"{events_url(fake)}/watch", headers=bearer(token), json=watch).json()
     fake.fail_next("/google/calendar/v3/channels/stop", Fault(delay=READ_TIMEOUT * 4))
@@ -369,7 +369,7 @@ def test_an_expired_access_token_is_an_auth_error(
     fake: FakeProviders, http: ProviderHttp, clock: SimulatedClock
 ) -> None:
     # Given an access token issued an hour ago (Google's tokens last 3599 seconds)
-    token = fake.grant("google").access_token
+    token = fake.oauth.grant("google").access_token
     clock.advance(timedelta(hours=1))
     # When Kith uses it
     with pytest.raises(ProviderAuthError) as raised:
@@ -444,7 +444,7 @@ def test_google_code_exchange_refresh_and_revocation(fake: FakeProviders, http: 
         http.request("POST", fake.google_token_url, form=exchange("google", code))
     assert (reused.value.status, reused.value.reason) == (400, "invalid_grant")
     # And once the owner revokes access, neither the refresh token nor its access tokens work
-    fake.revoke_refresh_token(issued["refresh_token"])
+    fake.oauth.revoke_refresh_token(issued["refresh_token"])
     with pytest.raises(ProviderAuthError) as revoked:
         http.request(
             "POST",
@@ -593,9 +593,9 @@ def test_a_wrong_authorize_request_goes_back_to_the_client_with_the_error(
 
 def test_events_list_pages_then_gives_a_sync_token_on_the_last_page(fake: FakeProviders, http: ProviderHttp) -> None:
     # Given five events
-    token = fake.grant("google").access_token
+    token = fake.oauth.grant("google").access_token
     for day in range(1, 6):
-        fake.put_google_event(CALENDAR, meeting(f"evt{day}", day))
+        fake.google.put_event(CALENDAR, meeting(f"evt{day}", day))
     # When Kith lists them two at a time, following nextPageToken
     pages = [list_events(http, fake, token, maxResults=2)]
     while "nextPageToken" in pages[-1]:
@@ -618,14 +618,14 @@ def test_incremental_sync_returns_only_what_changed_including_cancellations(
     fake: FakeProviders, http: ProviderHttp, clock: SimulatedClock
 ) -> None:
     # Given a full sync of three events
-    token = fake.grant("google").access_token
+    token = fake.oauth.grant("google").access_token
     for day in (1, 2, 3):
-        fake.put_google_event(CALENDAR, meeting(f"evt{day}", day))
+        fake.google.put_event(CALENDAR, meeting(f"evt{day}", day))
     sync_token = list_events(http, fake, token)["nextSyncToken"]
     # When one is renamed and another cancelled, and Kith syncs with the token
     clock.advance(timedelta(minutes=5))
-    fake.update_google_event(CALENDAR, "evt1", {"summary": "Lunch"})
-    fake.cancel_google_event(CALENDAR, "evt2")
+    fake.google.update_event(CALENDAR, "evt1", {"summary": "Lunch"})
+    fake.google.cancel_event(CALENDAR, "evt2")
     changes = list_events(http, fake, token, syncToken=sync_token)
     # Then only those two come back: the rename in full, the cancellation with Google's minimal fields
     assert [item["id"] for item in changes["items"]] == ["evt1", "evt2"]
@@ -644,9 +644,9 @@ def test_incremental_sync_returns_only_what_changed_including_cancellations(
 
 def test_time_window_and_single_events(fake: FakeProviders, http: ProviderHttp) -> None:
     # Given a weekly series (its master and one instance) and two single meetings
-    token = fake.grant("google").access_token
-    fake.put_google_event(CALENDAR, meeting("series", 1, recurrence=["RRULE:FREQ=WEEKLY"]))
-    fake.put_google_event(
+    token = fake.oauth.grant("google").access_token
+    fake.google.put_event(CALENDAR, meeting("series", 1, recurrence=["RRULE:FREQ=WEEKLY"]))
+    fake.google.put_event(
         CALENDAR,
         meeting(
             "series_20261208T080000Z",
@@ -655,8 +655,8 @@ def test_time_window_and_single_events(fake: FakeProviders, http: ProviderHttp) 
             originalStartTime={"dateTime": "2026-12-08T09:00:00+01:00", "timeZone": "Europe/Berlin"},
         ),
     )
-    fake.put_google_event(CALENDAR, meeting("early", 2))
-    fake.put_google_event(CALENDAR, meeting("late", 20))
+    fake.google.put_event(CALENDAR, meeting("early", 2))
+    fake.google.put_event(CALENDAR, meeting("late", 20))
     # When Kith lists instances within the first half of December, all instances, and series unexpanded
     window = list_events(
         http, fake, token, singleEvents="true", timeMin="2026-12-02T00:00:00Z", timeMax="2026-12-15T00:00:00Z"
@@ -675,7 +675,7 @@ def test_time_window_and_single_events(fake: FakeProviders, http: ProviderHttp) 
 
 def test_watch_then_stop_a_channel(fake: FakeProviders, http: ProviderHttp) -> None:
     # Given an access token
-    token = fake.grant("google").access_token
+    token = fake.oauth.grant("google").access_token
     request = {
         "id": "kith-channel-1",
         "type": "web_hook",
@@ -715,7 +715,7 @@ def subscription_body(**changes: str) -> dict[str, str]:
 
 def test_graph_subscription_create_renew_delete(fake: FakeProviders, http: ProviderHttp) -> None:
     # Given a Microsoft access token
-    token = fake.grant("microsoft").access_token
+    token = fake.oauth.grant("microsoft").access_token
     url = f"{fake.graph_url}/subscriptions"
     # When Kith subscribes to the owner's events
     created: ProviderResponse = http.request("POST", url, headers=bearer(token), json=subscription_body())
@@ -747,7 +747,7 @@ def test_graph_subscription_create_renew_delete(fake: FakeProviders, http: Provi
 
 def test_graph_subscription_beyond_the_event_limit_is_rejected(fake: FakeProviders, http: ProviderHttp) -> None:
     # Given a Microsoft access token
-    token = fake.grant("microsoft").access_token
+    token = fake.oauth.grant("microsoft").access_token
     # When Kith asks for an event subscription that lasts longer than Graph's 10080 minutes
     too_long = subscription_body(expirationDateTime="2026-12-08T10:00:00Z")
     with pytest.raises(ProviderRejected) as raised:
@@ -782,8 +782,8 @@ def graph_meeting(event_id: str, **changes: Any) -> dict[str, Any]:
 
 def test_graph_event_in_utc_or_in_the_preferred_time_zone(fake: FakeProviders, http: ProviderHttp) -> None:
     # Given an Outlook meeting at 09:00 Berlin time (08:00 UTC in December)
-    token = fake.grant("microsoft").access_token
-    fake.put_graph_event(graph_meeting("AAMk1"))
+    token = fake.oauth.grant("microsoft").access_token
+    fake.graph.put_event(graph_meeting("AAMk1"))
     url = f"{fake.graph_url}/me/events/AAMk1"
     # When Kith reads it with Prefer: outlook.timezone="UTC", then in Pacific time
     utc = http.request("GET", url, headers={**bearer(token), "Prefer": 'outlook.timezone="UTC"'})
@@ -805,12 +805,12 @@ def test_graph_event_in_utc_or_in_the_preferred_time_zone(fake: FakeProviders, h
 
 def test_graph_event_updates_and_cancellation_show_on_the_next_read(fake: FakeProviders, http: ProviderHttp) -> None:
     # Given an Outlook meeting that is an occurrence of a series
-    token = fake.grant("microsoft").access_token
-    fake.put_graph_event(graph_meeting("AAMk2", type="occurrence", seriesMasterId="AAMk-series"))
+    token = fake.oauth.grant("microsoft").access_token
+    fake.graph.put_event(graph_meeting("AAMk2", type="occurrence", seriesMasterId="AAMk-series"))
     ical_uid = http.request("GET", f"{fake.graph_url}/me/events/AAMk2", headers=bearer(token)).json()["iCalUId"]
     # When it is renamed, then cancelled
-    fake.update_graph_event("AAMk2", {"subject": "Lunch"})
-    fake.cancel_graph_event("AAMk2")
+    fake.graph.update_event("AAMk2", {"subject": "Lunch"})
+    fake.graph.cancel_event("AAMk2")
     event = http.request("GET", f"{fake.graph_url}/me/events/AAMk2", headers=bearer(token)).json()
     # Then the read shows both, keeps the event's identity, and its time is unchanged (UTC without a Prefer header)
     assert (event["subject"], event["isCancelled"]) == ("Lunch", True)
