@@ -37,6 +37,7 @@ help:
 	@echo "make test    ruff, mypy and every test suite (unit, integration, e2e, template, browser)"
 	@echo "make lint    ruff and mypy only"
 	@echo "make bench   print request counts, import times, render rates and ranking agreement"
+	@echo "             PARTS=name,... runs only those parts (python bench/run.py --help names them)"
 	@echo "make serve   the console and API at http://127.0.0.1:<port>/, a ticking clock, on an embedded AWS;"
 	@echo "             DEMO=1 seeds the demo owner and her network first (make serve DEMO=1)"
 	@echo "make build   sam build for deploying, to $(BUILD_DIR): arm64 (the template's default) from any machine;"
@@ -106,7 +107,7 @@ openapi: venv
 	$(BIN)/python -m kith_local openapi
 
 bench: venv
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(if $(PARTS),--part $(PARTS))
 
 build-local: ARCH := $(LOCAL_ARCH)
 build-local: BUILD_DIR := $(LOCAL_BUILD_DIR)

@@ -99,13 +99,60 @@ def _mailer(rng: random.Random) -> Generator[Ask, Any, None]:
         yield (now, "hand back " + ",".join(map(str, failed)) + f"@{received}")
 
 
+class _Platform:
+    """The mail queue and SES as the mailers meet them: each ask answered at its moment."""
+
+    def __init__(self, burst: Burst) -> None:
+        self.burst = burst
+        self.ses = _Ses(burst.rate)
+        self.receives = [0] * burst.jobs
+        self.queue = [(0.0, message) for message in range(burst.jobs)]  # (visible from, message), soonest first
+        self.settled = 0
+
+    def answer(self, now: float, what: str) -> Any:
+        if what == "receive":
+            return self._receive(now)
+        if what == "send":
+            return self._send(now)
+        self._hand_back(what)
+        return None
+
+    def _receive(self, now: float) -> tuple[float, list[int] | None]:
+        """Up to a batch of the messages visible now; None once every message is settled."""
+        batch: list[int] = []
+        while self.queue and self.queue[0][0] <= now and len(batch) < BATCH:
+            _, message = heapq.heappop(self.queue)
+            self.receives[message] += 1
+            if self.receives[message] > MAX_RECEIVES:
+                self.burst.dead_letters += 1
+                self.settled += 1
+            else:
+                batch.append(message)
+        if not batch and self.queue:
+            now = max(now, self.queue[0][0] - POLL)
+        return now, None if self.settled == self.burst.jobs else batch
+
+    def _send(self, now: float) -> bool:
+        taken = self.ses.take(now)
+        if taken:
+            self.burst.sent += 1
+            self.settled += 1
+            self.burst.seconds = now
+        else:
+            self.burst.refusals += 1
+        return taken
+
+    def _hand_back(self, what: str) -> None:
+        """Failed messages reappear when their visibility timeout has run from their receive."""
+        handed, received_at = what.removeprefix("hand back ").split("@")
+        for number in filter(None, handed.split(",")):
+            heapq.heappush(self.queue, (float(received_at) + VISIBILITY, int(number)))
+
+
 def simulate(jobs: int, rate: float = 14.0, concurrency: int = 5, seed: int = 1) -> Burst:
     rng = random.Random(seed)
     burst = Burst(jobs, rate, concurrency)
-    ses = _Ses(rate)
-    receives = [0] * jobs
-    queue = [(0.0, message) for message in range(jobs)]  # (visible from, message), soonest first
-    settled = 0
+    platform = _Platform(burst)
     mailers = [_mailer(rng) for _ in range(concurrency)]
     asks: list[tuple[float, int, str]] = []
     for index, mailer in enumerate(mailers):
@@ -113,36 +160,8 @@ def simulate(jobs: int, rate: float = 14.0, concurrency: int = 5, seed: int = 1)
         heapq.heappush(asks, (at, index, what))
     while asks:
         now, index, what = heapq.heappop(asks)
-        answer: Any = None
-        if what == "receive":
-            batch: list[int] | None = []
-            while queue and queue[0][0] <= now and len(batch) < BATCH:  # type: ignore[arg-type]
-                _, message = heapq.heappop(queue)
-                receives[message] += 1
-                if receives[message] > MAX_RECEIVES:
-                    burst.dead_letters += 1
-                    settled += 1
-                else:
-                    batch.append(message)  # type: ignore[union-attr]
-            if not batch and queue:
-                now = max(now, queue[0][0] - POLL)
-            if settled == jobs:
-                batch = None
-            answer = (now, batch)
-        elif what == "send":
-            answer = ses.take(now)
-            if answer:
-                burst.sent += 1
-                settled += 1
-                burst.seconds = now
-            else:
-                burst.refusals += 1
-        else:
-            handed, received_at = what.removeprefix("hand back ").split("@")
-            for number in filter(None, handed.split(",")):
-                heapq.heappush(queue, (float(received_at) + VISIBILITY, int(number)))
         try:
-            at, what = mailers[index].send(answer)
+            at, what = mailers[index].send(platform.answer(now, what))
         except StopIteration:
             continue
         heapq.heappush(asks, (at, index, what))

@@ -1,10 +1,9 @@
-"""The hand-made digest table (ranking_cases.py) against the ranking (PRODUCT.md §1, §2, §5)."""
+"""The hand-made digest table (kith_local/ranking_cases.py) against the ranking (PRODUCT.md §1, §2, §5)."""
 
 from __future__ import annotations
 
 import pytest
-
-from .ranking_cases import CASES, RankingCase, disagreeing_cases, ranked_names, ranking_agreement
+from kith_local.ranking_cases import CASES, RankingCase, disagreeing_cases, ranked_names, ranking_agreement
 
 
 def _marked(case: RankingCase) -> object:

@@ -1,4 +1,4 @@
-"""Hand-made digests: whom each one names, and in what order (PRODUCT.md §1, §2, §5).
+"""Hand-made digests: whom each one names, and in what order (PRODUCT.md §1, §2, §5), for the tests and the bench.
 
 Every expectation below was written from the product's rules, not by running the ranking:
 
