@@ -11,22 +11,24 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
-from kith.domain.models import (
+from kith.domain.bounds import (
     LONGEST_ZONE_NAME,
+    DigestLimit,
+    FollowUpDelayMinutes,
+    Hour,
+    MeetingSizeLimit,
+    WeekdayNumber,
+)
+from kith.domain.models import (
     MAX_GOALS,
     Circle,
     Contact,
-    DigestLimit,
     EmailAddress,
-    FollowUpDelayMinutes,
     Goal,
-    Hour,
     Instant,
     LinkedInUrl,
-    MeetingSizeLimit,
     Owner,
     OwnerSettings,
-    WeekdayNumber,
     WorkingHours,
     check_time_zone,
 )

@@ -10,6 +10,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from kith.domain.bounds import (
+    LONGEST_ZONE_NAME,
+    DigestLimit,
+    FollowUpDelayMinutes,
+    Hour,
+    MeetingSizeLimit,
+    Weekday,
+)
 from kith.errors import Unauthorized
 
 
@@ -23,14 +31,6 @@ class Circle(StrEnum):
 
 CIRCLE_CADENCE_DAYS: dict[Circle, int] = {Circle.INNER: 21, Circle.CORE: 60, Circle.WIDER: 180}
 CIRCLE_ORDER: tuple[Circle, ...] = (Circle.INNER, Circle.CORE, Circle.CUSTOM, Circle.WIDER, Circle.NEVER)
-
-# The bounds of an owner's settings, stated once: the settings hold to them and the API's OwnerIn takes them.
-WeekdayNumber = Annotated[int, Field(ge=0, le=6)]
-Weekday = Annotated[WeekdayNumber, Field(description="0 is Monday, 6 is Sunday")]
-Hour = Annotated[int, Field(ge=0, le=23)]
-DigestLimit = Annotated[int, Field(ge=1, le=50)]
-FollowUpDelayMinutes = Annotated[int, Field(ge=0, le=7 * 24 * 60)]
-MeetingSizeLimit = Annotated[int, Field(ge=2, le=500)]
 
 
 _EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]+$")
@@ -75,10 +75,6 @@ def check_instant(moment: datetime) -> datetime:
 
 
 Instant = Annotated[AwareDatetime, AfterValidator(check_instant)]
-
-
-# The longest IANA zone name is 32 characters (America/Argentina/ComodRivadavia).
-LONGEST_ZONE_NAME = 64
 
 
 def check_time_zone(name: str) -> str:
