@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 from kith.calendars.consent_state import PendingConsent
@@ -42,6 +42,7 @@ __all__ = [
     "ImportStore",
     "MailStore",
     "MeetingStore",
+    "MessageQueue",
     "Page",
     "SpentLink",
 ]
@@ -233,3 +234,10 @@ class ErasureStore(Protocol):
     def delete_contact_links(self, links: ContactLinks) -> None: ...
     def delete_contact(self, contact: Contact) -> None: ...
     def delete_owner_items(self, owner_id: str, connection_ids: Iterable[str] = ()) -> int: ...
+
+
+class MessageQueue(Protocol):
+    """A queue the use cases hand work to; kith.adapters.queue.Queue sends it to SQS."""
+
+    def send(self, message: dict[str, Any]) -> None: ...
+    def send_all(self, messages: Sequence[dict[str, Any]]) -> int: ...

@@ -14,14 +14,13 @@ import uuid
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 
-from kith.adapters.queue import Queue
 from kith.calendars.accounts import INITIAL_READ, CalendarAccount, CalendarChange
 from kith.calendars.errors import ProviderAuthError, ProviderRejected
 from kith.calendars.signing import new_signing_secret
 from kith.domain.models import CalendarConnection, ConnectionState, Provider
 from kith.errors import InvalidInput, NotFound, ProviderUnavailable, Retryable
 from kith.observability import logger
-from kith.ports import ConnectionStore
+from kith.ports import ConnectionStore, MessageQueue
 
 Accounts = Callable[[], Mapping[Provider, CalendarAccount]]
 
@@ -42,7 +41,7 @@ def require_available(provider: Provider, available: Collection[Provider]) -> No
 def connect_calendar(
     store: ConnectionStore,
     accounts: Accounts,
-    queue: Queue,
+    queue: MessageQueue,
     owner_id: str,
     provider: Provider,
     webhook_base: str,

@@ -20,12 +20,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from kith.actions.tokens import KeyRing
-from kith.adapters.queue import Queue
 from kith.calendars.consent_state import PendingConsent, sign_state, verify_state
 from kith.calendars.oauth import OAuth
 from kith.domain.models import CalendarConnection, Provider
 from kith.errors import AlreadyDone, Forbidden, InvalidInput, InvalidLink, KithError, NotFound
-from kith.ports import ConnectionStore
+from kith.ports import ConnectionStore, MessageQueue
 from kith.usecases.connections import Accounts, connect_calendar, require_available
 
 PROVIDER_NAMES = {Provider.GOOGLE: "Google", Provider.OUTLOOK: "Outlook"}
@@ -112,7 +111,7 @@ def begin_consent(
 def complete_consent(
     store: ConnectionStore,
     accounts: Accounts,
-    queue: Queue,
+    queue: MessageQueue,
     ring: Callable[[], KeyRing],
     provider: Provider,
     answer: ProviderAnswer,

@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from kith.adapters.queue import Queue
 from kith.domain.schedule import next_digest_slot
-from kith.ports import ConnectionStore, MailStore
+from kith.ports import ConnectionStore, MailStore, MessageQueue
 from kith.usecases.intake import ConnectionRenewal
 from kith.usecases.jobs import DigestJob, FollowUpJob
 
@@ -30,7 +29,12 @@ class SweepResult:
 
 
 def sweep(
-    store: MailStore, connections: ConnectionStore, mail: Queue, meetings: Queue, shards: int, now: datetime
+    store: MailStore,
+    connections: ConnectionStore,
+    mail: MessageQueue,
+    meetings: MessageQueue,
+    shards: int,
+    now: datetime,
 ) -> SweepResult:
     """Every shard of the due index: `shards` is the count storage spreads due items over."""
     result = SweepResult()
@@ -41,7 +45,7 @@ def sweep(
     return result
 
 
-def _sweep_digests(store: MailStore, queue: Queue, shard: int, now: datetime, result: SweepResult) -> None:
+def _sweep_digests(store: MailStore, queue: MessageQueue, shard: int, now: datetime, result: SweepResult) -> None:
     owners = [owner for owner in store.due_digest_owners(shard, now) if owner.next_digest_at is not None]
     if not owners:
         return
@@ -52,7 +56,7 @@ def _sweep_digests(store: MailStore, queue: Queue, shard: int, now: datetime, re
         store.advance_digest(owner.owner_id, job.slot, next_digest_slot(owner.settings, now))
 
 
-def _sweep_follow_ups(store: MailStore, queue: Queue, shard: int, now: datetime, result: SweepResult) -> None:
+def _sweep_follow_ups(store: MailStore, queue: MessageQueue, shard: int, now: datetime, result: SweepResult) -> None:
     due = store.due_follow_ups(shard, now)
     if not due:
         return
@@ -65,7 +69,9 @@ def _sweep_follow_ups(store: MailStore, queue: Queue, shard: int, now: datetime,
         store.lease_follow_up(owner_id, interaction_id, due_key, now + FOLLOW_UP_LEASE)
 
 
-def _sweep_renewals(store: ConnectionStore, queue: Queue, shard: int, now: datetime, result: SweepResult) -> None:
+def _sweep_renewals(
+    store: ConnectionStore, queue: MessageQueue, shard: int, now: datetime, result: SweepResult
+) -> None:
     """Channels and subscriptions close to lapsing: renewed by the meetings function, which holds the tokens."""
     due = store.due_renewals(shard, now)
     if not due:
