@@ -17,6 +17,7 @@ import boto3
 from botocore.config import Config
 
 from kith.config import Settings
+from kith.storage import stores
 from kith.storage.repository import Repository
 
 if TYPE_CHECKING:
@@ -92,35 +93,35 @@ class Runtime:
     def repository(self) -> Repository:
         return Repository(self.dynamodb, self.settings.table_name, self.settings.due_shards)
 
-    # The stores, one per port; each is the whole Repository until the Repository is split.
+    # The stores, one per port in kith.ports, all on the one DynamoDB client.
 
     @cached_property
     def contact_store(self) -> ContactStore:
-        return self.repository
+        return stores.DynamoContactStore(self.dynamodb, self.settings.table_name, self.settings.due_shards)
 
     @cached_property
     def meeting_store(self) -> MeetingStore:
-        return self.repository
+        return stores.DynamoMeetingStore(self.dynamodb, self.settings.table_name, self.settings.due_shards)
 
     @cached_property
     def mail_store(self) -> MailStore:
-        return self.repository
+        return stores.DynamoMailStore(self.dynamodb, self.settings.table_name, self.settings.due_shards)
 
     @cached_property
     def connection_store(self) -> ConnectionStore:
-        return self.repository
+        return stores.DynamoConnectionStore(self.dynamodb, self.settings.table_name, self.settings.due_shards)
 
     @cached_property
     def action_store(self) -> ActionStore:
-        return self.repository
+        return stores.DynamoActionStore(self.dynamodb, self.settings.table_name, self.settings.due_shards)
 
     @cached_property
     def import_store(self) -> ImportStore:
-        return self.repository
+        return stores.DynamoImportStore(self.dynamodb, self.settings.table_name, self.settings.due_shards)
 
     @cached_property
     def erasure_store(self) -> ErasureStore:
-        return self.repository
+        return stores.DynamoErasureStore(self.dynamodb, self.settings.table_name, self.settings.due_shards)
 
     @cached_property
     def sqs(self) -> Any:
@@ -158,7 +159,7 @@ class Runtime:
         return OncePerEmail(
             self.dynamodb,
             self.settings.table_name,
-            lambda job: deliver(self.repository, self.mailer, self.linker, job),
+            lambda job: deliver(self.mail_store, self.mailer, self.linker, job),
         )
 
     @cached_property

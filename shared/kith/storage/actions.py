@@ -6,14 +6,13 @@ OWNER#<owner>   USED#<nonce>     a spent link; expires (TTL) with the link itsel
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from kith.domain.actions import ActionClaim
 from kith.domain.models import Contact, Interaction, OwnerSettings
 from kith.domain.records import SpentLink
-from kith.errors import AlreadyDone, KithError, NotFound, Retryable, StaleContact
+from kith.errors import AlreadyDone, NotFound, StaleContact
 from kith.storage import items, keys
 from kith.storage.items import Item
 from kith.storage.steps import put_once, replace_contact
@@ -52,15 +51,18 @@ class ActionRecords(Table):
         A "done" click also records its interaction and the contact's link to it, so a
         later cancelled meeting gives the clock back to the click, not to something older.
         """
-        actions = [replace_contact(self._table, before, after, settings.zone), put_once(self._table, spent_item(spent))]
+        # The link first: a link used already says so, whatever else changed meanwhile.
+        actions = [put_once(self._table, spent_item(spent)), replace_contact(self._table, before, after, settings.zone)]
         if interaction is not None:
             actions.append(put_once(self._table, items.interaction_to_item(interaction)))
             actions.append(put_once(self._table, items.link_to_item(interaction, after.contact_id)))
-        self._settle(self._transact(actions), StaleContact("the contact changed since it was read"))
+        used = AlreadyDone("this link was used already")
+        self._transact(actions, [used, StaleContact("the contact changed since it was read"), used, used])
 
     def pause_owner_once(self, owner_id: str, settings: OwnerSettings, spent: SpentLink | Item) -> None:
         """Store the owner's new settings (a pause) and spend the link, all or nothing."""
         actions: list[dict[str, Any]] = [
+            put_once(self._table, spent_item(spent)),
             {
                 "Update": {
                     "TableName": self._table,
@@ -71,9 +73,8 @@ class ActionRecords(Table):
                     "ExpressionAttributeValues": expression_values(settings=settings.model_dump(mode="json")),
                 }
             },
-            put_once(self._table, spent_item(spent)),
         ]
-        self._settle(self._transact(actions), NotFound("the owner is gone"))
+        self._transact(actions, [AlreadyDone("this link was used already"), NotFound("the owner is gone")])
 
     def unsubscribe_owner(self, owner_id: str, at: datetime) -> bool:
         """Stop every email to the owner; False if they had already unsubscribed (the first time is kept)."""
@@ -84,14 +85,3 @@ class ActionRecords(Table):
             "attribute_exists(pk) AND attribute_not_exists(unsubscribed_at)",
             at=keys.instant(at),
         )
-
-    @staticmethod
-    def _settle(reasons: Sequence[str], first_failed: KithError) -> None:
-        """Cancellation reasons in order: the change itself, then the link and what the link adds."""
-        if not reasons:
-            return
-        if any(reason == "ConditionalCheckFailed" for reason in reasons[1:]):
-            raise AlreadyDone("this link was used already")
-        if reasons[0] == "ConditionalCheckFailed":
-            raise first_failed
-        raise Retryable("the write collided with another; try again")

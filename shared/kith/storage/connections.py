@@ -66,7 +66,24 @@ def _from_lookup(item: Item) -> CalendarConnection:
     return CalendarConnection.model_validate({**item["connection"], "version": int(item["version"])})
 
 
-class ConnectionRecords(Table):
+class ConnectionReads(Table):
+    def get_connection(self, connection_id: str) -> CalendarConnection:
+        item = self._get(keys.connection_pk(connection_id), keys.CONNECTION)
+        if item is None:
+            raise NotFound("unknown calendar connection")
+        return _from_lookup(item)
+
+
+class ConnectionSummaries(Table):
+    def connection_summaries(self, owner_id: str) -> list[ConnectionSummary]:
+        """The owner's connections as their list shows them (the listing items hold no secrets)."""
+        return [_summary(listing) for listing in self._listings(owner_id)]
+
+    def _listings(self, owner_id: str) -> list[Item]:
+        return list(self._query_prefix(keys.owner_pk(owner_id), keys.owner_connection_sk("")))
+
+
+class ConnectionRecords(ConnectionReads):
     def create_connection(self, connection: CalendarConnection) -> None:
         actions = [
             {
@@ -78,8 +95,8 @@ class ConnectionRecords(Table):
             }
             for item in (_lookup_item(connection, self.due_shards), _listing_item(connection))
         ]
-        if self._transact(actions):
-            raise Conflict("a connection with that id already exists")
+        taken = Conflict("a connection with that id already exists")
+        self._transact(actions, [taken, taken])
 
     def save_connection(self, connection: CalendarConnection) -> CalendarConnection:
         """Store a changed connection if nobody changed it since it was read; returns it at its new version."""
@@ -95,22 +112,8 @@ class ConnectionRecords(Table):
             },
             {"Put": {"TableName": self._table, "Item": to_wire(_listing_item(saved))}},
         ]
-        if self._transact(actions):
-            raise Conflict("the connection changed meanwhile")
+        self._transact(actions, [Conflict("the connection changed meanwhile")])
         return saved
-
-    def get_connection(self, connection_id: str) -> CalendarConnection:
-        item = self._get(keys.connection_pk(connection_id), keys.CONNECTION)
-        if item is None:
-            raise NotFound("unknown calendar connection")
-        return _from_lookup(item)
-
-    def list_connections(self, owner_id: str) -> list[Item]:
-        return list(self._query_prefix(keys.owner_pk(owner_id), keys.owner_connection_sk("")))
-
-    def connection_summaries(self, owner_id: str) -> list[ConnectionSummary]:
-        """The owner's connections as their list shows them (the listing items hold no secrets)."""
-        return [_summary(listing) for listing in self.list_connections(owner_id)]
 
     def delete_connection(self, connection: CalendarConnection) -> None:
         self._batch_write(

@@ -16,8 +16,9 @@ from botocore.exceptions import ClientError
 from kith.calendars.consent_state import PendingConsent
 from kith.errors import Conflict
 from kith.storage import keys
+from kith.storage.failures import is_condition_failure, kith_error
 from kith.storage.items import Item
-from kith.storage.table import Table, from_wire, is_condition_failure, key_of, raise_for
+from kith.storage.table import Table, from_wire, key_of
 
 
 def _consent_item(consent: PendingConsent) -> Item:
@@ -59,7 +60,8 @@ class ConsentRecords(Table):
                 ReturnValues="ALL_OLD",
             )
         except ClientError as error:
-            if is_condition_failure(error):
+            failure = kith_error(error)
+            if is_condition_failure(failure):
                 return None
-            raise_for(error)
+            raise failure from error
         return _from_item(nonce, from_wire(answer["Attributes"]))

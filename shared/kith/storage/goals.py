@@ -15,13 +15,15 @@ from kith.storage import keys
 from kith.storage.table import Table
 
 
-class GoalRecords(Table):
+class GoalReads(Table):
     def get_goals(self, owner_id: str) -> tuple[Goal, ...]:
         item = self._get(keys.owner_pk(owner_id), keys.GOALS)
         if item is None:
             return ()
         return tuple(Goal(name=raw["name"], active=bool(raw["active"])) for raw in item.get("goals", ()))
 
+
+class GoalRecords(GoalReads):
     def save_goals(self, owner_id: str, goals: Sequence[Goal]) -> None:
         self._put(
             {

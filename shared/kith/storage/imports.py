@@ -10,8 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from kith.domain.models import Contact, OwnerSettings
-from kith.errors import Conflict, Retryable
+from kith.errors import Conflict, KithError, Retryable
 from kith.storage.steps import change_contact_steps, create_contact_steps, undo_change_steps, undo_puts
 from kith.storage.table import Table
 
@@ -44,10 +46,14 @@ class ImportRecords(Table):
         transactions = 0
         for batch in _batches(units):
             transactions += 1
-            reasons = self._transact([step for unit in batch for step in unit.steps])
-            if reasons:
+            try:
+                self._transact([step for unit in batch for step in unit.steps], _meanings(batch))
+            except Retryable as failure:
                 self._undo(done)
-                raise _failure(batch, reasons)
+                raise Retryable("the import was interrupted; nothing was imported, try again") from failure
+            except Exception:
+                self._undo(done)
+                raise
             done.extend(batch)
         return transactions
 
@@ -63,8 +69,12 @@ class ImportRecords(Table):
 
     def _undo(self, done: Sequence[_Unit]) -> None:
         for batch in _batches(list(reversed(done))):
-            if self._transact([step for unit in batch for step in unit.undo]):
-                raise Retryable("the import failed midway and could not be fully undone; import the file again")
+            try:
+                self._transact([step for unit in batch for step in unit.undo])
+            except (KithError, ClientError) as failure:
+                raise Retryable(
+                    "the import failed midway and could not be fully undone; import the file again"
+                ) from failure
 
 
 def _batches(units: Sequence[_Unit]) -> list[list[_Unit]]:
@@ -80,9 +90,10 @@ def _batches(units: Sequence[_Unit]) -> list[list[_Unit]]:
     return batches
 
 
-def _failure(batch: Sequence[_Unit], reasons: Sequence[str]) -> Exception:
-    steps = [unit for unit in batch for _ in unit.steps]
-    for unit, reason in zip(steps, reasons, strict=False):
-        if reason == "ConditionalCheckFailed":
-            return Conflict(f"{unit.label} clashed with a change made meanwhile; nothing was imported, try again")
-    return Retryable("the import was interrupted; nothing was imported, try again")
+def _meanings(batch: Sequence[_Unit]) -> list[KithError | None]:
+    """Each step's failed condition names its unit: a new contact, or the changes to one."""
+    return [
+        Conflict(f"{unit.label} clashed with a change made meanwhile; nothing was imported, try again")
+        for unit in batch
+        for _ in unit.steps
+    ]

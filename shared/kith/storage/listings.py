@@ -52,9 +52,25 @@ def _attribute_filter(filters: ContactFilter) -> tuple[dict[str, Any], dict[str,
     return {"FilterExpression": " AND ".join(conditions), "ExpressionAttributeNames": names}, values
 
 
-class ListingRecords(PagedQueries):
-    # -- contacts --------------------------------------------------------------
+class OwnerPages(PagedQueries):
+    def _owner_page(
+        self,
+        owner_id: str,
+        listing: str,
+        prefix: str,
+        request: dict[str, Any],
+        limit: int,
+        cursor: str | None,
+        convert: Callable[[list[Item]], list[T | None]],
+    ) -> Page[T]:
+        """A page of the owner's items under one sort-key prefix; the cursor is the last item's sort key."""
+        start = None
+        if cursor is not None:
+            start = {"pk": keys.owner_pk(owner_id), **decode_cursor(cursor, listing, {"sk": prefix})}
+        return self._page(request, listing=listing, cursor_key=("sk",), start=start, limit=limit, convert=convert)
 
+
+class ContactListings(OwnerPages):
     def find_contacts(
         self,
         owner_id: str,
@@ -159,25 +175,6 @@ class ListingRecords(PagedQueries):
 
         return self._owner_page(owner_id, listing, prefix, _prefix_query(pk, prefix), limit, cursor, contacts_of)
 
-    # -- what Kith recorded ----------------------------------------------------------
-
-    def interactions_page(self, owner_id: str, limit: int, cursor: str | None) -> Page[Interaction]:
-        """Interactions, without the markers cancelled meetings leave behind."""
-        request = {
-            **_prefix_query(keys.owner_pk(owner_id), keys.interaction_sk(""), interaction="interaction"),
-            "FilterExpression": "#type = :interaction",
-            "ExpressionAttributeNames": {"#type": "type"},
-        }
-        return self._owner_page(
-            owner_id,
-            "interactions",
-            keys.interaction_sk(""),
-            request,
-            limit,
-            cursor,
-            _each(items.interaction_from_item),
-        )
-
     def timeline_page(self, owner_id: str, contact_id: str, limit: int, cursor: str | None) -> Page[Interaction]:
         """A contact's interactions, newest first: its links in reverse order, each page's interactions read at once."""
         pk = keys.owner_pk(owner_id)
@@ -195,6 +192,25 @@ class ListingRecords(PagedQueries):
 
         return self._owner_page(owner_id, f"timeline:{contact_id}", prefix, request, limit, cursor, interactions)
 
+
+class MeetingListings(OwnerPages):
+    def interactions_page(self, owner_id: str, limit: int, cursor: str | None) -> Page[Interaction]:
+        """Interactions, without the markers cancelled meetings leave behind."""
+        request = {
+            **_prefix_query(keys.owner_pk(owner_id), keys.interaction_sk(""), interaction="interaction"),
+            "FilterExpression": "#type = :interaction",
+            "ExpressionAttributeNames": {"#type": "type"},
+        }
+        return self._owner_page(
+            owner_id,
+            "interactions",
+            keys.interaction_sk(""),
+            request,
+            limit,
+            cursor,
+            _each(items.interaction_from_item),
+        )
+
     def follow_ups_page(
         self, owner_id: str, limit: int, cursor: str | None, status: FollowUpStatus | None = None
     ) -> Page[FollowUp]:
@@ -210,25 +226,11 @@ class ListingRecords(PagedQueries):
             owner_id, "follow-ups", keys.follow_up_sk(""), request, limit, cursor, _each(items.follow_up_from_item)
         )
 
+
+class SentListings(OwnerPages):
     def sent_page(self, owner_id: str, limit: int, cursor: str | None) -> Page[SentEmail]:
         request = _prefix_query(keys.owner_pk(owner_id), keys.sent_sk(""))
         return self._owner_page(owner_id, "sent", keys.sent_sk(""), request, limit, cursor, _each(items.sent_from_item))
-
-    def _owner_page(
-        self,
-        owner_id: str,
-        listing: str,
-        prefix: str,
-        request: dict[str, Any],
-        limit: int,
-        cursor: str | None,
-        convert: Callable[[list[Item]], list[T | None]],
-    ) -> Page[T]:
-        """A page of the owner's items under one sort-key prefix; the cursor is the last item's sort key."""
-        start = None
-        if cursor is not None:
-            start = {"pk": keys.owner_pk(owner_id), **decode_cursor(cursor, listing, {"sk": prefix})}
-        return self._page(request, listing=listing, cursor_key=("sk",), start=start, limit=limit, convert=convert)
 
 
 def _listed_at(contact: Contact | None, lookup: Item, address_prefix: str) -> Contact | None:

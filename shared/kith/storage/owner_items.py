@@ -12,9 +12,8 @@ from typing import Any
 
 from kith.domain.models import Contact, FollowUp, FollowUpStatus, Interaction
 from kith.domain.records import ContactLink, ContactLinks
-from kith.errors import Conflict, Retryable, StaleContact
+from kith.errors import Conflict, StaleContact
 from kith.storage import items, keys
-from kith.storage.items import Item
 from kith.storage.steps import term_steps
 from kith.storage.table import Table, expression_values, key_of
 
@@ -25,10 +24,6 @@ _SWEEPS = 3
 class OwnerItems(Table):
     # -- one contact ---------------------------------------------------------------------------
 
-    def contact_links(self, owner_id: str, contact_id: str) -> list[Item]:
-        """The contact's links: one per interaction it is part of, and one for a last interaction stated on adding."""
-        return list(self._query_prefix(keys.owner_pk(owner_id), keys.link_prefix(contact_id)))
-
     def linked_interactions(self, owner_id: str, contact_id: str) -> ContactLinks:
         """The contact's links: one per interaction it is part of, and one for a last interaction stated on adding."""
         links = tuple(
@@ -36,7 +31,7 @@ class OwnerItems(Table):
                 None if link["interaction_id"] == items.STATED else str(link["interaction_id"]),
                 keys.parse_instant(link["end"]),
             )
-            for link in self.contact_links(owner_id, contact_id)
+            for link in self._query_prefix(keys.owner_pk(owner_id), keys.link_prefix(contact_id))
         )
         return ContactLinks(owner_id, contact_id, links)
 
@@ -109,9 +104,6 @@ class OwnerItems(Table):
         aliases = self._query_prefix(pk, keys.ALIAS_PREFIX)
         self._batch_write(deletes=[(pk, alias["sk"]) for alias in aliases if alias.get("interaction_id") in wanted])
 
-    def delete_links(self, links: Iterable[Item]) -> None:
-        self._batch_write(deletes=[(link["pk"], link["sk"]) for link in links])
-
     def delete_contact_links(self, links: ContactLinks) -> None:
         pk = keys.owner_pk(links.owner_id)
         self._batch_write(
@@ -146,14 +138,10 @@ class OwnerItems(Table):
             for address in contact.emails
         ]
         actions += term_steps(self._table, contact, None)
-        reasons = self._transact(actions)
-        if not reasons:
-            return
-        if reasons[0] == "ConditionalCheckFailed":
-            raise StaleContact("the contact changed since it was read; try again")
-        if "ConditionalCheckFailed" in reasons:
-            raise Conflict("an e-mail address of the contact is held by another contact")
-        raise Retryable("the write collided with another; try again")
+        held = Conflict("an e-mail address of the contact is held by another contact")
+        self._transact(
+            actions, [StaleContact("the contact changed since it was read; try again"), *[held] * len(contact.emails)]
+        )
 
     # -- a whole account -------------------------------------------------------------------------
 

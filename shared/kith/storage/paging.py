@@ -20,8 +20,9 @@ from botocore.exceptions import ClientError
 
 from kith.domain.paging import Page
 from kith.errors import InvalidCursor
+from kith.storage.failures import kith_error
 from kith.storage.items import Item
-from kith.storage.table import Table, from_wire, raise_for, to_wire
+from kith.storage.table import Table, from_wire, to_wire
 
 T = TypeVar("T")
 
@@ -80,7 +81,7 @@ class PagedQueries(Table):
             try:
                 response = self._client.query(**query, Limit=size)
             except ClientError as error:
-                raise_for(error)
+                raise kith_error(error) from error
             read = [from_wire(raw) for raw in response.get("Items", [])]
             found += [(item, value) for item, value in zip(read, convert(read), strict=True) if value is not None]
             last = response.get("LastEvaluatedKey")

@@ -1,4 +1,4 @@
-"""The table's low-level operations: wire format, conditions, batches, and the one error mapping."""
+"""The table's low-level operations: wire format, conditions and batches (storage/failures.py maps their errors)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from botocore.exceptions import ClientError
 
 from kith.errors import Retryable
 from kith.storage import keys
+from kith.storage.failures import Meanings, is_condition_failure, kith_error
 from kith.storage.items import Item
 
 _serializer = TypeSerializer()
@@ -39,22 +40,6 @@ def expression_values(**values: Any) -> dict[str, Any]:
     return {f":{name}": _serializer.serialize(value) for name, value in values.items()}
 
 
-def error_code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))
-
-
-def is_condition_failure(error: ClientError) -> bool:
-    return error_code(error) == "ConditionalCheckFailedException"
-
-
-def raise_for(error: ClientError) -> None:
-    """The one place a DynamoDB error code becomes a Kith error."""
-    code = error_code(error)
-    if code in {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}:
-        raise Retryable(f"DynamoDB is throttling ({code})") from error
-    raise error
-
-
 class Table:
     """One DynamoDB table, spoken to with plain items."""
 
@@ -67,7 +52,7 @@ class Table:
         try:
             response = self._client.get_item(TableName=self._table, Key=key_of(pk, sk))
         except ClientError as error:
-            raise_for(error)
+            raise kith_error(error) from error
         raw = response.get("Item")
         return from_wire(raw) if raw else None
 
@@ -77,7 +62,7 @@ class Table:
             try:
                 response = self._client.query(**request)
             except ClientError as error:
-                raise_for(error)
+                raise kith_error(error) from error
             for raw in response.get("Items", []):
                 yield from_wire(raw)
             last = response.get("LastEvaluatedKey")
@@ -103,7 +88,7 @@ class Table:
         try:
             self._client.put_item(TableName=self._table, Item=to_wire(item))
         except ClientError as error:
-            raise_for(error)
+            raise kith_error(error) from error
 
     def _put_new(self, item: Item) -> bool:
         """Write an item only if it is not there yet; False if it was."""
@@ -112,9 +97,10 @@ class Table:
                 TableName=self._table, Item=to_wire(item), ConditionExpression="attribute_not_exists(pk)"
             )
         except ClientError as error:
-            if is_condition_failure(error):
+            failure = kith_error(error)
+            if is_condition_failure(failure):
                 return False
-            raise_for(error)
+            raise failure from error
         return True
 
     def _update(self, pk: str, sk: str, expression: str, condition: str | None, **values: Any) -> bool:
@@ -133,9 +119,10 @@ class Table:
         try:
             self._client.update_item(**request)
         except ClientError as error:
-            if is_condition_failure(error):
+            failure = kith_error(error)
+            if is_condition_failure(failure):
                 return False
-            raise_for(error)
+            raise failure from error
         return True
 
     def _delete(self, pk: str, sk: str, condition: str, **values: Any) -> bool:
@@ -149,21 +136,18 @@ class Table:
         try:
             self._client.delete_item(**request)
         except ClientError as error:
-            if is_condition_failure(error):
+            failure = kith_error(error)
+            if is_condition_failure(failure):
                 return False
-            raise_for(error)
+            raise failure from error
         return True
 
-    def _transact(self, actions: list[dict[str, Any]]) -> list[str]:
-        """Run a transaction; returns the cancellation reason codes ([] on success)."""
+    def _transact(self, actions: list[dict[str, Any]], meanings: Meanings = ()) -> None:
+        """Run a transaction; if it is cancelled, raise what the first failed condition means (`meanings`, by item)."""
         try:
             self._client.transact_write_items(TransactItems=actions)
         except ClientError as error:
-            if error_code(error) == "TransactionCanceledException":
-                reasons = error.response.get("CancellationReasons", [])
-                return [str(reason.get("Code", "None")) for reason in reasons] or ["Unknown"]
-            raise_for(error)
-        return []
+            raise kith_error(error, meanings) from error
 
     def _batch_get(self, key_pairs: Sequence[tuple[str, str]]) -> list[Item]:
         found: list[Item] = []
@@ -176,7 +160,7 @@ class Table:
                 try:
                     response = self._client.batch_get_item(RequestItems=pending)
                 except ClientError as error:
-                    raise_for(error)
+                    raise kith_error(error) from error
                 found.extend(from_wire(raw) for raw in response.get("Responses", {}).get(self._table, []))
                 pending = response.get("UnprocessedKeys") or {}
                 if not pending:
@@ -195,7 +179,7 @@ class Table:
                 try:
                     response = self._client.batch_write_item(RequestItems=pending)
                 except ClientError as error:
-                    raise_for(error)
+                    raise kith_error(error) from error
                 pending = response.get("UnprocessedItems") or {}
                 if not pending:
                     break
