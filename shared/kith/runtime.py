@@ -18,7 +18,6 @@ from botocore.config import Config
 
 from kith.config import Settings
 from kith.storage import stores
-from kith.storage.repository import Repository
 
 if TYPE_CHECKING:
     from kith.actions.links import Linker
@@ -88,10 +87,6 @@ class Runtime:
     @cached_property
     def dynamodb(self) -> Any:
         return self.client("dynamodb")
-
-    @cached_property
-    def repository(self) -> Repository:
-        return Repository(self.dynamodb, self.settings.table_name, self.settings.due_shards)
 
     # The stores, one per port in kith.ports, all on the one DynamoDB client.
 

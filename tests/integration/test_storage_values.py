@@ -15,7 +15,6 @@ from kith.domain.models import CalendarConnection, Interaction, OwnerSettings, P
 from kith.domain.records import ConnectionSummary, ContactLink, SpentLink
 from kith.errors import AlreadyDone, Conflict, Retryable, StaleContact
 from kith.storage import stores
-from kith.storage.repository import Repository
 from kith_local.stack import create_table
 from kith_local.template import load_template
 from moto import mock_aws
@@ -91,7 +90,6 @@ def test_a_contacts_links_name_its_interactions_and_go_with_it(client: Any) -> N
     assert ContactLink(None, utc(2026, 10, 1)) in links.links
     erasure.delete_contact_links(links)
     assert erasure.linked_interactions("o-1", "c-ana").links == ()
-    assert Repository(client, TABLE, 4).contact_links("o-1", "c-ana") == []
 
 
 def test_a_link_is_spent_once_and_says_so_before_anything_else(client: Any) -> None:

@@ -30,8 +30,8 @@ def spent_link_item(claim: ActionClaim, at: datetime) -> Item:
     }
 
 
-def spent_item(spent: SpentLink | Item) -> Item:
-    return spent_link_item(spent.claim, spent.at) if isinstance(spent, SpentLink) else spent
+def spent_item(spent: SpentLink) -> Item:
+    return spent_link_item(spent.claim, spent.at)
 
 
 class ActionRecords(Table):
@@ -43,7 +43,7 @@ class ActionRecords(Table):
         before: Contact,
         after: Contact,
         settings: OwnerSettings,
-        spent: SpentLink | Item,
+        spent: SpentLink,
         interaction: Interaction | None = None,
     ) -> None:
         """Replace a contact (if still at the version read) and spend the link, all or nothing.
@@ -59,7 +59,7 @@ class ActionRecords(Table):
         used = AlreadyDone("this link was used already")
         self._transact(actions, [used, StaleContact("the contact changed since it was read"), used, used])
 
-    def pause_owner_once(self, owner_id: str, settings: OwnerSettings, spent: SpentLink | Item) -> None:
+    def pause_owner_once(self, owner_id: str, settings: OwnerSettings, spent: SpentLink) -> None:
         """Store the owner's new settings (a pause) and spend the link, all or nothing."""
         actions: list[dict[str, Any]] = [
             put_once(self._table, spent_item(spent)),

@@ -11,7 +11,6 @@ from kith.domain.records import SpentLink
 from kith.errors import AlreadyDone, Conflict, KithError, NotFound, StaleContact
 from kith.storage import items, keys
 from kith.storage.actions import spent_item
-from kith.storage.items import Item
 from kith.storage.steps import change_contact_steps, create_contact_steps, put_once
 from kith.storage.table import Table
 
@@ -72,7 +71,7 @@ class DueContacts(Table):
 
 
 class ContactCreation(Table):
-    def create_contact(self, contact: Contact, settings: OwnerSettings, spent: SpentLink | Item | None = None) -> None:
+    def create_contact(self, contact: Contact, settings: OwnerSettings, spent: SpentLink | None = None) -> None:
         """Store a new contact and claim its e-mail addresses; with `spent`, also spend the link that adds it."""
         actions = create_contact_steps(self._table, contact, settings.zone)
         meanings = _claim_meanings(contact.emails)
