@@ -35,7 +35,7 @@ export SAM_CLI_TELEMETRY := 0
 help:
 	@echo "make demo    run one owner's week end to end on an embedded local AWS; emails land in outbox/"
 	@echo "make test    ruff, mypy and every test suite (unit, integration, e2e, template, browser)"
-	@echo "make lint    ruff and mypy only"
+	@echo "make lint    ruff (mccabe at 10), mypy, the import layers (import-linter) and the house rules only"
 	@echo "make bench   print request counts, import times, render rates and ranking agreement"
 	@echo "             PARTS=name,... runs only those parts (python bench/run.py --help names them)"
 	@echo "make serve   the console and API at http://127.0.0.1:<port>/, a ticking clock, on an embedded AWS;"
@@ -83,6 +83,8 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python -m kith_local.house_rules
 
 format: venv
 	$(BIN)/ruff format .

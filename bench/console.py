@@ -243,7 +243,7 @@ def _first_loads(run: ConsoleBench, page: Page) -> None:
 
 def _demo_network(run: ConsoleBench, kith: LocalKith, browser: Browser) -> None:
     """make serve --demo's owner (20 contacts, calls logged, a meeting ended and one planned): first load, requests."""
-    from kith_local.demo import OWNER_TOKEN
+    from kith_local.demo_people import OWNER_TOKEN
     from kith_local.demo_seed import seed_demo
     from kith_local.dev_sign_in import PREFILLED_EMAIL, PREFILLED_SUBJECT
 

@@ -20,195 +20,30 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
 
 from kith_local.aws import local_aws, sent_emails
 from kith_local.clock import SimulatedClock
 from kith_local.demo_calendars import PROVIDERS, CalendarWeek, Consent, Delivery, Say, Scene, meetings_by_provider
 from kith_local.demo_links import Click, click_through
+from kith_local.demo_people import (
+    CONTACTS,
+    DAYS,
+    HOSTILE_ADDED,
+    HOSTILE_CONTACT,
+    HOSTILE_LABEL,
+    OWNER,
+    OWNER_ID,
+    OWNER_TOKEN,
+    START,
+    TICK,
+)
 from kith_local.fake_providers import FakeProviders
 from kith_local.harness import LocalKith
 from kith_local.outbox import OutboxEntry, write_outbox
 from kith_local.provider_settings import google_overrides, microsoft_overrides
-
-START = datetime(2026, 11, 29, 17, 0, tzinfo=UTC)  # Sunday evening in Berlin
-OWNER_ID = "owner-ada"
-OWNER_TOKEN = f"dev:{OWNER_ID}"
-TICK = timedelta(minutes=30)
-DAYS = 5
-
-OWNER = {
-    "email": "ada@example.com",
-    "name": "Ada Moreau",
-    "time_zone": "Europe/Berlin",
-    "digest_weekdays": [0, 3],
-    "digest_hour": 8,
-    "digest_limit": 5,
-}
-
-
-def _ago(days: int) -> str:
-    return (START - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-CONTACTS: list[dict[str, Any]] = [
-    {
-        "name": "Priya Natarajan",
-        "emails": ["priya@lumen.example"],
-        "company": "Lumen",
-        "circle": "inner",
-        "goal": "mentorship",
-        "last_interaction_at": _ago(30),
-    },
-    {
-        "name": "Jonas Weber",
-        "emails": ["jonas@fjord.example"],
-        "company": "Fjord Labs",
-        "circle": "core",
-        "last_interaction_at": _ago(95),
-    },
-    {
-        "name": "Mei Lin",
-        "emails": ["mei@orbit.example"],
-        "company": "Orbit",
-        "circle": "inner",
-        "goal": "job search",
-        "last_interaction_at": _ago(25),
-    },
-    {
-        "name": "Tomás Ortega",
-        "emails": ["tomas@altamar.example"],
-        "company": "Altamar",
-        "circle": "core",
-        "last_interaction_at": _ago(61),
-    },
-    {
-        "name": "Grace Okafor",
-        "emails": ["grace@kite.example"],
-        "company": "Kite Health",
-        "circle": "wider",
-        "goal": "industry insight",
-        "last_interaction_at": _ago(200),
-    },
-    {
-        "name": "Luca Bianchi",
-        "emails": ["luca@ponte.example"],
-        "company": "Ponte",
-        "circle": "core",
-        "last_interaction_at": _ago(58),
-    },
-    {
-        "name": "Sofia Lindqvist",
-        "emails": ["sofia@nord.example"],
-        "company": "Nord",
-        "circle": "inner",
-        "last_interaction_at": _ago(19),
-    },
-    {
-        "name": "Omar Haddad",
-        "emails": ["omar@sahel.example"],
-        "company": "Sahel Capital",
-        "circle": "wider",
-        "goal": "partnerships",
-        "last_interaction_at": _ago(150),
-    },
-    {
-        "name": "Hana Sato",
-        "emails": ["hana@kumo.example"],
-        "company": "Kumo",
-        "circle": "custom",
-        "cadence_days": 45,
-        "last_interaction_at": _ago(47),
-    },
-    {
-        "name": "Elena Popescu",
-        "emails": ["elena@carpat.example"],
-        "company": "Carpat",
-        "circle": "core",
-        "last_interaction_at": _ago(10),
-    },
-    {
-        "name": "Kwame Mensah",
-        "emails": ["kwame@volta.example"],
-        "company": "Volta",
-        "circle": "wider",
-        "last_interaction_at": _ago(40),
-    },
-    {"name": "Ingrid Berg", "emails": ["ingrid@fjell.example"], "company": "Fjell", "circle": "never"},
-    {
-        "name": "Rafael Costa",
-        "emails": ["rafael@mar.example"],
-        "company": "Mar Digital",
-        "circle": "core",
-        "goal": "partnerships",
-        "last_interaction_at": _ago(63),
-    },
-    {
-        "name": "Anya Petrova",
-        "emails": ["anya@neva.example"],
-        "company": "Neva",
-        "circle": "inner",
-        "last_interaction_at": _ago(5),
-    },
-    {
-        "name": "Daniel Cohen",
-        "emails": ["daniel@cedar.example"],
-        "company": "Cedar",
-        "circle": "custom",
-        "cadence_days": 14,
-        "last_interaction_at": _ago(12),
-    },
-    {
-        "name": "Fatima Zahra",
-        "emails": ["fatima@atlas.example"],
-        "company": "Atlas",
-        "circle": "core",
-        "last_interaction_at": _ago(30),
-    },
-    {
-        "name": "Noah Kim",
-        "emails": ["noah@han.example"],
-        "company": "Han River",
-        "circle": "wider",
-        "last_interaction_at": _ago(179),
-    },
-    {
-        "name": "Chloé Martin",
-        "emails": ["chloe@loire.example"],
-        "company": "Loire",
-        "circle": "inner",
-        "goal": "mentorship",
-        "last_interaction_at": _ago(22),
-    },
-    {
-        "name": "Arjun Mehta",
-        "emails": ["arjun@indus.example"],
-        "company": "Indus",
-        "circle": "core",
-        "last_interaction_at": _ago(120),
-    },
-    {
-        "name": "Amara Nwosu",
-        "emails": ["amara@baobab.example"],
-        "company": "Baobab",
-        "circle": "inner",
-        "last_interaction_at": _ago(40),
-    },
-]
-
-# Added midweek, so the first emails show ordinary people and a later digest shows the escaping at work.
-HOSTILE_CONTACT: dict[str, Any] = {
-    "name": "Zoe Adams <b>&</b> Co",
-    "emails": ["zoe@quill.example"],
-    "company": "Quill (a test contact: a name that tries to break the email)",
-    "circle": "inner",
-    "last_interaction_at": _ago(40),
-}
-HOSTILE_LABEL = "a contact whose name tries to break the email"
-HOSTILE_ADDED = START + timedelta(days=2, hours=22)  # Wednesday afternoon in Berlin
 
 
 @dataclass(frozen=True)
@@ -277,6 +112,37 @@ def _parse(instant: str | None) -> datetime:
     return datetime.fromisoformat(instant.replace("Z", "+00:00"))
 
 
+def _play_due_scenes(scenes: list[Scene], clock: SimulatedClock, kith: LocalKith, say: Say) -> int:
+    """Play every scene due by now, in order, each followed by the meetings function; how many played."""
+    played = 0
+    while scenes and scenes[0].at <= clock.now():
+        scene = scenes.pop(0)
+        say(f"  {clock.now():%a %d %b %H:%M} UTC  {scene.title}")
+        scene.play()
+        drained = kith.process_meetings()
+        if drained.delivered:
+            say(f"      {drained.delivered} queued message(s) processed by the meetings function")
+        played += 1
+    return played
+
+
+def _note_renewals(
+    kith: LocalKith,
+    clock: SimulatedClock,
+    expiries: dict[str, tuple[str, str | None]],
+    summary: Summary,
+    say: Say,
+) -> dict[str, tuple[str, str | None]]:
+    """Record each watch the tick renewed (its expiry moved); the expiries as they stand now."""
+    renewed = _expiries(kith)
+    for connection_id, (provider, expires) in renewed.items():
+        if expires != expiries[connection_id][1]:
+            summary.renewals.append(Renewal(provider, clock.now(), _parse(expires)))
+            lasts = f"{summary.renewals[-1].expires_at:%a %d %b %H:%M}"
+            say(f"  {clock.now():%a %d %b %H:%M} UTC  renewed {_watch_of(provider)}; it now lasts to {lasts} UTC")
+    return renewed
+
+
 def run_demo(outbox: Path, days: int = DAYS, quiet: bool = False) -> Summary:
     # Bound to the terminal now: the fake calls Kith back while a function runs, with its stdout captured.
     say = (lambda *_: None) if quiet else functools.partial(print, file=sys.stdout, flush=True)
@@ -308,14 +174,8 @@ def run_demo(outbox: Path, days: int = DAYS, quiet: bool = False) -> Summary:
         say(f"The week, a tick every {int(TICK.total_seconds() // 60)} minutes for {days} days:")
         end = START + timedelta(days=days)
         while clock.now() < end:
-            while scenes and scenes[0].at <= clock.now():
-                scene = scenes.pop(0)
-                say(f"  {clock.now():%a %d %b %H:%M} UTC  {scene.title}")
-                scene.play()
-                drained = kith.process_meetings()
-                if drained.delivered:
-                    say(f"      {drained.delivered} queued message(s) processed by the meetings function")
-                expiries = _expiries(kith)
+            played = _play_due_scenes(scenes, clock, kith, say)
+            expiries = _expiries(kith) if played else expiries
             clock.advance(TICK)
             result = kith.tick()
             summary.ticks += 1
@@ -325,13 +185,7 @@ def run_demo(outbox: Path, days: int = DAYS, quiet: bool = False) -> Summary:
             if result["digests_queued"] or result["follow_ups_queued"]:
                 say(f"{when}  queued {result['digests_queued']} digest(s), {result['follow_ups_queued']} follow-up(s)")
             if result["renewals_queued"]:
-                renewed = _expiries(kith)
-                for connection_id, (provider, expires) in renewed.items():
-                    if expires != expiries[connection_id][1]:
-                        summary.renewals.append(Renewal(provider, clock.now(), _parse(expires)))
-                        lasts = f"{summary.renewals[-1].expires_at:%a %d %b %H:%M}"
-                        say(f"{when}  renewed {_watch_of(provider)}; it now lasts to {lasts} UTC")
-                expiries = renewed
+                expiries = _note_renewals(kith, clock, expiries, summary, say)
 
         interactions = kith.request("GET", "/v1/interactions", token=OWNER_TOKEN).body["interactions"]
         follow_ups = kith.request("GET", "/v1/follow-ups", token=OWNER_TOKEN).body["follow_ups"]

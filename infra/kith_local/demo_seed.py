@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from kith_local.demo import CONTACTS, OWNER, OWNER_ID, OWNER_TOKEN, START
+from kith_local.demo_people import CONTACTS, OWNER, OWNER_ID, OWNER_TOKEN, START
 from kith_local.harness import LocalKith
 from kith_local.provider_payloads import CALCOM_SIGNATURE, calcom_body, calcom_signature
 

@@ -27,7 +27,7 @@ from kith_local.browser import (
     sign_in,
     wait_until_shown,
 )
-from kith_local.demo import OWNER, OWNER_TOKEN
+from kith_local.demo_people import OWNER, OWNER_TOKEN
 from kith_local.demo_seed import seed_demo
 from kith_local.dev_sign_in import PREFILLED_EMAIL, PREFILLED_SUBJECT
 from kith_local.harness import LocalKith

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -198,32 +198,23 @@ def replacement(draw: st.DrawFn, slot: Slot, current: Any) -> tuple[str, Any]:
     if isinstance(current, list) or of_type(slot.schema, "array"):
         choices.append("item limit")
     kind = draw(st.sampled_from(choices))
-    value: Any
-    if kind == "huge integer":
-        value = draw(huge_integer())
-    elif kind == "big integer":
-        value = draw(big_integer())
-    elif kind == "float":
-        value = draw(st.sampled_from(FLOATS))
-    elif kind == "constant":
-        value = draw(st.sampled_from(CONSTANTS))
-    elif kind == "deep":
-        value = draw(deep())
-    elif kind == "hostile text":
-        value = draw(hostile_text)
-    elif kind == "lone surrogate":
-        value = draw(lone_surrogate())
-    elif kind == "not utf-8":
-        value = draw(not_utf8())
-    elif kind == "at the limit":
-        value = draw(at_the_limit(slot))
-    elif kind == "item limit":
-        value = draw(at_the_item_limit(slot, current))
-    elif kind == "wrong type":
-        value = draw(st.sampled_from(WRONG_TYPES) | st.just([current]) | st.just({"value": current}))
-    else:
-        value = draw(_json_scalars())
-    return kind, copy.deepcopy(value)
+    return kind, copy.deepcopy(draw(_MUTATIONS[kind](slot, current)))
+
+
+_MUTATIONS: dict[str, Callable[[Slot, Any], st.SearchStrategy[Any]]] = {
+    "huge integer": lambda slot, current: huge_integer(),
+    "big integer": lambda slot, current: big_integer(),
+    "float": lambda slot, current: st.sampled_from(FLOATS),
+    "constant": lambda slot, current: st.sampled_from(CONSTANTS),
+    "deep": lambda slot, current: deep(),
+    "hostile text": lambda slot, current: hostile_text,
+    "lone surrogate": lambda slot, current: lone_surrogate(),
+    "not utf-8": lambda slot, current: not_utf8(),
+    "at the limit": lambda slot, current: at_the_limit(slot),
+    "item limit": at_the_item_limit,
+    "wrong type": lambda slot, current: st.sampled_from(WRONG_TYPES) | st.just([current]) | st.just({"value": current}),
+    "scalar": lambda slot, current: _json_scalars(),
+}
 
 
 TOP_LEVEL = (b"", b" ", b"null", b"true", b"0", b"-1", b'"text"', b"[]", b"[{}]", b"{", b"}", b"{}{}", b'""')

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -156,34 +157,59 @@ def resolve(value: Any, references: dict[str, Any]) -> Any:
     if len(value) != 1 or not (next(iter(value)) == "Ref" or next(iter(value)).startswith("Fn::")):
         return {key: resolve(item, references) for key, item in value.items()}
     ((kind, argument),) = value.items()
-    if kind in {"Ref", "Fn::GetAtt"}:
-        key = argument if isinstance(argument, str) else ".".join(argument)
-        if key not in references:
-            raise KeyError(f"no local value for {kind} {key}")
-        return references[key]
-    if kind == "Fn::Sub":
-        text, variables = (argument, {}) if isinstance(argument, str) else argument
-        known = {**references, **resolve(variables, references)}
+    if kind not in _INTRINSICS:
+        raise KeyError(f"the check does not resolve {kind}")
+    return _INTRINSICS[kind](argument, references)
 
-        def substitute(match: re.Match[str]) -> str:
-            if match[1] not in known:
-                raise KeyError(f"no local value for ${{{match[1]}}}")
-            return str(known[match[1]])
 
-        return _SUB_NAME.sub(substitute, text)
-    if kind == "Fn::Select":
-        index, items = resolve(argument, references)
-        return items[int(index)]
-    if kind == "Fn::Split":
-        separator, text = resolve(argument, references)
-        return text.split(separator)
-    if kind == "Fn::Join":
-        separator, items = resolve(argument, references)
-        return separator.join(str(item) for item in items)
-    if kind == "Fn::If":
-        condition, when_true, when_false = argument
-        return resolve(when_true if references[f"Condition:{condition}"] else when_false, references)
-    raise KeyError(f"the check does not resolve {kind}")
+def _reference(argument: Any, references: dict[str, Any]) -> Any:
+    key = argument if isinstance(argument, str) else ".".join(argument)
+    if key not in references:
+        raise KeyError(f"no local value for {'Ref' if isinstance(argument, str) else 'Fn::GetAtt'} {key}")
+    return references[key]
+
+
+def _sub(argument: Any, references: dict[str, Any]) -> str:
+    text, variables = (argument, {}) if isinstance(argument, str) else argument
+    known = {**references, **resolve(variables, references)}
+
+    def substitute(match: re.Match[str]) -> str:
+        if match[1] not in known:
+            raise KeyError(f"no local value for ${{{match[1]}}}")
+        return str(known[match[1]])
+
+    return _SUB_NAME.sub(substitute, text)
+
+
+def _select(argument: Any, references: dict[str, Any]) -> Any:
+    index, items = resolve(argument, references)
+    return items[int(index)]
+
+
+def _split(argument: Any, references: dict[str, Any]) -> list[str]:
+    separator, text = resolve(argument, references)
+    return list(text.split(separator))
+
+
+def _join(argument: Any, references: dict[str, Any]) -> str:
+    separator, items = resolve(argument, references)
+    return str(separator).join(str(item) for item in items)
+
+
+def _if(argument: Any, references: dict[str, Any]) -> Any:
+    condition, when_true, when_false = argument
+    return resolve(when_true if references[f"Condition:{condition}"] else when_false, references)
+
+
+_INTRINSICS: dict[str, Callable[[Any, dict[str, Any]], Any]] = {
+    "Ref": _reference,
+    "Fn::GetAtt": _reference,
+    "Fn::Sub": _sub,
+    "Fn::Select": _select,
+    "Fn::Split": _split,
+    "Fn::Join": _join,
+    "Fn::If": _if,
+}
 
 
 def grants(role: Role, references: dict[str, Any]) -> list[Grant]:

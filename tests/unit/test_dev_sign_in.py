@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from kith.calendars.consent_state import code_challenge
-from kith_local import demo
+from kith_local import demo_people as demo
 from kith_local.dev_sign_in import (
     CLIENT_ID,
     MOST_CODES,
