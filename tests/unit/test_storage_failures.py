@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 from kith.errors import AlreadyDone, ConditionFailed, Conflict, KithError, Retryable, StaleContact
-from kith.storage.failures import cancellation_reasons, is_condition_failure, kith_error
+from kith.storage.failures import cancellation_reasons, dynamodb_failures, kith_error
 
 STALE = StaleContact("the contact changed")
 CLAIMED = Conflict("another contact already has ann@example.com")
@@ -37,13 +37,12 @@ def test_the_first_failed_condition_in_item_order_wins() -> None:
 def test_a_failed_condition_with_no_stated_meaning_is_a_condition_failure() -> None:
     failure = kith_error(_cancelled("None", "None", "ConditionalCheckFailed"), [STALE])
     assert isinstance(failure, ConditionFailed) and isinstance(failure, Conflict)
-    assert is_condition_failure(failure)
-    assert not is_condition_failure(STALE)
+    assert not isinstance(STALE, ConditionFailed)
 
 
 def test_a_plain_conditional_write_is_item_zero() -> None:
     assert kith_error(_error("ConditionalCheckFailedException"), [USED]) is USED
-    assert is_condition_failure(kith_error(_error("ConditionalCheckFailedException")))
+    assert isinstance(kith_error(_error("ConditionalCheckFailedException")), ConditionFailed)
 
 
 @pytest.mark.parametrize("reason", ["TransactionConflict", "ProvisionedThroughputExceeded", "ThrottlingError"])
@@ -113,3 +112,16 @@ def test_every_mapped_error_is_a_kith_error() -> None:
         _error("RequestLimitExceeded"),
     ):
         assert isinstance(kith_error(error), KithError)
+
+
+def test_inside_dynamodb_failures_a_client_error_is_raised_as_what_it_means() -> None:
+    with pytest.raises(StaleContact) as raised, dynamodb_failures([STALE]):
+        raise _cancelled("ConditionalCheckFailed")
+
+    assert raised.value is STALE
+    assert isinstance(raised.value.__cause__, ClientError)
+
+
+def test_inside_dynamodb_failures_a_fault_of_the_request_stays_the_client_error() -> None:
+    with pytest.raises(ClientError), dynamodb_failures():
+        raise _error("ValidationException")

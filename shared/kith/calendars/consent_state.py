@@ -19,7 +19,7 @@ import json
 import re
 import secrets
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
@@ -102,6 +102,9 @@ def code_challenge(verifier: str) -> str:
     return _b64(hashlib.sha256(verifier.encode("ascii")).digest())
 
 
+_ProviderName = Literal["google", "outlook"]
+
+
 class _SignedState(BaseModel):
     """A claim as it travels: short names, strict types, nothing else."""
 
@@ -109,7 +112,7 @@ class _SignedState(BaseModel):
 
     k: Annotated[str, StringConstraints(pattern=_KEY_ID.pattern)]
     o: _Id
-    p: Literal["google", "outlook"]
+    p: _ProviderName
     n: _Id
     x: Annotated[int, Field(ge=0, le=_LATEST_EXPIRY)]
 
@@ -130,7 +133,7 @@ def sign_state(claim: ConsentClaim, ring: KeyRing) -> str:
     signed = _SignedState(
         k=ring.current,
         o=claim.owner_id,
-        p=claim.provider.value,
+        p=cast(_ProviderName, claim.provider.value),
         n=claim.nonce,
         x=int(claim.expires_at.timestamp()),
     )

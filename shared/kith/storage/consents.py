@@ -11,12 +11,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from botocore.exceptions import ClientError
-
 from kith.calendars.consent_state import PendingConsent
-from kith.errors import Conflict
+from kith.errors import ConditionFailed, Conflict
 from kith.storage import keys
-from kith.storage.failures import is_condition_failure, kith_error
+from kith.storage.failures import dynamodb_failures
 from kith.storage.items import Item
 from kith.storage.table import Table, from_wire, key_of
 
@@ -53,15 +51,13 @@ class ConsentRecords(Table):
     def spend_consent(self, owner_id: str, nonce: str) -> PendingConsent | None:
         """The owner's pending consent, deleted in the same request; None if it was spent already (or never existed)."""
         try:
-            answer = self._client.delete_item(
-                TableName=self._table,
-                Key=key_of(keys.owner_pk(owner_id), keys.consent_sk(nonce)),
-                ConditionExpression="attribute_exists(pk)",
-                ReturnValues="ALL_OLD",
-            )
-        except ClientError as error:
-            failure = kith_error(error)
-            if is_condition_failure(failure):
-                return None
-            raise failure from error
+            with dynamodb_failures():
+                answer = self._client.delete_item(
+                    TableName=self._table,
+                    Key=key_of(keys.owner_pk(owner_id), keys.consent_sk(nonce)),
+                    ConditionExpression="attribute_exists(pk)",
+                    ReturnValues="ALL_OLD",
+                )
+        except ConditionFailed:
+            return None
         return _from_item(nonce, from_wire(answer["Attributes"]))

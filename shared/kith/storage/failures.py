@@ -11,7 +11,8 @@ DynamoDB raised, as does any error not named here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from botocore.exceptions import ClientError
 
@@ -77,6 +78,10 @@ def _cancelled(error: ClientError, meanings: Meanings) -> KithError:
     raise error
 
 
-def is_condition_failure(failure: KithError) -> bool:
-    """Whether a write failed only because its condition (with no stated meaning) no longer held."""
-    return isinstance(failure, ConditionFailed)
+@contextmanager
+def dynamodb_failures(meanings: Meanings = ()) -> Iterator[None]:
+    """The one place storage catches a DynamoDB ClientError: inside, a failure is raised as what it means."""
+    try:
+        yield
+    except ClientError as error:
+        raise kith_error(error, meanings) from error

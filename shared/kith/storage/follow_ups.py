@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from botocore.exceptions import ClientError
-
 from kith.domain.models import FollowUp, FollowUpStatus
+from kith.errors import ConditionFailed
 from kith.storage import items, keys
-from kith.storage.failures import is_condition_failure, kith_error
+from kith.storage.failures import dynamodb_failures
 from kith.storage.table import Table, expression_values, to_wire
 
 
@@ -30,18 +29,16 @@ class FollowUpWrites(FollowUpReads):
                 merged = {attendee.email: attendee for attendee in (*stored.new_attendees, *follow_up.new_attendees)}
                 follow_up = follow_up.model_copy(update={"new_attendees": tuple(merged.values())})
         try:
-            self._client.put_item(
-                TableName=self._table,
-                Item=to_wire(items.follow_up_to_item(follow_up, self.due_shards)),
-                ConditionExpression="attribute_not_exists(pk) OR #status = :pending",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues=expression_values(pending=FollowUpStatus.PENDING.value),
-            )
-        except ClientError as error:
-            failure = kith_error(error)
-            if is_condition_failure(failure):
-                return False
-            raise failure from error
+            with dynamodb_failures():
+                self._client.put_item(
+                    TableName=self._table,
+                    Item=to_wire(items.follow_up_to_item(follow_up, self.due_shards)),
+                    ConditionExpression="attribute_not_exists(pk) OR #status = :pending",
+                    ExpressionAttributeNames={"#status": "status"},
+                    ExpressionAttributeValues=expression_values(pending=FollowUpStatus.PENDING.value),
+                )
+        except ConditionFailed:
+            return False
         return True
 
 

@@ -16,11 +16,9 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from botocore.exceptions import ClientError
-
 from kith.domain.paging import Page
 from kith.errors import InvalidCursor
-from kith.storage.failures import kith_error
+from kith.storage.failures import dynamodb_failures
 from kith.storage.items import Item
 from kith.storage.table import Table, from_wire, to_wire
 
@@ -78,10 +76,8 @@ class PagedQueries(Table):
         found: list[tuple[Item, T]] = []
         size = limit + 1
         while True:
-            try:
+            with dynamodb_failures():
                 response = self._client.query(**query, Limit=size)
-            except ClientError as error:
-                raise kith_error(error) from error
             read = [from_wire(raw) for raw in response.get("Items", [])]
             found += [(item, value) for item, value in zip(read, convert(read), strict=True) if value is not None]
             last = response.get("LastEvaluatedKey")

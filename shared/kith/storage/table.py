@@ -9,11 +9,10 @@ from datetime import datetime
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-from botocore.exceptions import ClientError
 
-from kith.errors import Retryable
+from kith.errors import ConditionFailed, Retryable
 from kith.storage import keys
-from kith.storage.failures import Meanings, is_condition_failure, kith_error
+from kith.storage.failures import Meanings, dynamodb_failures
 from kith.storage.items import Item
 
 _serializer = TypeSerializer()
@@ -49,20 +48,16 @@ class Table:
         self.due_shards = due_shards
 
     def _get(self, pk: str, sk: str) -> Item | None:
-        try:
+        with dynamodb_failures():
             response = self._client.get_item(TableName=self._table, Key=key_of(pk, sk))
-        except ClientError as error:
-            raise kith_error(error) from error
         raw = response.get("Item")
         return from_wire(raw) if raw else None
 
     def _query(self, **kwargs: Any) -> Iterator[Item]:
         request: dict[str, Any] = {"TableName": self._table, **kwargs}
         while True:
-            try:
+            with dynamodb_failures():
                 response = self._client.query(**request)
-            except ClientError as error:
-                raise kith_error(error) from error
             for raw in response.get("Items", []):
                 yield from_wire(raw)
             last = response.get("LastEvaluatedKey")
@@ -85,22 +80,18 @@ class Table:
         )
 
     def _put(self, item: Item) -> None:
-        try:
+        with dynamodb_failures():
             self._client.put_item(TableName=self._table, Item=to_wire(item))
-        except ClientError as error:
-            raise kith_error(error) from error
 
     def _put_new(self, item: Item) -> bool:
         """Write an item only if it is not there yet; False if it was."""
         try:
-            self._client.put_item(
-                TableName=self._table, Item=to_wire(item), ConditionExpression="attribute_not_exists(pk)"
-            )
-        except ClientError as error:
-            failure = kith_error(error)
-            if is_condition_failure(failure):
-                return False
-            raise failure from error
+            with dynamodb_failures():
+                self._client.put_item(
+                    TableName=self._table, Item=to_wire(item), ConditionExpression="attribute_not_exists(pk)"
+                )
+        except ConditionFailed:
+            return False
         return True
 
     def _update(self, pk: str, sk: str, expression: str, condition: str | None, **values: Any) -> bool:
@@ -117,12 +108,10 @@ class Table:
         if condition:
             request["ConditionExpression"] = condition
         try:
-            self._client.update_item(**request)
-        except ClientError as error:
-            failure = kith_error(error)
-            if is_condition_failure(failure):
-                return False
-            raise failure from error
+            with dynamodb_failures():
+                self._client.update_item(**request)
+        except ConditionFailed:
+            return False
         return True
 
     def _delete(self, pk: str, sk: str, condition: str, **values: Any) -> bool:
@@ -134,20 +123,16 @@ class Table:
         if names:
             request["ExpressionAttributeNames"] = {f"#{name}": name for name in names}
         try:
-            self._client.delete_item(**request)
-        except ClientError as error:
-            failure = kith_error(error)
-            if is_condition_failure(failure):
-                return False
-            raise failure from error
+            with dynamodb_failures():
+                self._client.delete_item(**request)
+        except ConditionFailed:
+            return False
         return True
 
     def _transact(self, actions: list[dict[str, Any]], meanings: Meanings = ()) -> None:
         """Run a transaction; if it is cancelled, raise what the first failed condition means (`meanings`, by item)."""
-        try:
+        with dynamodb_failures(meanings):
             self._client.transact_write_items(TransactItems=actions)
-        except ClientError as error:
-            raise kith_error(error, meanings) from error
 
     def _batch_get(self, key_pairs: Sequence[tuple[str, str]]) -> list[Item]:
         found: list[Item] = []
@@ -157,10 +142,8 @@ class Table:
                 self._table: {"Keys": [key_of(pk, sk) for pk, sk in unique[start : start + _BATCH_GET_LIMIT]]}
             }
             for attempt in range(_UNPROCESSED_RETRIES):
-                try:
+                with dynamodb_failures():
                     response = self._client.batch_get_item(RequestItems=pending)
-                except ClientError as error:
-                    raise kith_error(error) from error
                 found.extend(from_wire(raw) for raw in response.get("Responses", {}).get(self._table, []))
                 pending = response.get("UnprocessedKeys") or {}
                 if not pending:
@@ -176,10 +159,8 @@ class Table:
         for start in range(0, len(requests), _BATCH_WRITE_LIMIT):
             pending: dict[str, Any] = {self._table: requests[start : start + _BATCH_WRITE_LIMIT]}
             for attempt in range(_UNPROCESSED_RETRIES):
-                try:
+                with dynamodb_failures():
                     response = self._client.batch_write_item(RequestItems=pending)
-                except ClientError as error:
-                    raise kith_error(error) from error
                 pending = response.get("UnprocessedItems") or {}
                 if not pending:
                     break
