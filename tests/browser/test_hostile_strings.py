@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from kith.calendars.signing import hmac_sha256_hex
 from kith_local.browser import DESKTOP, PHONE, horizontal_overflow, sign_in
-from kith_local.provider_payloads import calcom_booking
+from kith_local.provider_payloads import calcom_body
 from playwright.sync_api import Page, ViewportSize, expect
 
 from tests.browser.support import OWNER_TIME_ZONE, Console, Owner, visit
@@ -53,16 +53,16 @@ def _meeting_with_a_long_title(console: Console, owner: Owner) -> None:
     """A Cal.com meeting that ended an hour ago, titled with 10,006 characters, with a 10,000-character guest."""
     connection = console.api(owner, "POST", "/v1/connections", {"provider": "calcom"}).body
     now = datetime.now(UTC)
-    body = calcom_booking(
+    body = calcom_body(
         "BOOKING_CREATED",
         f"bk-hostile-{owner.subject}",
-        LONG_TITLE,
         now - timedelta(hours=1, minutes=30),
-        30,
         [(LONGEST_NAME, "hostile-longest@example.org"), GUEST],
+        created_at=now,
+        minutes=30,
+        title=LONG_TITLE,
         organizer=(OWNER_NAME, owner.email),
         time_zone=OWNER_TIME_ZONE,
-        sent_at=now,
     )
     path = connection["webhook_url"].removeprefix(console.base_url)
     signature = hmac_sha256_hex(connection["signing_secret"], body)
