@@ -23,8 +23,8 @@ _UPDATE_ATTEMPTS = 3
 UTC_ZONE = ZoneInfo("UTC")
 
 
-class NewContact(BaseModel):
-    """A contact to add, as the owner gave it (the API's ContactIn has checked each field)."""
+class _ContactFields(BaseModel):
+    """The fields an owner gives a contact, as the API's ContactIn and ContactPatch have checked them."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -38,10 +38,15 @@ class NewContact(BaseModel):
     goal: str | None = None
     tags: tuple[str, ...] = ()
     notes: str | None = None
+
+
+class NewContact(_ContactFields):
+    """A contact to add, as the owner gave it."""
+
     last_interaction_at: datetime | None = None
 
 
-class ContactChanges(BaseModel):
+class ContactChanges(_ContactFields):
     """The fields of a contact to change: only those given; null clears a field a contact may lack.
 
     A contact always has a name, a circle and lists of addresses and tags: null for one of them is refused here,
@@ -51,15 +56,6 @@ class ContactChanges(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str = ""
-    emails: tuple[EmailAddress, ...] = ()
-    linkedin_url: LinkedInUrl | None = None
-    company: str | None = None
-    title: str | None = None
-    circle: Circle = Circle.CORE
-    cadence_days: int | None = None
-    goal: str | None = None
-    tags: tuple[str, ...] = ()
-    notes: str | None = None
     snoozed_until: datetime | None = None
 
     def given(self) -> dict[str, Any]:
