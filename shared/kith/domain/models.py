@@ -183,11 +183,11 @@ class Goal(BaseModel):
     active: bool = True
 
 
-class Contact(BaseModel):
+class ContactDetails(BaseModel):
+    """What the owner says of a contact: the fields they give when adding it and may change later."""
+
     model_config = ConfigDict(frozen=True)
 
-    contact_id: str
-    owner_id: str
     name: str
     emails: tuple[EmailAddress, ...] = ()
     linkedin_url: LinkedInUrl | None = None
@@ -198,6 +198,11 @@ class Contact(BaseModel):
     goal: str | None = None
     tags: tuple[str, ...] = ()
     notes: str | None = None
+
+
+class Contact(ContactDetails):
+    contact_id: str
+    owner_id: str
     added_at: datetime
     # Bulk adds only (PRODUCT.md §7): the owner's local day the contact first falls due, spread over its cadence.
     first_due_on: date | None = None

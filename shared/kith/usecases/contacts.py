@@ -8,10 +8,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from kith.domain.cadence import CadenceError, cadence_days
-from kith.domain.models import Circle, Contact, EmailAddress, Interaction, LinkedInUrl
+from kith.domain.models import Circle, Contact, ContactDetails, Interaction
 from kith.domain.paging import Page
 from kith.domain.search import ContactFilter
 from kith.domain.spreading import BULK_ADD_LIMIT, spread_first_due
@@ -23,30 +23,13 @@ _UPDATE_ATTEMPTS = 3
 UTC_ZONE = ZoneInfo("UTC")
 
 
-class _ContactFields(BaseModel):
-    """The fields an owner gives a contact, as the API's ContactIn and ContactPatch have checked them."""
-
-    model_config = ConfigDict(frozen=True)
-
-    name: str
-    emails: tuple[EmailAddress, ...] = ()
-    linkedin_url: LinkedInUrl | None = None
-    company: str | None = None
-    title: str | None = None
-    circle: Circle = Circle.CORE
-    cadence_days: int | None = None
-    goal: str | None = None
-    tags: tuple[str, ...] = ()
-    notes: str | None = None
-
-
-class NewContact(_ContactFields):
+class NewContact(ContactDetails):
     """A contact to add, as the owner gave it."""
 
     last_interaction_at: datetime | None = None
 
 
-class ContactChanges(_ContactFields):
+class ContactChanges(ContactDetails):
     """The fields of a contact to change: only those given; null clears a field a contact may lack.
 
     A contact always has a name, a circle and lists of addresses and tags: null for one of them is refused here,
