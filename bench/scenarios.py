@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from kith.domain.models import CalendarConnection, Circle, Contact, Owner, OwnerSettings, Provider
+from kith.domain.connections import CalendarConnection, Provider
+from kith.domain.models import Circle, Contact, Owner, OwnerSettings
 from kith.runtime import Runtime
 from kith.storage.items import contact_to_item
 from kith.usecases.intake import MeetingMessage, receive_webhook

@@ -39,15 +39,8 @@ from kith.api_models import (
     SentPage,
 )
 from kith.domain.actions import Action
-from kith.domain.models import (
-    MAX_ID_LENGTH,
-    Circle,
-    Contact,
-    FollowUpStatus,
-    Provider,
-    available_providers,
-    owner_id_from_subject,
-)
+from kith.domain.connections import Provider, available_providers
+from kith.domain.models import MAX_ID_LENGTH, Circle, Contact, FollowUpStatus, owner_id_from_subject
 from kith.domain.search import ContactFilter
 from kith.errors import KithError, MalformedBody, NotFound
 from kith.events import raw_body, read_json, request_time

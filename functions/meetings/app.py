@@ -37,10 +37,20 @@ def record_handler(record: SQSRecord) -> None:
                 work,
                 work.received_at,
                 runtime.oauth.forget,
+                runtime.sent_mail_store,
             )
             for meeting in outcome.meetings:
                 _log(meeting)
-            logger.info("calendar change read", extra={"change": work.change, "meetings": len(outcome.meetings)})
+            logger.info(
+                "calendar change read",
+                extra={
+                    "change": work.change,
+                    "meetings": len(outcome.meetings),
+                    "emails_counted": outcome.mail.counted,
+                    "emails_skipped": outcome.mail.skipped,
+                    "clocks_moved_by_email": outcome.mail.clocks_moved,
+                },
+            )
         elif isinstance(work, ConnectionRenewal):
             state = renew_connection(
                 runtime.connection_store,

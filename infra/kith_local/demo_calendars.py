@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from kith.domain.models import Provider
+from kith.domain.connections import Provider
 from kith.storage import keys
 from kith.usecases.connections import webhook_path
 

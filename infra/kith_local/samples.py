@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 
 import boto3
 from kith.api_contacts import ContactIn
-from kith.domain.models import CalendarConnection, OwnerSettings, Provider
+from kith.domain.connections import CalendarConnection, Provider
+from kith.domain.models import OwnerSettings
 from kith.runtime import Runtime
 from kith.usecases.connections import webhook_path
 from kith.usecases.contacts import add_contact

@@ -12,19 +12,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from kith.api_contacts import NEXT_CURSOR, BodyIn, ContactOut, GoalOut, GoalsOut, OwnerOut
-from kith.domain.models import (
-    Attendee,
-    CalendarConnection,
-    ConnectionState,
-    FollowUp,
-    Instant,
-    Interaction,
-    InteractionKind,
-    Owner,
-    Provider,
-    SentEmail,
-    connection_state_at,
-)
+from kith.domain.connections import CalendarConnection, ConnectionState, Provider, connection_state_at
+from kith.domain.models import Attendee, FollowUp, Instant, Interaction, InteractionKind, Owner, SentEmail
 from kith.domain.paging import Page
 from kith.domain.records import ConnectionSummary
 from kith.domain.text import Title

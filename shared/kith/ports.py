@@ -9,15 +9,15 @@ and reads them back.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 from kith.calendars.consent_state import PendingConsent
 from kith.domain.actions import ActionClaim
 from kith.domain.clock import PastInteraction
+from kith.domain.connections import CalendarConnection
 from kith.domain.models import (
-    CalendarConnection,
     Contact,
     FollowUp,
     FollowUpStatus,
@@ -44,6 +44,7 @@ __all__ = [
     "MeetingStore",
     "MessageQueue",
     "Page",
+    "SentMailStore",
     "SpentLink",
 ]
 
@@ -147,6 +148,24 @@ class MailStore(Protocol):
     def sent_page(self, owner_id: str, limit: int, cursor: str | None) -> Page[SentEmail]: ...
     def suppress(self, suppression: Suppression) -> bool: ...
     def get_suppression(self, address: str) -> Suppression | None: ...
+
+
+@runtime_checkable
+class SentMailStore(Protocol):
+    """Mail the owner sent, as interactions: kith.usecases.sent_mail.
+
+    A message is known by its key and the day it counts on; each day's email with a contact is one
+    interaction, recorded with its timeline link all or nothing.
+    """
+
+    def get_owner(self, owner_id: str) -> Owner: ...
+    def connection_summaries(self, owner_id: str) -> list[ConnectionSummary]: ...
+    def contacts_by_emails(self, owner_id: str, addresses: Iterable[str]) -> dict[str, Contact]: ...
+    def message_day(self, owner_id: str, message_key: str, day: date, now: datetime) -> date: ...
+    def record_email(self, interaction: Interaction) -> bool: ...
+    def move_contact_clock(
+        self, contact: Contact, settings: OwnerSettings, at: datetime, title: str | None
+    ) -> bool: ...
 
 
 @runtime_checkable

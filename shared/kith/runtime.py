@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from kith.calendars.accounts import CalendarAccount
     from kith.calendars.http_client import ProviderHttp
     from kith.calendars.oauth import OAuth
-    from kith.domain.models import Provider
+    from kith.domain.connections import Provider
     from kith.idempotency import OncePerEmail
     from kith.ports import (
         ActionStore,
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         ImportStore,
         MailStore,
         MeetingStore,
+        SentMailStore,
     )
 
 # Adapters and the mailer's wiring are imported where they are first used: a function's cold
@@ -101,6 +102,10 @@ class Runtime:
     @cached_property
     def mail_store(self) -> MailStore:
         return stores.DynamoMailStore(self.dynamodb, self.settings.table_name, self.settings.due_shards)
+
+    @cached_property
+    def sent_mail_store(self) -> SentMailStore:
+        return stores.DynamoSentMailStore(self.dynamodb, self.settings.table_name, self.settings.due_shards)
 
     @cached_property
     def connection_store(self) -> ConnectionStore:
@@ -186,7 +191,7 @@ class Runtime:
     def oauth(self) -> OAuth:
         from kith.calendars import google_account, outlook_account
         from kith.calendars.oauth import OAuth, OAuthApp
-        from kith.domain.models import Provider
+        from kith.domain.connections import Provider
 
         settings = self.settings
         apps = {}
@@ -215,7 +220,7 @@ class Runtime:
         """Google Calendar and Outlook, each behind the CalendarAccount port."""
         from kith.calendars.google_account import GoogleCalendar
         from kith.calendars.outlook_account import OutlookCalendar
-        from kith.domain.models import Provider
+        from kith.domain.connections import Provider
 
         return {
             Provider.GOOGLE: GoogleCalendar(self.provider_http, self.oauth, self.settings.google_api_url),

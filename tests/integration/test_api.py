@@ -182,7 +182,7 @@ def test_an_edit_racing_a_meeting_keeps_the_meetings_clock(kith: Kith, owner: di
 def test_a_channel_close_to_lapsing_and_not_yet_renewed_is_listed_as_expiring(kith: Kith, owner: dict) -> None:
     from datetime import timedelta
 
-    from kith.domain.models import CalendarConnection, GoogleWatch, Provider
+    from kith.domain.connections import CalendarConnection, GoogleWatch, Provider
 
     from tests.integration.support import NOW
 

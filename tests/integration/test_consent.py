@@ -18,7 +18,7 @@ import boto3
 import pytest
 from kith.actions.tokens import KeyRing
 from kith.calendars.consent_state import ConsentClaim, code_challenge, sign_state, verify_state
-from kith.domain.models import Provider
+from kith.domain.connections import Provider
 from kith_local.fake_providers import GOOGLE_CLIENT, MICROSOFT_CLIENT, FakeProviders
 from kith_local.plain_browser import Page
 from kith_local.provider_settings import google_overrides, microsoft_overrides

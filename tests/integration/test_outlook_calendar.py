@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from kith.calendars.outlook_account import SUBSCRIPTION_MINUTES
-from kith.domain.models import RENEWAL_MARGIN, CalendarConnection
+from kith.domain.connections import RENEWAL_MARGIN, CalendarConnection
 from kith_local.fake_providers import FakeProviders, Fault
 
 from tests.integration.support import NOW, Kith, kith_with_microsoft

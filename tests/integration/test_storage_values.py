@@ -11,7 +11,8 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from kith.domain.actions import Action, ActionClaim
-from kith.domain.models import CalendarConnection, Interaction, OwnerSettings, Provider
+from kith.domain.connections import CalendarConnection, Provider
+from kith.domain.models import Interaction, OwnerSettings
 from kith.domain.records import ConnectionSummary, ContactLink, SpentLink
 from kith.errors import AlreadyDone, Conflict, Retryable, StaleContact
 from kith.storage import stores

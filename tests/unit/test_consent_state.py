@@ -25,7 +25,7 @@ from kith.calendars.consent_state import (
 )
 from kith.calendars.oauth import OAuth, OAuthApp
 from kith.config import Settings
-from kith.domain.models import Provider
+from kith.domain.connections import Provider
 from kith.errors import Forbidden
 from kith.http import status_for
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from kith.calendars import calcom, calendly
 from kith.calendars.google_account import GoogleCalendar
 from kith.calendars.outlook_account import OutlookCalendar
-from kith.domain.models import CalendarConnection, GoogleWatch, GraphSubscription, Provider
+from kith.domain.connections import CalendarConnection, GoogleWatch, GraphSubscription, Provider
 from kith.errors import Unauthorized
 
 from . import calcom_bodies, calendly_bodies

@@ -16,6 +16,7 @@ PAIRS = [
     (stores.DynamoActionStore, ports.ActionStore),
     (stores.DynamoImportStore, ports.ImportStore),
     (stores.DynamoErasureStore, ports.ErasureStore),
+    (stores.DynamoSentMailStore, ports.SentMailStore),
 ]
 
 

@@ -21,8 +21,8 @@ from kith.calendars.accounts import Answer, CalendarChange
 from kith.calendars.errors import ProviderMalformedResponse
 from kith.calendars.google_account import GoogleCalendar
 from kith.calendars.outlook_account import CHANGE_TYPES, LIFECYCLE_EVENTS, OutlookCalendar
+from kith.domain.connections import CalendarConnection, GoogleWatch, GraphSubscription, Provider
 from kith.domain.meetings import MeetingEvent
-from kith.domain.models import CalendarConnection, GoogleWatch, GraphSubscription, Provider
 from kith.errors import KithError, MalformedBody, NotFound, Unauthorized, Unprocessable
 from kith.http import status_for
 from kith.storage import keys

@@ -14,8 +14,9 @@ from typing import Literal, Protocol
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
+from kith.domain.connections import CalendarConnection
+from kith.domain.mail import SentMessage
 from kith.domain.meetings import MeetingEvent
-from kith.domain.models import CalendarConnection
 
 # The change queued right after connecting: read what the calendar already holds (a bounded window).
 INITIAL_READ = "initial"
@@ -32,7 +33,8 @@ class CalendarChange(BaseModel):
     received_at: AwareDatetime
     # "initial" (just connected), "sync" (Google: something changed, run an incremental sync),
     # "created" / "updated" / "deleted" (Graph, about `item_id`), or a Graph lifecycle event
-    # ("reauthorizationRequired", "subscriptionRemoved", "missed").
+    # ("reauthorizationRequired", "subscriptionRemoved", "missed"); for sent mail, "mail" (Gmail: read the
+    # mailbox's history on from the stored historyId) or "mail_created" (Graph, about the message `item_id`).
     change: str
     item_id: str | None = None
 
@@ -53,6 +55,8 @@ class Reading:
 
     meetings: list[MeetingEvent]
     connection: CalendarConnection
+    # Messages the owner sent, read from their mailbox (Gmail's SENT label, Outlook's Sent Items).
+    messages: list[SentMessage] = field(default_factory=list)
 
 
 class CalendarAccount(Protocol):

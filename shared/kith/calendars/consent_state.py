@@ -24,7 +24,8 @@ from typing import Annotated, Literal, cast
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from kith.actions.tokens import KeyRing
-from kith.domain.models import MAX_ID_LENGTH, Provider
+from kith.domain.connections import Provider
+from kith.domain.models import MAX_ID_LENGTH
 from kith.errors import Forbidden, InvalidLink
 
 CONSENT_LIFETIME = timedelta(minutes=10)
@@ -73,14 +74,19 @@ class PendingConsent(BaseModel):
     redirect_uri: str
     code_verifier: str = Field(repr=False)
     expires_at: datetime
+    # The owner chose to let Kith see their sent mail too (metadata only).
+    mail: bool = False
 
     @classmethod
-    def begin(cls, owner_id: str, provider: Provider, redirect_uri: str, now: datetime) -> PendingConsent:
+    def begin(
+        cls, owner_id: str, provider: Provider, redirect_uri: str, now: datetime, *, mail: bool = False
+    ) -> PendingConsent:
         return cls(
             nonce=secrets.token_urlsafe(24),
             owner_id=owner_id,
             provider=provider,
             redirect_uri=redirect_uri,
+            mail=mail,
             # RFC 7636: 43 to 128 characters of the unreserved set; token_urlsafe(64) gives 86.
             code_verifier=secrets.token_urlsafe(64),
             expires_at=(now + CONSENT_LIFETIME).replace(microsecond=0),

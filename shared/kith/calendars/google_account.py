@@ -40,8 +40,9 @@ from kith.calendars.errors import (
 from kith.calendars.http_client import Params, ProviderHttp
 from kith.calendars.oauth import OAuth
 from kith.calendars.signing import header_value
+from kith.domain.connections import CalendarConnection, ConnectionState, GoogleWatch, Provider
 from kith.domain.meetings import MeetingEvent
-from kith.domain.models import CalendarConnection, ConnectionState, GoogleWatch, Provider, normalise_email
+from kith.domain.models import normalise_email
 from kith.errors import MalformedBody, NotFound, Unauthorized, Unprocessable
 from kith.observability import logger
 

@@ -26,7 +26,7 @@ from kith.adapters.kms import Vault
 from kith.calendars.errors import ProviderAuthError, ProviderMalformedResponse
 from kith.calendars.http_client import ProviderHttp
 from kith.config import ConfigurationError
-from kith.domain.models import CalendarConnection, Provider
+from kith.domain.connections import CalendarConnection, Provider
 
 _EARLY = timedelta(seconds=60)
 
@@ -41,6 +41,8 @@ class OAuthApp(BaseModel):
     client_id: str
     client_secret: str = Field(repr=False)
     scope: str
+    # Added to `scope` when the owner chooses to let Kith see their sent mail (metadata only).
+    mail_scope: str = ""
     # What else the provider's consent endpoint is asked for (Google: offline access, Microsoft: the query).
     consent_parameters: Mapping[str, str] = Field(default_factory=dict)
 
@@ -51,6 +53,14 @@ class Tokens:
     expires_at: datetime
     refresh_token: str | None
     id_token: str | None = None
+    # The scopes the provider granted, space-separated, when its token endpoint says (RFC 6749 §5.1).
+    scope: str | None = None
+
+    def granted(self, scope: str) -> bool:
+        """Whether every scope in `scope` was granted; a provider that does not say granted what was asked."""
+        if self.scope is None:
+            return True
+        return set(scope.split()) <= set(self.scope.split())
 
     def identity(self) -> dict[str, Any]:
         """The OpenID Connect ID token's claims, {} without one.
@@ -75,6 +85,7 @@ class _TokenResponse(BaseModel):
     expires_in: int = 3600
     refresh_token: str | None = None
     id_token: str | None = None
+    scope: str | None = None
 
 
 class OAuth:
@@ -85,20 +96,27 @@ class OAuth:
         self._cache: dict[str, Tokens] = {}
         self._lock = threading.Lock()
 
+    def scope(self, provider: Provider, *, mail: bool) -> str:
+        """The scopes asked for: the calendar's, and the sent mail's when the owner chose it."""
+        app = self.app(provider)
+        return f"{app.scope} {app.mail_scope}" if mail and app.mail_scope else app.scope
+
     def app(self, provider: Provider) -> OAuthApp:
         app = self._apps.get(provider)
         if app is None:
             raise ConfigurationError(f"no OAuth client is configured for {provider.value}")
         return app
 
-    def consent_url(self, provider: Provider, redirect_uri: str, state: str, code_challenge: str) -> str:
+    def consent_url(
+        self, provider: Provider, redirect_uri: str, state: str, code_challenge: str, *, mail: bool = False
+    ) -> str:
         """Where the owner's browser goes to consent: the provider's page, asking for the least Kith needs."""
         app = self.app(provider)
         query = {
             "client_id": app.client_id,
             "response_type": "code",
             "redirect_uri": redirect_uri,
-            "scope": app.scope,
+            "scope": self.scope(provider, mail=mail),
             "state": state,
             "code_challenge": code_challenge,
             "code_challenge_method": "S256",
@@ -107,7 +125,14 @@ class OAuth:
         return f"{app.authorize_url}?{urlencode(query, quote_via=quote)}"
 
     def exchange_code(
-        self, provider: Provider, code: str, redirect_uri: str, now: datetime, code_verifier: str | None = None
+        self,
+        provider: Provider,
+        code: str,
+        redirect_uri: str,
+        now: datetime,
+        code_verifier: str | None = None,
+        *,
+        mail: bool = False,
     ) -> Tokens:
         app = self.app(provider)
         form = {
@@ -116,7 +141,7 @@ class OAuth:
             "redirect_uri": redirect_uri,
             "client_id": app.client_id,
             "client_secret": app.client_secret,
-            "scope": app.scope,
+            "scope": self.scope(provider, mail=mail),
         }
         if code_verifier is not None:
             form["code_verifier"] = code_verifier
@@ -140,7 +165,7 @@ class OAuth:
             "refresh_token": refresh_token,
             "client_id": app.client_id,
             "client_secret": app.client_secret,
-            "scope": app.scope,
+            "scope": self.scope(connection.provider, mail=connection.mail),
         }
         tokens = self._tokens(self._http.request("POST", app.token_url, form=form).json(), now)
         with self._lock:
@@ -163,4 +188,5 @@ class OAuth:
             now + timedelta(seconds=response.expires_in),
             response.refresh_token,
             response.id_token,
+            response.scope,
         )

@@ -31,8 +31,9 @@ from kith.calendars.bodies import load_object
 from kith.calendars.errors import ProviderAuthError, ProviderMalformedResponse, ProviderNotFound, ProviderRejected
 from kith.calendars.http_client import ProviderHttp
 from kith.calendars.oauth import OAuth
+from kith.domain.connections import CalendarConnection, ConnectionState, GraphSubscription, Provider
 from kith.domain.meetings import MeetingEvent
-from kith.domain.models import CalendarConnection, ConnectionState, GraphSubscription, Provider, normalise_email
+from kith.domain.models import normalise_email
 from kith.errors import MalformedBody, NotFound, Unauthorized, Unprocessable
 from kith.observability import logger
 

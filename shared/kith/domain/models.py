@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -118,6 +118,10 @@ class OwnerSettings(BaseModel):
     meeting_size_limit: MeetingSizeLimit = 8
     # A vacation: no digest and no follow-up goes out before this instant; follow-ups wait for it.
     paused_until: datetime | None = None
+    # Email as interactions: the owner's other addresses (a BCC or forward from one counts), and whether
+    # a message's subject is kept as its interaction's title (off: who and when only).
+    other_addresses: tuple[EmailAddress, ...] = ()
+    keep_email_subjects: bool = False
 
     def paused_at(self, moment: datetime) -> bool:
         return self.paused_until is not None and moment < self.paused_until
@@ -218,6 +222,8 @@ class InteractionKind(StrEnum):
     CALL = "call"
     MESSAGE = "message"
     NOTE = "note"
+    # A message the owner sent, seen in their Gmail or Outlook, or BCC'd to Kith.
+    EMAIL = "email"
 
 
 class Attendee(BaseModel):
@@ -282,93 +288,6 @@ class Digest(BaseModel):
     owner: Owner
     slot: datetime
     entries: tuple[DigestEntry, ...]
-
-
-class Provider(StrEnum):
-    CALCOM = "calcom"
-    CALENDLY = "calendly"
-    GOOGLE = "google"
-    OUTLOOK = "outlook"
-
-    @property
-    def signs_webhooks(self) -> bool:
-        """Booking tools sign each webhook with a secret Kith issues; calendars are reached through OAuth."""
-        return self in {Provider.CALCOM, Provider.CALENDLY}
-
-
-def available_providers(oauth_clients: frozenset[str]) -> tuple[Provider, ...]:
-    """Booking tools work on every stack; a calendar only where the stack has its OAuth client."""
-    return tuple(provider for provider in Provider if provider.signs_webhooks or provider.value in oauth_clients)
-
-
-class ConnectionState(StrEnum):
-    ACTIVE = "active"
-    # The channel or subscription is close to its end and has not been renewed yet.
-    EXPIRING = "expiring"
-    # The provider keeps failing (5xx, timeouts); Kith keeps retrying.
-    FAILING = "failing"
-    # The owner revoked Kith's access (or disconnected): nothing more arrives until they connect again.
-    REVOKED = "revoked"
-
-
-class GoogleWatch(BaseModel):
-    """A Google Calendar push channel on one calendar, and where incremental sync stands."""
-
-    model_config = ConfigDict(frozen=True)
-
-    calendar_id: str = "primary"
-    calendar_time_zone: str | None = None
-    channel_id: str
-    resource_id: str
-    channel_token: str = Field(repr=False)
-    expires_at: datetime
-    sync_token: str | None = Field(default=None, repr=False)
-
-
-class GraphSubscription(BaseModel):
-    """A Microsoft Graph change subscription on the mailbox's events."""
-
-    model_config = ConfigDict(frozen=True)
-
-    subscription_id: str
-    client_state: str = Field(repr=False)
-    expires_at: datetime
-
-
-class CalendarConnection(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    connection_id: str
-    owner_id: str
-    provider: Provider
-    created_at: datetime
-    state: ConnectionState = ConnectionState.ACTIVE
-    signing_secret: str | None = Field(default=None, repr=False)
-    webhook_url: str | None = None
-    account_email: str | None = None
-    refresh_token_sealed: str | None = Field(default=None, repr=False)
-    google: GoogleWatch | None = None
-    graph: GraphSubscription | None = None
-    failures: int = 0
-    version: int = 1
-
-    @property
-    def renews_at(self) -> datetime | None:
-        """When the sweep should renew the channel or subscription: well before it lapses."""
-        expires = self.google.expires_at if self.google else self.graph.expires_at if self.graph else None
-        if expires is None or self.state is ConnectionState.REVOKED:
-            return None
-        return expires - RENEWAL_MARGIN
-
-
-RENEWAL_MARGIN = timedelta(hours=12)
-
-
-def connection_state_at(state: ConnectionState, expires_at: datetime | None, now: datetime) -> ConnectionState:
-    """The state an owner sees: an active channel or subscription inside its renewal margin is expiring."""
-    if state is ConnectionState.ACTIVE and expires_at is not None and expires_at - RENEWAL_MARGIN <= now:
-        return ConnectionState.EXPIRING
-    return state
 
 
 class EmailKind(StrEnum):

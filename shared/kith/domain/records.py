@@ -8,7 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from kith.domain.actions import ActionClaim
-from kith.domain.models import ConnectionState, Provider
+from kith.domain.connections import ConnectionState, Provider
 
 
 class ConnectionSummary(BaseModel):

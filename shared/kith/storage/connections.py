@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from kith.domain.models import CalendarConnection
+from kith.domain.connections import CalendarConnection
 from kith.domain.records import ConnectionSummary
 from kith.errors import Conflict, NotFound
 from kith.storage import keys

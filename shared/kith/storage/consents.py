@@ -29,6 +29,7 @@ def _consent_item(consent: PendingConsent) -> Item:
         "redirect_uri": consent.redirect_uri,
         "code_verifier": consent.code_verifier,
         "expires_at": int(consent.expires_at.timestamp()),
+        "mail": consent.mail,
     }
 
 
@@ -40,6 +41,7 @@ def _from_item(nonce: str, item: Item) -> PendingConsent:
         redirect_uri=item["redirect_uri"],
         code_verifier=item["code_verifier"],
         expires_at=datetime.fromtimestamp(int(item["expires_at"]), UTC),
+        mail=bool(item.get("mail", False)),
     )
 
 

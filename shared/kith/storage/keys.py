@@ -101,6 +101,20 @@ def link_sk(contact_id: str, end: datetime, interaction_id: str) -> str:
     return f"{link_prefix(contact_id)}{instant(end)}#{interaction_id}"
 
 
+def message_sk(message_key: str) -> str:
+    """A sent message Kith has seen, by its Message-ID's hash: the local day it counts on."""
+    return f"MESSAGE#{message_key}"
+
+
+def inbound_pk(token: str) -> str:
+    """An owner's "BCC Kith" address, by its token: whose mail it logs."""
+    return f"INBOUND#{token}"
+
+
+INBOUND_SK = "OWNER"
+INBOUND = "INBOUND"
+
+
 def used_link_sk(nonce: str) -> str:
     return f"USED#{nonce}"
 

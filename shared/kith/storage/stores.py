@@ -33,6 +33,7 @@ from kith.storage.owner_items import OwnerItems
 from kith.storage.owners import DigestSchedule, OwnerReads, OwnerWrites
 from kith.storage.search_index import SearchIndexRecords
 from kith.storage.sent import SentRecords
+from kith.storage.sent_mail import SentMailRecords
 from kith.storage.suppression import SuppressionRecords
 
 
@@ -88,6 +89,21 @@ class DynamoMailStore(
 
     def unplan_meeting(self, owner_id: str, contact_ids: Iterable[str], start: datetime) -> None:
         self._clocks.unplan_meeting(owner_id, contact_ids, start)
+
+
+class DynamoSentMailStore(OwnerReads, ConnectionSummaries, SentMailRecords):
+    """kith.ports.SentMailStore. An email finds its contacts and moves their clocks as a meeting does."""
+
+    def __init__(self, client: Any, table_name: str, due_shards: int) -> None:
+        super().__init__(client, table_name, due_shards)
+        self._lookups = ContactLookups(client, table_name, due_shards)
+        self._clocks = ClockRecords(client, table_name, due_shards)
+
+    def contacts_by_emails(self, owner_id: str, addresses: Iterable[str]) -> dict[str, Contact]:
+        return self._lookups.contacts_by_emails(owner_id, addresses)
+
+    def move_contact_clock(self, contact: Contact, settings: OwnerSettings, at: datetime, title: str | None) -> bool:
+        return self._clocks.move_contact_clock(contact, settings, at, title)
 
 
 class DynamoConnectionStore(OwnerReads, ConnectionRecords, ConnectionSummaries, ConsentRecords):

@@ -15,10 +15,11 @@ from typing import TypeVar
 
 from kith.calendars.accounts import CalendarAccount, CalendarChange
 from kith.calendars.errors import ProviderAuthError, ProviderUnavailable
-from kith.domain.models import CalendarConnection, ConnectionState, Provider
+from kith.domain.connections import CalendarConnection, ConnectionState, Provider
 from kith.errors import Conflict, NotFound, Retryable
-from kith.ports import ConnectionStore, MeetingStore
+from kith.ports import ConnectionStore, MeetingStore, SentMailStore
 from kith.usecases.meetings import MeetingOutcome, apply_meeting_event
+from kith.usecases.sent_mail import MailOutcome, own_addresses, record_sent_mail
 
 T = TypeVar("T")
 
@@ -26,6 +27,7 @@ T = TypeVar("T")
 @dataclass
 class SyncOutcome:
     meetings: list[MeetingOutcome] = field(default_factory=list)
+    mail: MailOutcome = field(default_factory=MailOutcome)
     state: ConnectionState = ConnectionState.ACTIVE
     skipped: str | None = None
 
@@ -37,7 +39,9 @@ def apply_calendar_change(
     change: CalendarChange,
     now: datetime,
     forget_token: Callable[[str], None] = lambda _: None,
+    sent_mail: SentMailStore | None = None,
 ) -> SyncOutcome:
+    """Read what a change stands for: meetings recorded, and messages the owner sent (given `sent_mail`)."""
     try:
         connection = store.get_connection(change.connection_id)
     except NotFound:
@@ -49,6 +53,10 @@ def apply_calendar_change(
     outcome = SyncOutcome(state=connection.state)
     for meeting in reading.meetings:
         outcome.meetings.append(apply_meeting_event(meetings, connection.owner_id, meeting, now))
+    if reading.messages and sent_mail is not None:
+        owner = sent_mail.get_owner(connection.owner_id)
+        own = own_addresses(sent_mail, owner, connection.account_email)
+        outcome.mail = record_sent_mail(sent_mail, owner.owner_id, reading.messages, now, owner=owner, own=own)
     # What the provider changed (a sync token, a rotated refresh token) over the health just recorded.
     read = reading.connection.model_copy(
         update={"state": connection.state, "failures": connection.failures, "version": connection.version}

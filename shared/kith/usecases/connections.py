@@ -17,7 +17,7 @@ from datetime import datetime
 from kith.calendars.accounts import INITIAL_READ, CalendarAccount, CalendarChange
 from kith.calendars.errors import ProviderAuthError, ProviderRejected
 from kith.calendars.signing import new_signing_secret
-from kith.domain.models import CalendarConnection, ConnectionState, Provider
+from kith.domain.connections import CalendarConnection, ConnectionState, Provider
 from kith.errors import InvalidInput, NotFound, ProviderUnavailable, Retryable
 from kith.observability import logger
 from kith.ports import ConnectionStore, MessageQueue
@@ -51,7 +51,9 @@ def connect_calendar(
     redirect_uri: str | None = None,
     code_verifier: str | None = None,
     available: Collection[Provider],
+    mail: bool = False,
 ) -> CalendarConnection:
+    """`mail` asks the calendar's provider for the owner's sent mail too; the connection says whether it was granted."""
     require_available(provider, available)
     store.get_owner(owner_id)
     connection_id = uuid.uuid4().hex
@@ -61,6 +63,7 @@ def connect_calendar(
         provider=provider,
         created_at=now,
         webhook_url=webhook_base.rstrip("/") + webhook_path(provider, connection_id),
+        mail=mail and not provider.signs_webhooks,
     )
     if provider.signs_webhooks:
         connection = connection.model_copy(update={"signing_secret": new_signing_secret()})

@@ -22,7 +22,7 @@ from datetime import datetime
 from kith.actions.tokens import KeyRing
 from kith.calendars.consent_state import PendingConsent, sign_state, verify_state
 from kith.calendars.oauth import OAuth
-from kith.domain.models import CalendarConnection, Provider
+from kith.domain.connections import CalendarConnection, Provider
 from kith.errors import AlreadyDone, Forbidden, InvalidInput, InvalidLink, KithError, NotFound
 from kith.ports import ConnectionStore, MessageQueue
 from kith.usecases.connections import Accounts, connect_calendar, require_available
@@ -96,14 +96,16 @@ def begin_consent(
     now: datetime,
     *,
     available: Collection[Provider],
+    mail: bool = False,
 ) -> ConsentStarted:
+    """`mail`: the owner chose to let Kith see the messages they send (headers only) as well as the calendar."""
     if provider.signs_webhooks:
         raise InvalidInput(f"connect {provider.value} with POST /v1/connections: it signs its webhooks")
     require_available(provider, available)
     store.get_owner(owner_id)
-    consent = PendingConsent.begin(owner_id, provider, callback_uri(public_base, provider), now)
+    consent = PendingConsent.begin(owner_id, provider, callback_uri(public_base, provider), now, mail=mail)
     state = sign_state(consent.claim, ring)
-    url = oauth.consent_url(provider, consent.redirect_uri, state, consent.code_challenge)
+    url = oauth.consent_url(provider, consent.redirect_uri, state, consent.code_challenge, mail=mail)
     store.begin_consent(consent)
     return ConsentStarted(authorize_url=url, expires_at=consent.expires_at)
 
@@ -155,6 +157,7 @@ def complete_consent(
         redirect_uri=consent.redirect_uri,
         code_verifier=consent.code_verifier,
         available=available,
+        mail=consent.mail,
     )
 
 

@@ -18,8 +18,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Discriminator, Tag, T
 from kith.adapters.queue import Queue
 from kith.calendars import calcom, calendly
 from kith.calendars.accounts import Answer, CalendarAccount, CalendarChange
+from kith.domain.connections import CalendarConnection, ConnectionState, Provider
 from kith.domain.meetings import MeetingChange, MeetingEvent
-from kith.domain.models import MAX_ID_LENGTH, CalendarConnection, ConnectionState, Provider
+from kith.domain.models import MAX_ID_LENGTH
 from kith.errors import NotFound, PayloadTooLarge
 from kith.ports import MeetingStore
 
