@@ -20,18 +20,24 @@ Nothing here reads or writes; recipients who are not contacts are never kept.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from kith.domain.identities import instant
 from kith.domain.models import normalise_email
 
 # The most recipients one message is read for: far above any meeting size limit, and a bound on the work.
 MAX_RECIPIENTS_READ = 1000
 # An email's Message-ID, as RFC 5322 bounds a header line; anything longer is no id and is not trusted.
 MAX_MESSAGE_ID_LENGTH = 998
+# An address as a header writes it with a name: `Ana Lima <ana@example.com>`.
+_NAMED_ADDRESS = re.compile(r"^[^<>]*<([^<>]*)>\s*$")
+# RFC 5322 comments, `(...)`, which an Auto-Submitted value may carry.
+_COMMENT = re.compile(r"\([^()]*\)")
 
 
 class MailSource(StrEnum):
@@ -46,7 +52,8 @@ class SentMessage:
     """A message as a source read it: metadata only, never a body.
 
     `recipients` are the addresses it was to (To, Cc and Bcc), as written; for a forward, the
-    original sender. `sent_at` is when it was sent (for a forward, when the original was).
+    original sender. `sent_at` is when it was sent (for a forward, when the original was); a time
+    without an offset (a Date header's -0000, "no zone known") is read as UTC.
     """
 
     source: MailSource
@@ -59,6 +66,10 @@ class SentMessage:
     subject: str | None = None
     auto_submitted: bool = False
     list_unsubscribe: bool = False
+
+    def __post_init__(self) -> None:
+        if self.sent_at.tzinfo is None:
+            object.__setattr__(self, "sent_at", self.sent_at.replace(tzinfo=UTC))
 
 
 class Skipped(StrEnum):
@@ -79,11 +90,15 @@ class Counted:
 
 
 def address(text: str | None) -> str | None:
-    """An address in Kith's form (lower case, trimmed), or None for text that is none."""
+    """An address in Kith's form (lower case, trimmed), or None for text that is none.
+
+    A header's `Name <address>` is its address.
+    """
     if not text:
         return None
+    named = _NAMED_ADDRESS.match(text)
     try:
-        return normalise_email(text)
+        return normalise_email(named.group(1) if named else text)
     except ValueError:
         return None
 
@@ -94,11 +109,12 @@ def own_addresses(addresses: Iterable[str | None]) -> frozenset[str]:
 
 def owner_sent(message: SentMessage, own: Collection[str]) -> bool:
     """Only mail the owner sent counts: from their sent folder, or from one of their own addresses."""
-    return message.from_sent_folder or address(message.sender) in own
+    return message.from_sent_folder or address(message.sender) in own_addresses(own)
 
 
 def recipients(message: SentMessage, own: Collection[str]) -> tuple[str, ...]:
     """Each recipient once, in the order written, in Kith's form; the owner's own and non-addresses left out."""
+    own = own_addresses(own)
     found: dict[str, None] = {}
     for text in message.recipients[:MAX_RECIPIENTS_READ]:
         normal = address(text)
@@ -109,6 +125,7 @@ def recipients(message: SentMessage, own: Collection[str]) -> tuple[str, ...]:
 
 def judge(message: SentMessage, own: Collection[str], size_limit: int) -> Counted | Skipped:
     """Whether a message moves clocks, and whose addresses it moves them for."""
+    own = own_addresses(own)
     if not owner_sent(message, own):
         return Skipped.NOT_THE_OWNERS
     if message.auto_submitted:
@@ -126,21 +143,28 @@ def judge(message: SentMessage, own: Collection[str], size_limit: int) -> Counte
 
 
 def is_auto_submitted(value: str | None) -> bool:
-    """RFC 3834: any Auto-Submitted value but "no" marks a message no person sent."""
-    return value is not None and value.strip().lower() not in {"", "no"}
+    """RFC 3834: any Auto-Submitted value but "no" marks a message no person sent.
+
+    The value is its first word: parameters after `;` and `(comments)` do not change it.
+    """
+    if value is None:
+        return False
+    keyword = _COMMENT.sub(" ", value).split(";")[0].strip().lower()
+    return keyword not in {"", "no"}
 
 
 def message_key(message: SentMessage) -> str:
     """The message's name wherever it is seen: its Message-ID's hash (the id itself is never stored).
 
-    Without a usable Message-ID, the source, the time and the recipients name it: two sources then
-    may see it twice, but one source never counts it twice.
+    Without a usable Message-ID, the source, the time (to the second, in UTC) and the recipients (in
+    Kith's form) name it: two sources then may see it twice, but one source never counts it twice.
     """
     message_id = (message.message_id or "").strip().strip("<>").strip()
     if message_id and len(message_id) <= MAX_MESSAGE_ID_LENGTH:
         basis = f"message-id:{message_id}"
     else:
-        basis = f"{message.source.value}:{message.sent_at.isoformat()}:{','.join(sorted(message.recipients))}"
+        to = sorted({found for text in message.recipients if (found := address(text)) is not None})
+        basis = f"{message.source.value}:{instant(message.sent_at)}:{','.join(to)}"
     return hashlib.sha256(basis.encode("utf-8", "replace")).hexdigest()[:32]
 
 
@@ -150,5 +174,9 @@ def local_day(moment: datetime, zone: ZoneInfo) -> date:
 
 
 def email_interaction_id(contact_id: str, day: date) -> str:
-    """One interaction per contact per local day, however many messages and sources: never a meeting's id."""
-    return hashlib.sha256(f"email:{contact_id}:{day.isoformat()}".encode()).hexdigest()[:26]
+    """One interaction per contact per local day, however many messages and sources: never a meeting's id.
+
+    A meeting's id hashes `ical:<uid>` or `<source>:<id>`; this basis, `email#<contact>#<day>`, is neither
+    (no source is named with a `#`), so not even a meeting from a source called "email" can share it.
+    """
+    return hashlib.sha256(f"email#{contact_id}#{day.isoformat()}".encode()).hexdigest()[:26]
