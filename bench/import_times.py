@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parents[1]
-FUNCTIONS = ("webhook", "meetings", "scheduler", "mailer", "ses_events", "api", "actions")
+FUNCTIONS = ("webhook", "meetings", "scheduler", "mailer", "ses_events", "api", "actions", "inbound")
 BASELINE = "import boto3"
 
 _TIMED = """

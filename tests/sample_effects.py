@@ -60,10 +60,20 @@ EFFECTS: dict[str, Callable[[LocalStack, Any], None]] = {
         == ["30 Min Meeting between Olivia Owner and Ana Lima"]
     ),
     "scheduler-tick": lambda _, result: _assert(result["digests_queued"] == 1),
+    "inbound-ses": lambda stack, result: _logged_to_ana(stack, result),
     "ses-events-sqs": lambda stack, _: _suppressed(stack, "gone.away@example.com"),
     "ses-events-eventbridge": lambda stack, _: _suppressed(stack, "gone.away@example.com"),
     "webhook-calcom-booking-created": lambda stack, _: _assert(_queued(stack, "MeetingQueue") == 1),
 }
+
+
+def _logged_to_ana(stack: LocalStack, result: Any) -> None:
+    """Olivia's message to Ana is her email interaction with Ana, and the stored message is gone."""
+    assert result["logged"] == 1
+    interactions = _runtime(stack).erasure_store.list_interactions(samples.OWNER_ID)
+    assert [(item.kind.value, item.source) for item in interactions] == [("email", "bcc")]
+    listed = boto3.client("s3").list_objects_v2(Bucket=stack.environment("InboundFunction")["KITH_INBOUND_BUCKET"])
+    assert listed.get("KeyCount", 0) == 0
 
 
 def _console_page(result: Any) -> bytes:

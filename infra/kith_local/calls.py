@@ -7,7 +7,8 @@ turns it on in any process and writes calls-<pid>.jsonl there when the process e
 
 A call is recorded once, when its answer arrives (after botocore's own retries), as the
 (action, resource) pairs IAM evaluates for it: a TransactWriteItems is a PutItem, UpdateItem,
-DeleteItem or ConditionCheckItem on each table it writes, a SendMessageBatch is sqs:SendMessage.
+DeleteItem or ConditionCheckItem on each table it writes, a SendMessageBatch is sqs:SendMessage, an
+S3 GetObject s3:GetObject on the object's ARN (a HeadObject too; a listing s3:ListBucket on the bucket's).
 Calls made through a function's clients while that function is not running (a test reading the
 table through them) are counted apart: the function did not make them.
 """
@@ -155,6 +156,8 @@ def iam_requests(
         needed = [(f"secretsmanager:{operation}", _secret_arn(params, answer, region))]
     elif prefix == "kms":
         needed = [(f"kms:{operation}", _key_arn(params, answer, region))]
+    elif prefix == "s3":
+        needed = [(f"s3:{_S3_ACTIONS.get(operation, operation)}", _s3_arn(operation, params))]
     else:
         needed = [(f"{prefix}:{operation}", "")]
     return list(dict.fromkeys(needed))
@@ -167,6 +170,8 @@ _TRANSACT_ACTIONS = {
     "ConditionCheck": "ConditionCheckItem",
     "Get": "GetItem",
 }
+_S3_ACTIONS = {"HeadObject": "GetObject", "ListObjectsV2": "ListBucket", "ListObjects": "ListBucket"}
+_S3_BUCKET_OPERATIONS = {"ListObjectsV2", "ListObjects", "HeadBucket", "CreateBucket", "DeleteBucket"}
 _SQS_BATCHES = {
     "SendMessageBatch": "SendMessage",
     "DeleteMessageBatch": "DeleteMessage",
@@ -191,6 +196,16 @@ def _dynamodb(operation: str, params: Mapping[str, Any], region: str) -> list[tu
         return [(f"dynamodb:{operation}", "")]
     index = f"/index/{params['IndexName']}" if params.get("IndexName") else ""
     return [(f"dynamodb:{operation}", table(name) + index)]
+
+
+def _s3_arn(operation: str, params: Mapping[str, Any]) -> str:
+    """The object's ARN (arn:aws:s3:::bucket/key), or the bucket's for a call on the bucket itself."""
+    bucket = params.get("Bucket")
+    if not bucket:
+        return ""
+    if operation in _S3_BUCKET_OPERATIONS or not params.get("Key"):
+        return f"arn:aws:s3:::{bucket}"
+    return f"arn:aws:s3:::{bucket}/{params['Key']}"
 
 
 def _queue_arn(params: Mapping[str, Any], region: str) -> str:

@@ -4,6 +4,8 @@
   gives them, and the JWT authorizer's claims when the route is behind it.
 - An SQS batch, one record per message as `receive_message` returned it.
 - An EventBridge scheduled event, for the instant the schedule fired.
+- An SES receipt rule's Lambda action event, for a message SES received and stored (its headers, never
+  its body), with the verdicts of SES's checks.
 
 Tests, the local HTTP API, the demo and the benchmarks all build their events here; events/ holds samples
 of each kind, and a test checks that these builders make exactly those samples.
@@ -16,9 +18,10 @@ import functools
 import json
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from email.utils import formataddr, getaddresses
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -183,6 +186,84 @@ def scheduled_event(at: datetime, *, rule: str = SCHEDULE_RULE, event_id: str | 
         "region": REGION,
         "resources": [rule],
         "detail": {},
+    }
+
+
+@dataclass(frozen=True)
+class SesVerdicts:
+    """What SES's checks on a received message found: PASS, FAIL, GRAY or PROCESSING_FAILED each."""
+
+    spf: str = "PASS"
+    dkim: str = "PASS"
+    dmarc: str = "PASS"
+    spam: str = "PASS"
+    virus: str = "PASS"
+
+
+def _ses_time(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
+
+
+def _common_headers(headers: Sequence[tuple[str, str]], source: str) -> dict[str, Any]:
+    """SES's commonHeaders: From, To and Cc as lists of their addresses, Date, Message-ID and Subject as written."""
+    first = {name.lower(): value for name, value in reversed(headers)}
+    common: dict[str, Any] = {"returnPath": source}
+    for name, key in (("from", "from"), ("to", "to"), ("cc", "cc")):
+        values = [value for header, value in headers if header.lower() == name]
+        if values:
+            common[key] = [formataddr(pair) for pair in getaddresses(values)]
+    for name, key in (("date", "date"), ("message-id", "messageId"), ("subject", "subject")):
+        if name in first:
+            common[key] = first[name]
+    return common
+
+
+def ses_receipt_event(
+    headers: Sequence[tuple[str, str]],
+    *,
+    message_id: str,
+    received_at: datetime,
+    recipients: Sequence[str],
+    source: str,
+    verdicts: SesVerdicts,
+    function_arn: str,
+    processing_ms: int = 500,
+) -> dict[str, Any]:
+    """What a receipt rule's Lambda action (InvocationType Event) hands its function for one stored message.
+
+    `headers` are the message's, in order; `recipients` the addresses the rule matched; `source` the
+    envelope sender.
+    """
+    timestamp = _ses_time(received_at)
+    return {
+        "Records": [
+            {
+                "eventSource": "aws:ses",
+                "eventVersion": "1.0",
+                "ses": {
+                    "mail": {
+                        "timestamp": timestamp,
+                        "source": source,
+                        "messageId": message_id,
+                        "destination": list(recipients),
+                        "headersTruncated": False,
+                        "headers": [{"name": name, "value": value} for name, value in headers],
+                        "commonHeaders": _common_headers(headers, source),
+                    },
+                    "receipt": {
+                        "timestamp": timestamp,
+                        "processingTimeMillis": processing_ms,
+                        "recipients": list(recipients),
+                        "spamVerdict": {"status": verdicts.spam},
+                        "virusVerdict": {"status": verdicts.virus},
+                        "spfVerdict": {"status": verdicts.spf},
+                        "dkimVerdict": {"status": verdicts.dkim},
+                        "dmarcVerdict": {"status": verdicts.dmarc},
+                        "action": {"type": "Lambda", "functionArn": function_arn, "invocationType": "Event"},
+                    },
+                },
+            }
+        ]
     }
 
 

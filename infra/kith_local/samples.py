@@ -1,7 +1,8 @@
 """What the sample events in events/ expect to find, seeded into a fresh local stack.
 
 The samples speak of one owner (Olivia, owner-5b8e2f1c), her contacts Ana and Ben, her Cal.com
-connection, and one-click links signed with the stack's action key. Their signatures were made with
+connection, one-click links signed with the stack's action key, and her "BCC Kith" address, to
+which SES stored the message events/inbound-ses.eml. Their signatures were made with
 the published values below, so `kith-local invoke` verifies them as the deployed stack would
 verify a genuine delivery; none of them is a secret anywhere but this local stack.
 """
@@ -21,10 +22,15 @@ from kith.usecases.contacts import add_contact
 from kith.usecases.owners import save_owner
 
 from kith_local.stack import LocalStack
+from kith_local.template import REPOSITORY
 
 OWNER_ID = "owner-5b8e2f1c"
 CONNECTION_ID = "3f9c2a7b5e1d4c8f9a0b6e2d7c1f4a8b"
 SIGNING_SECRET = "kith-sample-events-calcom-secret"
+# The token of Olivia's "BCC Kith" address, and the message SES stored for events/inbound-ses.json.
+INBOUND_TOKEN = "samplesampleinboundtoken"
+INBOUND_MESSAGE_ID = "o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g01"
+INBOUND_MESSAGE = REPOSITORY / "events" / "inbound-ses.eml"
 ACTION_KEYS = {"current": "k1", "k1": "kith-sample-events-action-key-k1-not-a-secret"}
 # The Sunday before the samples' Monday (2026-01-05): Olivia's first digest falls due at the sample tick.
 SEEDED_AT = datetime(2026, 1, 4, 12, 0, tzinfo=UTC)
@@ -63,3 +69,11 @@ def seed_samples(stack: LocalStack, session: boto3.session.Session) -> None:
     session.client("secretsmanager").put_secret_value(
         SecretId=stack.references["ActionKeys"], SecretString=json.dumps(ACTION_KEYS)
     )
+    if "InboundFunction" in stack.functions:
+        runtime.inbound_store.create_inbound_token(OWNER_ID, INBOUND_TOKEN)
+        inbound = stack.environment("InboundFunction")
+        session.client("s3").put_object(
+            Bucket=inbound["KITH_INBOUND_BUCKET"],
+            Key=inbound["KITH_INBOUND_PREFIX"] + INBOUND_MESSAGE_ID,
+            Body=INBOUND_MESSAGE.read_bytes(),
+        )

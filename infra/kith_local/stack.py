@@ -1,9 +1,11 @@
 """The stack of template.yaml, created on a local AWS endpoint (moto's server).
 
 The table, its index and TTL, the queues and their redrive, the SNS topics and
-their queue subscriptions, the EventBridge rules and their queue targets, and the
-SES configuration set with its event destinations are read from the template
-itself, so the local shape and the deployed shape cannot drift.
+their queue subscriptions, the EventBridge rules and their queue targets, the
+SES configuration set with its event destinations, and the bucket SES stores
+inbound mail in are read from the template itself, so the local shape and the
+deployed shape cannot drift. Resources under a condition that does not hold
+(BCC Kith without a MailDomain) are left out, their function too.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ LOCAL_PARAMETERS = {
     # The HTTP API's id, in the address functions fall back to; LocalKith points them at its own server.
     "HttpApi": "local",
     "DueShards": "4",
+    # BCC Kith is on locally: kith_local.inbound_mail delivers messages as SES would.
+    "MailDomain": "in.kith.local",
     "AWS::Region": "us-east-1",
     "AWS::Partition": "aws",
     "AWS::AccountId": "123456789012",
@@ -115,6 +119,27 @@ def _parameters(template: dict[str, Any], stage: str) -> dict[str, Any]:
 
 def secret_name_for(stage: str, logical_id: str) -> str:
     return f"kith/{stage}/{logical_id}"
+
+
+def bucket_name_for(stage: str, logical_id: str) -> str:
+    return f"kith-{stage}-{logical_id.lower()}"
+
+
+def _know_buckets(template: dict[str, Any], references: dict[str, Any], stage: str) -> list[str]:
+    """The buckets of this stack, by the names the local stack gives them (their Ref and Arn known)."""
+    names = []
+    for name, body in resources_of_type(template, "AWS::S3::Bucket").items():
+        if _in_this_stack(body, references):
+            references[name] = bucket_name_for(stage, name)
+            references[f"{name}.Arn"] = f"arn:aws:s3:::{references[name]}"
+            names.append(references[name])
+    return names
+
+
+def stack_functions(template: dict[str, Any], references: dict[str, Any]) -> dict[str, FunctionSpec]:
+    """The functions of this stack: those whose condition holds."""
+    resources = template["Resources"]
+    return {name: spec for name, spec in functions(template).items() if _in_this_stack(resources[name], references)}
 
 
 def generated_secret(properties: dict[str, Any]) -> str:
@@ -249,8 +274,13 @@ def create_stack(session: boto3.session.Session | None = None, stage: str = "loc
         ses.create_configuration_set(ConfigurationSetName=set_name)
     session.client("ses").verify_email_identity(EmailAddress=str(references["SenderAddress"]))
     _create_topics(session, template, references)
+    s3 = session.client("s3")
+    for bucket in _know_buckets(template, references, stage):
+        s3.create_bucket(Bucket=bucket)
 
-    return LocalStack(template=template, references=references, functions=functions(template), queue_urls=queue_urls)
+    return LocalStack(
+        template=template, references=references, functions=stack_functions(template, references), queue_urls=queue_urls
+    )
 
 
 def stack_exists(session: boto3.session.Session, stage: str = "local") -> bool:
@@ -277,4 +307,7 @@ def open_stack(session: boto3.session.Session | None = None, stage: str = "local
         references[name] = key_alias_for(stage, name)
     for name in resources_of_type(template, "AWS::SecretsManager::Secret"):
         references[name] = secret_name_for(stage, name)
-    return LocalStack(template=template, references=references, functions=functions(template), queue_urls=queue_urls)
+    _know_buckets(template, references, stage)
+    return LocalStack(
+        template=template, references=references, functions=stack_functions(template, references), queue_urls=queue_urls
+    )

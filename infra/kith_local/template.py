@@ -151,10 +151,16 @@ def resolve(value: Any, references: dict[str, Any]) -> Any:
 
 
 def evaluate_conditions(template: dict[str, Any], references: dict[str, Any]) -> None:
-    """Add each of the template's conditions (Fn::Equals of known values) to the references."""
+    """Add each of the template's conditions (Fn::Equals of known values, or Fn::Not of one) to the references."""
     for name, body in template.get("Conditions", {}).items():
-        ((kind, argument),) = body.items()
-        if kind != "Fn::Equals":
-            raise KeyError(f"the local stack reads only Fn::Equals conditions, not {kind} in {name}")
-        left, right = (resolve(side, references) for side in argument)
-        references[f"Condition:{name}"] = left == right
+        references[f"Condition:{name}"] = _holds(name, body, references)
+
+
+def _holds(name: str, body: dict[str, Any], references: dict[str, Any]) -> bool:
+    ((kind, argument),) = body.items()
+    if kind == "Fn::Not":
+        return not _holds(name, argument[0], references)
+    if kind != "Fn::Equals":
+        raise KeyError(f"the local stack reads only Fn::Equals and Fn::Not conditions, not {kind} in {name}")
+    left, right = (resolve(side, references) for side in argument)
+    return bool(left == right)

@@ -33,6 +33,14 @@ _ENVIRONMENT = {
     "microsoft_tenant": "KITH_MICROSOFT_TENANT",
     "microsoft_login_url": "KITH_MICROSOFT_LOGIN_URL",
     "graph_url": "KITH_GRAPH_URL",
+    "mail_domain": "KITH_MAIL_DOMAIN",
+    "inbound_bucket": "KITH_INBOUND_BUCKET",
+    "inbound_prefix": "KITH_INBOUND_PREFIX",
+    "gmail_api_url": "KITH_GMAIL_API_URL",
+    "gmail_push_topic": "KITH_GMAIL_PUSH_TOPIC",
+    "gmail_push_service_account": "KITH_GMAIL_PUSH_SERVICE_ACCOUNT",
+    "gmail_push_audience": "KITH_GMAIL_PUSH_AUDIENCE",
+    "google_certs_url": "KITH_GOOGLE_CERTS_URL",
 }
 
 
@@ -61,6 +69,18 @@ class Settings(BaseModel):
     microsoft_tenant: str = "common"
     microsoft_login_url: str = "https://login.microsoftonline.com"
     graph_url: str = "https://graph.microsoft.com/v1.0"
+    # "BCC Kith": the domain owners' addresses are at (empty: this stack receives no mail), and where SES stores it.
+    mail_domain: str = ""
+    inbound_bucket: str = ""
+    inbound_prefix: str = "inbound/"
+    gmail_api_url: str = "https://gmail.googleapis.com/gmail/v1"
+    # Gmail's sent mail reaches Kith through this Cloud Pub/Sub topic (projects/<p>/topics/<t>); empty leaves it off.
+    gmail_push_topic: str = ""
+    # Who Pub/Sub's push subscription signs its OIDC tokens as, and the audience it writes in them.
+    gmail_push_service_account: str = ""
+    gmail_push_audience: str = ""
+    # Google's keys for the tokens it signs (JWKS).
+    google_certs_url: str = "https://www.googleapis.com/oauth2/v3/certs"
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:

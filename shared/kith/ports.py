@@ -40,6 +40,8 @@ __all__ = [
     "ContactStore",
     "ErasureStore",
     "ImportStore",
+    "InboundMailbox",
+    "InboundStore",
     "MailStore",
     "MeetingStore",
     "MessageQueue",
@@ -166,6 +168,29 @@ class SentMailStore(Protocol):
     def move_contact_clock(
         self, contact: Contact, settings: OwnerSettings, at: datetime, title: str | None
     ) -> bool: ...
+
+
+@runtime_checkable
+class InboundStore(Protocol):
+    """The owners' "BCC Kith" addresses: kith.usecases.inbound.
+
+    An owner's address is named by a token, given once (both sides written together) and looked up
+    by the token when mail arrives.
+    """
+
+    def inbound_token(self, owner_id: str) -> str | None: ...
+    def create_inbound_token(self, owner_id: str, token: str) -> bool: ...
+    def inbound_owner(self, token: str) -> str | None: ...
+
+
+class InboundMailbox(Protocol):
+    """Messages SES stored on arrival, by SES's message id: read the start of one, delete one.
+
+    kith.adapters.inbound_mail.StoredMail keeps them in S3.
+    """
+
+    def head(self, message_id: str, limit: int) -> bytes | None: ...
+    def delete(self, message_id: str) -> None: ...
 
 
 @runtime_checkable

@@ -22,6 +22,7 @@ from kith.storage import stores
 if TYPE_CHECKING:
     from kith.actions.links import Linker
     from kith.adapters.dead_letters import DeadLetterQueue
+    from kith.adapters.inbound_mail import StoredMail
     from kith.adapters.kms import Vault
     from kith.adapters.queue import Queue
     from kith.adapters.secrets import ActionKeys
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
         ContactStore,
         ErasureStore,
         ImportStore,
+        InboundStore,
         MailStore,
         MeetingStore,
         SentMailStore,
@@ -122,6 +124,17 @@ class Runtime:
     @cached_property
     def erasure_store(self) -> ErasureStore:
         return stores.DynamoErasureStore(self.dynamodb, self.settings.table_name, self.settings.due_shards)
+
+    @cached_property
+    def inbound_store(self) -> InboundStore:
+        return stores.DynamoInboundStore(self.dynamodb, self.settings.table_name, self.settings.due_shards)
+
+    @cached_property
+    def inbound_mailbox(self) -> StoredMail:
+        """The messages SES stored for the inbound function: read from S3, then deleted."""
+        from kith.adapters.inbound_mail import StoredMail
+
+        return StoredMail(self.client("s3"), self.settings.require("inbound_bucket"), self.settings.inbound_prefix)
 
     @cached_property
     def sqs(self) -> Any:
@@ -211,6 +224,7 @@ class Runtime:
                 client_id=settings.microsoft_client_id,
                 client_secret=settings.microsoft_client_secret,
                 scope=outlook_account.SCOPE,
+                mail_scope=outlook_account.MAIL_SCOPE,
                 consent_parameters=outlook_account.CONSENT_PARAMETERS,
             )
         return OAuth(self.provider_http, self.vault, apps)

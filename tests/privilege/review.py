@@ -65,11 +65,14 @@ def review(
 
 
 def generic(resource: str, stage: str) -> str:
-    """An ARN's own part, the stage written as {stage}: table/kith-{stage}/index/DueIndex."""
+    """An ARN's own part, the stage written as {stage} (table/kith-{stage}/index/DueIndex); an object by its prefix."""
     if not resource:
         return "(not told by the call)"
     short = resource.split(":", 5)[5] if resource.startswith("arn:") and resource.count(":") >= 5 else resource
     short = short.replace(f"kith-{stage}", "kith-{stage}").replace(f"kith/{stage}/", "kith/{stage}/")
+    if resource.startswith("arn:aws:s3:::") and "/" in short:
+        # One object per message: shown once, by its prefix.
+        short = short.rsplit("/", 1)[0] + "/*"
     return _SECRET_SUFFIX.sub("-??????", short) if short.startswith("secret:") else short
 
 

@@ -15,7 +15,12 @@ AWS, written with the names the local stack gives (kith_local.stack):
   whose alias the recorder looks up. Both sides name the one key by the one alias.
 
 The AWS managed policies SAM attaches (logs, X-Ray, and the SQS poller for an SQS event source)
-are written out below: the platform's permissions, used by Lambda itself, not by the code.
+are written out below: the platform's permissions, used by Lambda itself, not by the code. So is
+the policy SAM writes for an asynchronous invocation's on-failure destination (the inbound
+function's queue): Lambda sends there, not the function.
+
+A bucket's Ref is its name, `kith-<stage>-<logicalid>` locally (kith_local.stack), its Arn
+`arn:aws:s3:::<name>`.
 """
 
 from __future__ import annotations
@@ -27,7 +32,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
-from kith_local.stack import LOCAL_PARAMETERS, key_alias_for, queue_name_for, secret_name_for, table_name_for
+from kith_local.stack import (
+    LOCAL_PARAMETERS,
+    bucket_name_for,
+    key_alias_for,
+    queue_name_for,
+    secret_name_for,
+    table_name_for,
+)
 from kith_local.template import evaluate_conditions, resources_of_type
 from samtranslator.parser.parser import Parser
 from samtranslator.translator.translator import Translator
@@ -101,8 +113,13 @@ def roles(template: dict[str, Any]) -> dict[str, Role]:
         written = written if isinstance(written, list) else [written]
         policies: list[tuple[str, bool, list[dict[str, Any]]]] = []
         for policy in properties.get("Policies", []):
-            index = int(policy["PolicyName"].removeprefix(f"{role_id}Policy"))
-            policies.append((_label(written[index]), False, _listed(policy["PolicyDocument"]["Statement"])))
+            statements = _listed(policy["PolicyDocument"]["Statement"])
+            index = policy["PolicyName"].removeprefix(f"{role_id}Policy")
+            if index.isdigit():
+                policies.append((_label(written[int(index)]), False, statements))
+            else:
+                # Written by SAM for Lambda itself: an asynchronous invocation's on-failure destination.
+                policies.append((policy["PolicyName"], True, statements))
         for arn in properties.get("ManagedPolicyArns", []):
             managed = str(arn).rsplit("/", 1)[-1]
             if managed not in PLATFORM_POLICIES:
@@ -145,6 +162,9 @@ def local_references(template: dict[str, Any], stage: str) -> dict[str, Any]:
             references[name] = resolve(body["Properties"]["Name"], references)
         elif kind == "AWS::SNS::Topic":
             references[name] = arn.format("sns", resolve(body["Properties"]["TopicName"], references))
+        elif kind == "AWS::S3::Bucket":
+            references[name] = bucket_name_for(stage, name)
+            references[f"{name}.Arn"] = f"arn:aws:s3:::{references[name]}"
     return references
 
 

@@ -10,18 +10,37 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from kith_local.events import Caller, Reply, http_event, scheduled_event, sqs_event
+from kith_local.events import Caller, Reply, SesVerdicts, http_event, scheduled_event, ses_receipt_event, sqs_event
 
 from tests.sample_effects import SAMPLES
 
 
 def _rebuilt(sample: dict[str, Any]) -> dict[str, Any]:
+    if "Records" in sample and sample["Records"][0]["eventSource"] == "aws:ses":
+        return _ses_receipt(sample["Records"][0]["ses"])
     if "Records" in sample:
         return sqs_event([_message(record) for record in sample["Records"]], sample["Records"][0]["eventSourceARN"])
     if sample.get("detail-type") == "Scheduled Event":
         at = datetime.fromisoformat(sample["time"].replace("Z", "+00:00"))
         return scheduled_event(at, rule=sample["resources"][0], event_id=sample["id"])
     return _request(sample)
+
+
+def _ses_receipt(ses: dict[str, Any]) -> dict[str, Any]:
+    """The receipt event for the same stored message: its headers, recipients and SES's verdicts."""
+    mail, receipt = ses["mail"], ses["receipt"]
+    return ses_receipt_event(
+        [(header["name"], header["value"]) for header in mail["headers"]],
+        message_id=mail["messageId"],
+        received_at=datetime.fromisoformat(mail["timestamp"].replace("Z", "+00:00")),
+        recipients=receipt["recipients"],
+        source=mail["source"],
+        verdicts=SesVerdicts(
+            **{name: receipt[f"{name}Verdict"]["status"] for name in ("spf", "dkim", "dmarc", "spam", "virus")}
+        ),
+        function_arn=receipt["action"]["functionArn"],
+        processing_ms=receipt["processingTimeMillis"],
+    )
 
 
 def _message(record: dict[str, Any]) -> dict[str, Any]:

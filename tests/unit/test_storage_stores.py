@@ -17,6 +17,7 @@ PAIRS = [
     (stores.DynamoImportStore, ports.ImportStore),
     (stores.DynamoErasureStore, ports.ErasureStore),
     (stores.DynamoSentMailStore, ports.SentMailStore),
+    (stores.DynamoInboundStore, ports.InboundStore),
 ]
 
 

@@ -15,6 +15,9 @@
     OWNER#<owner>          SENT#<email key>                 sent history, one item per email
     OWNER#<owner>          USED#<nonce>                     a spent one-click link (TTL: the link's expiry)
     OWNER#<owner>          CONSENT#<nonce>                  a calendar consent under way (TTL: its 10 minutes)
+    OWNER#<owner>          MESSAGE#<message key>            a sent message seen: the day it counts on (TTL)
+    OWNER#<owner>          INBOUND                          the token of the owner's "BCC Kith" address
+    INBOUND#<token>        OWNER                            inbound mail lookup: whose address the token is
     CONNECTION#<conn.>     CONNECTION                       webhook lookup: owner, provider, secret
     SUPPRESSION#<address>  SUPPRESSION                      never mail this (lower-cased) address: reason, since
 

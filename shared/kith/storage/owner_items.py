@@ -1,8 +1,9 @@
 """Erasure: the reads and deletes that take one contact, or a whole account, out of the table.
 
 Everything an owner has lives under pk OWNER#<owner>, except a calendar connection's lookup item
-(CONNECTION#<conn.>, named by the owner's CONNECTION#<conn.> listing) and the suppression list,
-which is keyed by address and not by owner.
+(CONNECTION#<conn.>, named by the owner's CONNECTION#<conn.> listing), the lookup of their "BCC
+Kith" address (INBOUND#<token>, named by the owner's INBOUND item) and the suppression list, which
+is keyed by address and not by owner.
 """
 
 from __future__ import annotations
@@ -146,13 +147,18 @@ class OwnerItems(Table):
     # -- a whole account -------------------------------------------------------------------------
 
     def delete_owner_items(self, owner_id: str, connection_ids: Iterable[str] = ()) -> int:
-        """Delete every item of the owner and the lookups of these connections; returns how many the sweeps found.
+        """Delete every item of the owner, the lookups of these connections and of their "BCC Kith" address;
+        returns how many the sweeps found.
 
-        The profile goes first: from then on no digest is due, no link works and no meeting is
-        recorded for the owner. Then the partition is read and deleted, until a read finds nothing.
+        The profile goes first, with the lookups: from then on no digest is due, no link works, no
+        meeting is recorded for the owner and mail to their address finds no one. Then the partition
+        is read and deleted, until a read finds nothing.
         """
         pk = keys.owner_pk(owner_id)
         lookups = [(keys.connection_pk(connection_id), keys.CONNECTION) for connection_id in connection_ids]
+        inbound = self._get(pk, keys.INBOUND)
+        if inbound is not None:
+            lookups.append((keys.inbound_pk(str(inbound["token"])), keys.INBOUND_SK))
         self._batch_write(deletes=[(pk, keys.PROFILE), *lookups])
         deleted = 0
         for _ in range(_SWEEPS):

@@ -27,6 +27,7 @@ from kith.storage.exports import WholeLists
 from kith.storage.follow_ups import FollowUpQueue, FollowUpReads, FollowUpWrites
 from kith.storage.goals import GoalReads, GoalRecords
 from kith.storage.imports import ImportRecords
+from kith.storage.inbound import InboundRecords
 from kith.storage.interactions import InteractionReads, InteractionRecords
 from kith.storage.listings import ContactListings, MeetingListings, SentListings
 from kith.storage.owner_items import OwnerItems
@@ -104,6 +105,10 @@ class DynamoSentMailStore(OwnerReads, ConnectionSummaries, SentMailRecords):
 
     def move_contact_clock(self, contact: Contact, settings: OwnerSettings, at: datetime, title: str | None) -> bool:
         return self._clocks.move_contact_clock(contact, settings, at, title)
+
+
+class DynamoInboundStore(InboundRecords):
+    """kith.ports.InboundStore."""
 
 
 class DynamoConnectionStore(OwnerReads, ConnectionRecords, ConnectionSummaries, ConsentRecords):
