@@ -10,6 +10,7 @@ import json
 import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from kith.errors import Retryable
 from kith.observability import logger
 from kith.runtime import SessionClients
 from kith_local import inbound_mail
+from kith_local.events import SesVerdicts, ses_receipt_event
 from kith_local.inbound_mail import bcc_address, deliver_inbound, sent_message, stored_keys
 
 from tests.integration.support import OWNER, Kith
@@ -177,8 +179,6 @@ def test_a_retry_after_the_message_was_read_finds_it_gone_and_refuses_it_quietly
 
 
 def _event_of(kith: Kith, olive: dict[str, Any], message_id: str) -> dict[str, Any]:
-    from kith_local.events import SesVerdicts, ses_receipt_event
-
     return ses_receipt_event(
         [("From", "owner@example.com")],
         message_id=message_id,
@@ -238,8 +238,6 @@ class _WatchedS3:
 
 def test_a_40_mb_message_is_read_by_its_first_256_kb_only(kith: Kith, olive: dict[str, Any]) -> None:
     # Given Olive's message to Ann with a 40 MB attachment after its text
-    from email.message import EmailMessage
-
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = "owner@example.com", "ann@example.com", "The deck"
     message["Date"], message["Message-ID"] = "Mon, 5 Jan 2026 17:42:08 +0100", "<deck@example.com>"
