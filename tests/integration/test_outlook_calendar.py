@@ -17,7 +17,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
-from kith.calendars.outlook_account import SUBSCRIPTION_MINUTES
+from kith.calendars.graph_api import SUBSCRIPTION_MINUTES
 from kith.domain.connections import RENEWAL_MARGIN, CalendarConnection
 from kith_local.fake_providers import FakeProviders, Fault
 

@@ -1,10 +1,13 @@
-"""Microsoft Graph (Outlook) events, read as MeetingEvents.
+"""Microsoft Graph (Outlook) events, read as MeetingEvents, and sent messages, read as SentMessages.
 
 Graph writes times as a wall-clock `dateTime` plus a `timeZone` name, which is
 "UTC" when events are fetched with `Prefer: outlook.timezone="UTC"` (as Kith
 does), an IANA name, or a Windows name; the common Windows names are mapped.
 The mailbox's own address is the owner; the organizer, when someone else,
 is an attendee like any other. Only who, when and the title are kept.
+
+A message from Sent Items is read for its recipients (To, Cc, Bcc), when it was sent, its
+Internet Message-ID and its subject; Kith never asks Graph for a body or the headers.
 """
 
 from __future__ import annotations
@@ -13,9 +16,10 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from kith.calendars.bodies import unprocessable
+from kith.domain.mail import MailSource, SentMessage
 from kith.domain.meetings import MeetingAttendee, MeetingChange, MeetingEvent, ResponseStatus
 from kith.domain.models import normalise_email
 from kith.errors import Unprocessable
@@ -176,3 +180,51 @@ def meeting_from_event(raw: dict[str, Any], mailbox: str) -> MeetingEvent | None
 def removed_meeting(event_id: str) -> MeetingEvent:
     """A `deleted` change notification: the event is gone, and Graph can no longer say more than its id."""
     return MeetingEvent(change=MeetingChange.CANCELLED, source=SOURCE, external_id=event_id)
+
+
+# What Kith reads of a sent message: who it went to, when, and its name wherever it is seen (Mail.ReadBasic).
+MESSAGE_FIELDS = (
+    "toRecipients",
+    "ccRecipients",
+    "bccRecipients",
+    "from",
+    "sentDateTime",
+    "internetMessageId",
+    "subject",
+)
+
+
+class _Recipient(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    email_address: _Address = Field(default_factory=_Address, alias="emailAddress")
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    sent_at: AwareDatetime = Field(alias="sentDateTime")
+    internet_message_id: str | None = Field(default=None, alias="internetMessageId")
+    subject: str | None = None
+    sender: _Recipient | None = Field(default=None, alias="from")
+    to: list[_Recipient] | None = Field(default=None, alias="toRecipients")
+    cc: list[_Recipient] | None = Field(default=None, alias="ccRecipients")
+    bcc: list[_Recipient] | None = Field(default=None, alias="bccRecipients")
+
+
+def sent_message(raw: dict[str, Any]) -> SentMessage:
+    """A message from the owner's Sent Items: Graph vouches that they sent it."""
+    try:
+        message = _Message.model_validate(raw)
+    except ValidationError as exc:
+        raise unprocessable(exc, prefix="Graph message") from exc
+    written = [*(message.to or ()), *(message.cc or ()), *(message.bcc or ())]
+    return SentMessage(
+        source=MailSource.OUTLOOK,
+        message_id=message.internet_message_id,
+        sent_at=message.sent_at.astimezone(UTC),
+        sender=message.sender.email_address.address if message.sender else None,
+        recipients=tuple(r.email_address.address for r in written if r.email_address.address),
+        from_sent_folder=True,
+        subject=message.subject,
+    )

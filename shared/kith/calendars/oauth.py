@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -60,7 +60,7 @@ class Tokens:
         """Whether every scope in `scope` was granted; a provider that does not say granted what was asked."""
         if self.scope is None:
             return True
-        return set(scope.split()) <= set(self.scope.split())
+        return {_scope_name(name) for name in scope.split()} <= {_scope_name(name) for name in self.scope.split()}
 
     def identity(self) -> dict[str, Any]:
         """The OpenID Connect ID token's claims, {} without one.
@@ -76,6 +76,19 @@ class Tokens:
         except (binascii.Error, UnicodeDecodeError, ValueError, RecursionError):
             return {}
         return claims if isinstance(claims, dict) else {}
+
+
+# Microsoft may answer a Graph permission asked for as `Mail.ReadBasic` with its resource's URL in front,
+# and spells permissions in any case.
+_GRAPH_RESOURCE = "https://graph.microsoft.com/"
+
+
+def _scope_name(scope: str) -> str:
+    """One scope as granted and as asked for, compared alike: Graph's resource prefix off, in one case."""
+    name = unquote(scope)
+    if name.lower().startswith(_GRAPH_RESOURCE):
+        name = name[len(_GRAPH_RESOURCE) :]
+    return name.casefold()
 
 
 class _TokenResponse(BaseModel):
