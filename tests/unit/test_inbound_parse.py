@@ -206,3 +206,20 @@ def test_records_that_are_not_ses_receipts_are_counted_unreadable() -> None:
     found, unreadable = arrivals({"Records": [good, forged_key, not_ses, {"ses": None}, "text"]})
     assert (len(found), unreadable) == (1, 4)
     assert arrivals({"nothing": True}) == ([], 1)
+
+
+@pytest.mark.parametrize(
+    "date",
+    ["Wed, 1 Jan 1000 00:30:00 +0100", "Fri, 31 Dec 9999 23:30:00 -0100", "Thu, 1 Jan 1970 00:00:00 +0000"],
+)
+def test_a_date_outside_what_kith_keeps_or_after_arrival_is_when_ses_received_it(date: str) -> None:
+    message = _sent(_message(From="owner@example.com", To="ann@example.com", Date=date))
+    expected = datetime(1970, 1, 1, tzinfo=UTC) if date.endswith("1970 00:00:00 +0000") else RECEIVED
+    assert message.sent_at == expected
+
+
+def test_a_forwarded_date_out_of_range_falls_back_on_the_forwards_own() -> None:
+    raw = (FIXTURES / "gmail-forward.eml").read_bytes().replace(b"Jan 5, 2026 at", b"Jan 5, 0001 at")
+    assert _sent(raw).sent_at == datetime(2026, 1, 6, 7, 30, 12, tzinfo=UTC)
+    future = (FIXTURES / "gmail-forward.eml").read_bytes().replace(b"Jan 5, 2026 at", b"Jan 5, 2126 at")
+    assert _sent(future).sent_at == RECEIVED

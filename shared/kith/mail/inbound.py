@@ -32,6 +32,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from kith.domain.mail import MAX_RECIPIENTS_READ, MailSource, SentMessage, address, is_auto_submitted
+from kith.domain.models import EARLIEST_INSTANT, LATEST_INSTANT
 from kith.mail import forwards
 
 # The part of a stored message read: headers and the first text part, not the attachments after them.
@@ -297,16 +298,30 @@ def _html_text(html: str) -> str:
 # -- as a sent message ------------------------------------------------------------------------
 
 
+def _plausible(moment: datetime | None, received_at: datetime) -> datetime | None:
+    """A date a message can have been sent on: in the years Kith keeps, and not after SES received it."""
+    if moment is None:
+        return None
+    try:
+        moment = moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
+    if not EARLIEST_INSTANT <= moment < LATEST_INSTANT:
+        return None
+    return min(moment, received_at)
+
+
 def sent_message(read: ReadMessage, *, received_at: datetime, zone: ZoneInfo, mail_domain: str) -> SentMessage:
     """The message as Kith judges sent mail: a forward names its original sender, a BCC its recipients.
 
     A forwarded date without a zone is read in the owner's `zone`; without a readable date the
-    forward's own counts, and without that the time SES received it.
+    forward's own counts, and without that the time SES received it. A date after SES received the
+    message is when it was received; one outside the years Kith keeps is no date.
     """
     others = tuple(found for found in read.recipients if not is_kith_address(found, mail_domain))
-    sent_at = read.sent_at or received_at
+    sent_at = _plausible(read.sent_at, received_at) or received_at
     if read.forwarded is not None and not others:
-        original = forwards.forwarded_date(read.forwarded.date, zone)
+        original = _plausible(forwards.forwarded_date(read.forwarded.date, zone), received_at)
         return SentMessage(
             source=MailSource.BCC,
             message_id=read.message_id,
