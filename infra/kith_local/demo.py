@@ -28,6 +28,7 @@ from kith_local.aws import local_aws, sent_emails
 from kith_local.clock import SimulatedClock
 from kith_local.demo_calendars import PROVIDERS, CalendarWeek, Consent, Delivery, Say, Scene, meetings_by_provider
 from kith_local.demo_links import Click, click_through
+from kith_local.demo_mail import MAIL_SOURCES, MailSeen, MailWeek
 from kith_local.demo_people import (
     CONTACTS,
     DAYS,
@@ -74,6 +75,8 @@ class Summary:
     follow_up_states: Counter[str] = field(default_factory=Counter)  # recorded follow-ups by status
     contacts: int = 0
     clicks: list[Click] = field(default_factory=list)
+    # The owner's mail of the week: what each message did.
+    mail: list[MailSeen] = field(default_factory=list)
 
     @property
     def interactions(self) -> int:
@@ -169,7 +172,8 @@ def run_demo(outbox: Path, days: int = DAYS, quiet: bool = False) -> Summary:
             summary.contacts += 1
 
         hostile = Scene(HOSTILE_ADDED, f"Added {HOSTILE_LABEL}: {HOSTILE_CONTACT['name']}", add_hostile_contact)
-        scenes = sorted([*week.scenes(START), hostile], key=lambda scene: scene.at)
+        mail = MailWeek(kith, OWNER_ID, (OWNER["name"], OWNER["email"]), OWNER_TOKEN, say)
+        scenes = sorted([*week.scenes(START), *mail.scenes(), hostile], key=lambda scene: scene.at)
         expiries: dict[str, tuple[str, str | None]] = {}
         say(f"The week, a tick every {int(TICK.total_seconds() // 60)} minutes for {days} days:")
         end = START + timedelta(days=days)
@@ -189,7 +193,8 @@ def run_demo(outbox: Path, days: int = DAYS, quiet: bool = False) -> Summary:
 
         interactions = kith.request("GET", "/v1/interactions", token=OWNER_TOKEN).body["interactions"]
         follow_ups = kith.request("GET", "/v1/follow-ups", token=OWNER_TOKEN).body["follow_ups"]
-        summary.titles = [interaction["title"] for interaction in interactions]
+        summary.titles = [interaction["title"] for interaction in interactions if interaction["kind"] != "email"]
+        summary.mail = list(mail.seen)
         summary.follow_up_states = Counter(follow_up["status"] for follow_up in follow_ups)
         told = meetings_by_provider(kith, OWNER_ID, {interaction["interaction_id"] for interaction in interactions})
         summary.meetings = {provider: len(ids) for provider, ids in told.items()}
@@ -233,6 +238,9 @@ def _print_summary(summary: Summary, outbox: Path, say: Say) -> None:
     say(f"  interactions: {summary.interactions}{shared}")
     states = ", ".join(f"{count} {state}" for state, count in sorted(summary.follow_up_states.items()))
     say(f"  follow-ups:   {summary.follow_up_states.total()} recorded ({states})")
+    for seen in summary.mail:
+        did = f"moved {seen.contact}'s clock to {seen.clock}" if seen.logged else "refused, nothing stored"
+        say(f"  mail ({MAIL_SOURCES[seen.source]}): {seen.label}: {did}")
     say(f"  ticks:        {summary.ticks}; queued {summary.digests} digest(s) and {summary.follow_ups} follow-up(s)")
     renewed: dict[str, list[str]] = {}
     for renewal in summary.renewals:

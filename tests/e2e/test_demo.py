@@ -55,6 +55,11 @@ def test_the_demo_week_runs_end_to_end_over_all_four_providers_and_leaves_readab
         "Portfolio review",
     ]
     assert summary.interactions == 6
+    # And the owner's mail moved the clocks of those they wrote to, and a spoofed message moved none
+    mail = {(seen.source, seen.contact): (seen.logged, seen.clock) for seen in summary.mail}
+    assert mail[("bcc", "Omar Haddad")] == (True, "2026-12-01T10:00:00Z")
+    assert mail[("bcc", "Anya Petrova")][0] is False
+    assert mail[("bcc", "Anya Petrova")][1] != "2026-12-01T10:30:00Z"
     # Twenty contacts at the start, and on Wednesday one whose name tries to break the email
     assert summary.contacts == 21
     # And the coffee came from Cal.com and from Google with the same iCalUID: one interaction, told of by both
