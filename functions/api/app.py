@@ -29,6 +29,7 @@ from kith.api_models import (
     ConnectionIn,
     ConnectionOut,
     ConnectionsOut,
+    ConsentIn,
     ConsentOut,
     ExportOut,
     FollowUpPage,
@@ -198,6 +199,7 @@ def post_connection(connection: Annotated[ConnectionIn, Body()]) -> Response[str
         authorization_code=connection.authorization_code,
         redirect_uri=connection.redirect_uri,
         available=_available_providers(),
+        mail=connection.mail,
     )
     return json_response(201, ConnectionCreated.of(created).model_dump(mode="json"))
 
@@ -227,7 +229,10 @@ def get_connections() -> ConnectionsOut:
 
 
 @app.post("/v1/connections/<provider>/authorize")
-def post_consent(provider: Annotated[Provider, Path(description="google or outlook")]) -> ConsentOut:
+def post_consent(
+    provider: Annotated[Provider, Path(description="google or outlook")],
+    asked: Annotated[ConsentIn | None, Body()] = None,
+) -> ConsentOut:
     """The provider's consent URL for the owner: once they allow, the callback connects the calendar."""
     started = consent.begin_consent(
         runtime.connection_store,
@@ -238,6 +243,7 @@ def post_consent(provider: Annotated[Provider, Path(description="google or outlo
         _public_base(),
         _now(),
         available=_available_providers(),
+        mail=asked is not None and asked.mail,
     )
     return ConsentOut(authorize_url=started.authorize_url, expires_at=started.expires_at)
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from kith.domain.bounds import (
     LONGEST_ZONE_NAME,
+    MOST_OTHER_ADDRESSES,
     DigestLimit,
     FollowUpDelayMinutes,
     Hour,
@@ -69,6 +70,16 @@ class OwnerIn(BodyIn):
         description="false stops every email, as an email's unsubscribe link does; true starts them again; "
         "left out, it stays as it is.",
     )
+    other_addresses: list[EmailAddress] = Field(
+        default=[],
+        max_length=MOST_OTHER_ADDRESSES,
+        description="Other addresses you send from: a message BCC'd or forwarded to Kith from one counts as yours.",
+    )
+    keep_email_subjects: StrictBool = Field(
+        default=_DEFAULT.keep_email_subjects,
+        description="true keeps a sent email's subject as its interaction's title; false (the default) keeps "
+        "only whom you wrote to and when.",
+    )
 
     @field_validator("time_zone")
     @classmethod
@@ -85,6 +96,8 @@ class OwnerIn(BodyIn):
             follow_up_delay_minutes=self.follow_up_delay_minutes,
             meeting_size_limit=self.meeting_size_limit,
             paused_until=self.paused_until,
+            other_addresses=tuple(dict.fromkeys(self.other_addresses)),
+            keep_email_subjects=self.keep_email_subjects,
         )
 
 

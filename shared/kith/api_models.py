@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool, ValidationInfo, field_validator
 
 from kith.api_contacts import NEXT_CURSOR, BodyIn, ContactOut, GoalOut, GoalsOut, OwnerOut
 from kith.domain.connections import CalendarConnection, ConnectionState, Provider, connection_state_at
@@ -20,6 +20,11 @@ from kith.domain.text import Title
 from kith.usecases.export import OwnerExport
 from kith.usecases.imports import ImportPlan, RowOutcome
 
+_MAIL = (
+    "Google and Outlook: true also counts the emails you send (who and when, read from the message's headers; "
+    "never its body). The consent then asks for the mail permission too."
+)
+
 
 class ConnectionIn(BodyIn):
     provider: Provider
@@ -29,6 +34,19 @@ class ConnectionIn(BodyIn):
     redirect_uri: Annotated[str, Field(min_length=1, max_length=2048)] | None = Field(
         default=None, description="Google and Outlook: the redirect URI the code was issued for."
     )
+    mail: StrictBool = Field(default=False, description=_MAIL)
+
+    @field_validator("mail")
+    @classmethod
+    def _from_a_mailbox(cls, mail: bool, info: ValidationInfo) -> bool:
+        provider = info.data.get("provider")
+        if mail and isinstance(provider, Provider) and provider.signs_webhooks:
+            raise ValueError(f"{provider.value} has no mailbox: only Google and Outlook read the mail you send")
+        return mail
+
+
+class ConsentIn(BodyIn):
+    mail: StrictBool = Field(default=False, description=_MAIL)
 
 
 class ConnectionCreated(BaseModel):
@@ -60,6 +78,9 @@ class ConnectionOut(BaseModel):
     created_at: datetime
     account_email: str | None = None
     expires_at: datetime | None = None
+    mail: bool = Field(
+        default=False, description="The emails you send are counted too: you chose it and the provider granted it."
+    )
 
     @classmethod
     def at(cls, summary: ConnectionSummary, now: datetime) -> ConnectionOut:
@@ -72,6 +93,11 @@ class ConnectionsOut(BaseModel):
     available_providers: list[Provider] = Field(
         description="The providers this stack can connect: Cal.com and Calendly always, Google and Outlook "
         "where the stack was deployed with their OAuth client."
+    )
+    bcc_address: str | None = Field(
+        default=None,
+        description="Your Kith address: BCC or forward an email you sent to it and it counts (null where this stack "
+        "receives no mail).",
     )
 
 
@@ -88,7 +114,9 @@ class InteractionOut(BaseModel):
     contact_ids: list[str]
     start: datetime
     end: datetime
-    kind: str
+    kind: InteractionKind = Field(
+        description="meeting (from a calendar), email (mail you sent), or call, message or note (logged by hand)."
+    )
     title: str | None
     source: str
     counts_for_cadence: bool
@@ -179,11 +207,28 @@ class SentPage(BaseModel):
         return cls(sent=[SentOut.of(sent) for sent in page.items], next_cursor=page.next_cursor)
 
 
+# The kinds Kith records itself, and where each comes from.
+_NOT_BY_HAND = {
+    InteractionKind.MEETING.value: "a meeting is not logged by hand: meetings come from your calendars",
+    InteractionKind.EMAIL.value: "an email is not logged by hand: emails come from the mail you send "
+    "(a connected Gmail or Outlook, or a BCC to your Kith address)",
+}
+
+
 class InteractionIn(BodyIn):
-    kind: Literal["call", "message", "note"]
+    kind: Literal["call", "message", "note"] = Field(
+        description="Meetings come from calendars and emails from the mail you send, never by hand."
+    )
     contact_ids: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(min_length=1, max_length=20)
     at: Instant = Field(description="When it happened; not in the future.")
     title: Title | None = None
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _logged_by_hand(cls, value: object) -> object:
+        if isinstance(value, str) and value in _NOT_BY_HAND:
+            raise ValueError(f"{_NOT_BY_HAND[value]}; log a call, message or note")
+        return value
 
     @property
     def interaction_kind(self) -> InteractionKind:

@@ -22,6 +22,8 @@ class ConnectionSummary(BaseModel):
     created_at: datetime
     account_email: str | None = None
     expires_at: datetime | None = None
+    # Sent mail is read too (Google and Outlook): the owner chose it and the provider granted it.
+    mail: bool = False
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,8 @@ def _listing_item(connection: CalendarConnection) -> Item:
     }
     if connection.account_email:
         listing["account_email"] = connection.account_email
+    if connection.mail:
+        listing["mail"] = True
     if watch is not None:
         listing["expires_at"] = keys.instant(watch.expires_at)
     return listing
