@@ -3,6 +3,7 @@
 `kith connect google|outlook` connects by consent, as the console does: it asks Kith for the
 provider's consent URL, prints it (and opens it in a browser where it can), and waits for the
 connection to appear once the owner has allowed and the provider sent the browser back to Kith.
+With `--mail` the consent asks for the mail the owner sends too (who and when, never the message).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import webbrowser
 from typing import Any
 
 from kith_cli.api import Api
-from kith_cli.errors import Refused
+from kith_cli.errors import Refused, UsageError
 from kith_cli.login import _duration, _seconds
 from kith_cli.terminal import Terminal, shown
 
@@ -38,6 +39,11 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
         default=WAIT_SECONDS,
         help=f"Google/Outlook: seconds to wait for the consent ({WAIT_SECONDS})",
     )
+    connect.add_argument(
+        "--mail",
+        action="store_true",
+        help="Google/Outlook: also count the emails you send (reads who and when, never the message)",
+    )
     connect.add_argument("--code", help="Google/Outlook: an OAuth authorization code obtained elsewhere")
     connect.add_argument("--redirect-uri", help="Google/Outlook: the redirect URI that code was issued for")
     connect.set_defaults(run=connect_calendar)
@@ -58,27 +64,41 @@ def list_connections(api: Api, arguments: argparse.Namespace, terminal: Terminal
                     item["connection_id"],
                     item["provider"],
                     item["state"],
+                    _mail(item),
                     item.get("account_email"),
                     item.get("expires_at"),
                 ]
                 for item in listed["connections"]
             ]
-            terminal.table(["ID", "PROVIDER", "STATE", "ACCOUNT", "EXPIRES"], rows)
+            terminal.table(["ID", "PROVIDER", "STATE", "MAIL", "ACCOUNT", "EXPIRES"], rows)
         if listed.get("available_providers"):
             terminal.say(f"this stack connects: {', '.join(listed['available_providers'])}")
+        if listed.get("bcc_address"):
+            terminal.say(f"BCC or forward to {shown(listed['bcc_address'])} to log any email")
 
     terminal.emit(listed, human)
     return 0
 
 
+def _mail(connection: dict[str, Any]) -> str:
+    """Whether a calendar's account counts the mail sent from it; a booking tool has no mail."""
+    if connection["provider"] not in BY_CONSENT:
+        return "-"
+    return "on" if connection.get("mail") else "off"
+
+
 def connect_calendar(api: Api, arguments: argparse.Namespace, terminal: Terminal) -> int:
+    if arguments.mail and arguments.provider not in BY_CONSENT:
+        raise UsageError(f"--mail: {arguments.provider} has no mailbox; only google and outlook read sent mail")
     if arguments.provider in BY_CONSENT and not arguments.code:
         return _connect_by_consent(api, arguments, terminal)
-    body: dict[str, str] = {"provider": arguments.provider}
+    body: dict[str, Any] = {"provider": arguments.provider}
     if arguments.code:
         body["authorization_code"] = arguments.code
     if arguments.redirect_uri:
         body["redirect_uri"] = arguments.redirect_uri
+    if arguments.mail:
+        body["mail"] = True
     created = api.call("POST", "/v1/connections", body)
 
     def human() -> None:
@@ -96,7 +116,7 @@ def connect_calendar(api: Api, arguments: argparse.Namespace, terminal: Terminal
 def _connect_by_consent(api: Api, arguments: argparse.Namespace, terminal: Terminal) -> int:
     provider, name = arguments.provider, BY_CONSENT[arguments.provider]
     known = {item["connection_id"] for item in api.call("GET", "/v1/connections")["connections"]}
-    started = api.call("POST", f"/v1/connections/{provider}/authorize")
+    started = api.call("POST", f"/v1/connections/{provider}/authorize", {"mail": bool(arguments.mail)})
     url = str(started["authorize_url"])
     print(f"Allow Kith to read your {name} in your browser:\n  {shown(url)}", file=terminal.err)
     if not arguments.no_browser and not webbrowser.open(url):
@@ -118,6 +138,9 @@ def _connect_by_consent(api: Api, arguments: argparse.Namespace, terminal: Termi
         terminal.say(f"connected {provider} as {connection['connection_id']} ({connection['state']})")
         if connection.get("account_email"):
             terminal.say(f"account: {shown(connection['account_email'])}")
+        if arguments.mail:
+            granted = "on: the emails you send count" if connection.get("mail") else "off: the mail was not granted"
+            terminal.say(f"mail: {granted}")
 
     terminal.emit(connection, human)
     return 0

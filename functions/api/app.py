@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from kith import api_consent
 from kith.api_contacts import (
     ContactActionIn,
     ContactIn,
@@ -67,6 +68,7 @@ from kith.usecases import (
     follow_ups,
     goals,
     imports,
+    inbound,
     interactions,
     owners,
 )
@@ -218,11 +220,24 @@ def delete_connection(connection_id: Id) -> Response[str]:
 
 @app.get("/v1/connections")
 def get_connections() -> ConnectionsOut:
-    listed = runtime.connection_store.connection_summaries(_owner_id())
+    owner_id = _owner_id()
+    listed = runtime.connection_store.connection_summaries(owner_id)
     return ConnectionsOut(
         connections=[ConnectionOut.at(summary, _now()) for summary in listed],
         available_providers=_available_providers(),
+        bcc_address=_bcc_address(owner_id),
     )
+
+
+def _bcc_address(owner_id: str) -> str | None:
+    """Made on first ask, so given only to an owner with a profile: before one, nothing is written."""
+    if not runtime.settings.mail_domain:
+        return None
+    try:
+        runtime.connection_store.get_owner(owner_id)
+    except NotFound:
+        return None
+    return inbound.bcc_address(runtime.inbound_store, owner_id, runtime.settings.mail_domain)
 
 
 # -- calendar consent: the owner's browser goes to the provider and comes back to the callback ------------
@@ -275,30 +290,10 @@ def get_consent_callback(provider: Annotated[str, Path(description="google or ou
             available=_available_providers(),
         )
     except KithError as refused:
-        from kith.actions.pages import consent_refused
-
-        status = status_for(refused)
-        logger.info("consent refused", extra={"status": status, "reason": type(refused).__name__})
-        return Response(
-            status_code=status,
-            content_type="text/html; charset=utf-8",
-            body=consent_refused(status, str(refused)),
-            headers=dict(_CONSENT_HEADERS),
-        )
+        logger.info("consent refused", extra={"status": status_for(refused), "reason": type(refused).__name__})
+        return api_consent.refused(refused)
     logger.info("calendar connected by consent", extra={"provider": calendar.value})
-    location = f"/console/#/calendars?connected={calendar.value}"
-    return Response(status_code=303, body="", headers={**_CONSENT_HEADERS, "Location": location})
-
-
-# The code and the state sit in the callback's URL: keep it out of caches, referrers and frames.
-_CONSENT_HEADERS = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Robots-Tag": "noindex",
-    "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; "
-    "form-action 'none'; frame-ancestors 'none'",
-}
+    return api_consent.connected(calendar)
 
 
 def _public_base() -> str:

@@ -99,6 +99,8 @@ def test_a_forged_state_at_the_consent_callback_shows_a_page_in_words_and_connec
     else:
         theirs = console.api(another_owner, "POST", "/v1/connections/google/authorize", {}).body["authorize_url"]
         state = urllib.parse.parse_qs(urllib.parse.urlsplit(theirs).query)["state"][0]
+    # (the first listing gives the owner their BCC address: listed once before, it is in `before` too)
+    assert _connections(console, owner) == []
     before = console.items_of(owner)
     # When the browser arrives at Kith's callback with that state and a code
     callback = f"{console.base_url}/oauth/google/callback?" + urllib.parse.urlencode(

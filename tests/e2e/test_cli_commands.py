@@ -106,8 +106,15 @@ def test_setup_from_flags_creates_the_profile_then_changes_only_what_is_given(cl
         "follow_up_delay_minutes": 90,
         "meeting_size_limit": 12,
         "paused_until": "2027-01-03T23:00:00Z",
+        "other_addresses": [],
+        "keep_email_subjects": False,
     }
     assert cli.api("GET", "/v1/owner")["settings"] == expected
+    # Given the mail settings changed in the console meanwhile
+    mail = {"other_addresses": ["olive@work.example"], "keep_email_subjects": True}
+    profile = {"email": "olive@example.com", "name": "Olive", **expected, **mail}
+    assert cli.kith.request("PUT", "/v1/owner", profile, token=cli.token).status == 200
+    expected |= mail
     # When only the digest size changes, with --json
     ran = cli("setup", "--digest-size", "4", "--json")
     # Then the rest stays (the pause too), and stdout is the API's answer as it is

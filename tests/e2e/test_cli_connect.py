@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import threading
+import urllib.parse
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -92,3 +93,56 @@ def test_ctrl_c_stops_the_wait_cleanly(kith: LocalKith, monkeypatch: pytest.Monk
 def test_a_booking_tool_is_still_connected_at_once(kith: LocalKith) -> None:
     code, out, _ = _run(kith, "connect", "calendly")
     assert code == 0 and "signing secret:" in out
+
+
+def _allowing(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """A browser in which the owner allows whatever consent page opens, a moment later; the URLs it opened."""
+    opened: list[str] = []
+
+    def open_in_browser(url: str) -> bool:
+        opened.append(url)
+        threading.Timer(0.2, lambda: give_consent(Browser(), url)).start()
+        return True
+
+    monkeypatch.setattr(calendars.webbrowser, "open", open_in_browser)
+    return opened
+
+
+def _scope(url: str) -> set[str]:
+    return set(urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)["scope"][0].split())
+
+
+@pytest.mark.parametrize("provider", ["google", "outlook"])
+def test_connect_with_mail_asks_for_the_mail_too_and_the_list_says_whether_it_reads_it(
+    kith: LocalKith, monkeypatch: pytest.MonkeyPatch, provider: str
+) -> None:
+    opened = _allowing(monkeypatch)
+    # When the owner connects without mail, disconnects, and connects with --mail
+    assert _run(kith, "connect", provider)[0] == 0
+    (plain,) = kith.request("GET", "/v1/connections", token=TOKEN).body["connections"]
+    assert plain["mail"] is False
+    assert _run(kith, "disconnect", plain["connection_id"])[0] == 0
+    code, out, err = _run(kith, "connect", provider, "--mail")
+    # Then the consent with mail asked for at least what the calendar's did, and the connection says what was granted
+    assert code == 0, err
+    assert _scope(opened[0]) <= _scope(opened[1])
+    listed = kith.request("GET", "/v1/connections", token=TOKEN).body
+    (connection,) = listed["connections"]
+    word = "on" if connection["mail"] else "off"
+    assert out.endswith(
+        f"mail: {'on: the emails you send count' if connection['mail'] else 'off: the mail was not granted'}\n"
+    )
+    # And `kith connections` shows it in the MAIL column, with the owner's BCC address
+    code, out, _ = _run(kith, "connections")
+    assert code == 0
+    (header, row) = out.splitlines()[:2]
+    assert header.split()[:4] == ["ID", "PROVIDER", "STATE", "MAIL"]
+    assert row.split()[:4] == [connection["connection_id"], provider, "active", word]
+    assert f"BCC or forward to {listed['bcc_address']} to log any email" in out
+
+
+def test_mail_is_refused_for_a_booking_tool_before_anything_is_asked(kith: LocalKith) -> None:
+    code, out, err = _run(kith, "connect", "calcom", "--mail")
+    assert code != 0 and out == ""
+    assert "--mail: calcom has no mailbox" in err
+    assert kith.request("GET", "/v1/connections", token=TOKEN).body["connections"] == []

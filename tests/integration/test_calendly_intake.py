@@ -61,6 +61,7 @@ def test_a_calendly_connection_returns_its_webhook_url_and_a_secret_shown_once(k
             "created_at": "2026-11-30T10:00:00Z",
             "account_email": None,
             "expires_at": None,
+            "mail": False,
         }
     ]
 

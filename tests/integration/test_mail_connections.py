@@ -107,3 +107,21 @@ def test_the_connections_list_says_whether_each_reads_mail(kith: Kith, owner: di
         "c-outlook": False,
     }
     assert "bcc_address" in listed
+
+
+def test_the_connections_list_gives_the_owner_their_bcc_address_the_same_each_time(kith: Kith, owner: dict) -> None:
+    # When the owner lists their connections twice
+    first = kith.http("GET", "/v1/connections")[1]["bcc_address"]
+    again = kith.http("GET", "/v1/connections")[1]["bcc_address"]
+    # Then both name one address at the stack's mail domain, never the owner's id or e-mail
+    assert first == again
+    local, _, domain = first.partition("@")
+    assert domain == "in.kith.local" and local.startswith("log+")
+    assert OWNER not in first and "owner" not in local
+
+
+def test_a_caller_without_a_profile_is_given_no_bcc_address_and_nothing_is_written(kith: Kith) -> None:
+    before = kith.state()
+    status, listed = kith.http("GET", "/v1/connections", owner="no-profile-yet")
+    assert (status, listed["connections"], listed["bcc_address"]) == (200, [], None)
+    assert kith.state() == before

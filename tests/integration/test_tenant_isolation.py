@@ -36,7 +36,8 @@ def _mentions(answer: Any, *values: str) -> bool:
 
 @pytest.fixture
 def a_world(kith: Kith) -> dict[str, str]:
-    """Owner A with one of everything: a contact, a meeting and its follow-up, a logged call, goals, a connection."""
+    """Owner A with one of everything: a contact, a meeting and its follow-up, a logged call, goals, a connection,
+    and their BCC address."""
     kith.clock.set(datetime(2026, 11, 30, 8, 0, tzinfo=UTC))
     kith.create_owner(owner_id=A)
     ann = kith.create_contact("Ann Alpha", "ann@a.example")
@@ -49,11 +50,13 @@ def a_world(kith: Kith) -> dict[str, str]:
     )
     assert status == 201, call
     assert kith.http("PUT", "/v1/goals", {"goals": [{"name": "mentorship"}]})[0] == 200
+    bcc_address = kith.http("GET", "/v1/connections", owner=A)[1]["bcc_address"]
     kith.create_owner(owner_id=B, email="bea@b.example", name="Bea")
     return {
         "contact": ann["contact_id"],
         "connection": connection["connection_id"],
         "interaction": call["interaction_id"],
+        "bcc_address": bcc_address,
     }
 
 
@@ -63,7 +66,7 @@ def _b(kith: Kith, method: str, path: str, body: Any = None, raw: bytes | None =
 
 def _cases(kith: Kith, ids: dict[str, str]) -> dict[tuple[str, str], Callable[[], None]]:
     # B may hold the same address as A (addresses are unique per owner), so A is recognised by ids and name
-    a_values = (ids["contact"], ids["interaction"], ids["connection"], "Ann Alpha")
+    a_values = (ids["contact"], ids["interaction"], ids["connection"], "Ann Alpha", ids["bcc_address"])
 
     def not_found(method: str, path: str, body: Any = None) -> Callable[[], None]:
         def check() -> None:

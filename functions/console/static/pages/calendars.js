@@ -1,9 +1,11 @@
 // Calendars: each connection's state and what to do about it, disconnecting, and connecting the four
-// providers (Google and Outlook through their consent page; Cal.com and Calendly by a signed webhook).
-// One request: the connections.
+// providers (Google and Outlook through their consent page, with the sent mail if the owner ticks it;
+// Cal.com and Calendly by a signed webhook), and the owner's BCC address. One request: the connections.
 
 import { api } from '../api.js';
-import { announce, busy, button, clear, emptyState, errorState, formatDate, h, userText } from '../ui.js';
+import { announce, busy, button, clear, emptyState, errorState, field, formatDate, h, userText } from '../ui.js';
+
+const MAIL_CHOICE = 'Also count the emails I send (reads who and when, never the message)';
 
 const PROVIDERS = {
   google: { name: 'Google Calendar', kind: 'consent', what: 'Sign in with Google and allow Kith to read your calendar’s events.' },
@@ -102,6 +104,23 @@ function createdPanel(created, onDone) {
   return panel;
 }
 
+function mailWords(connection) {
+  return connection.mail
+    ? 'Mail: on. The emails you send from this account count as keeping in touch (who and when only).'
+    : 'Mail: off. Only meetings count from this account; connect again with the mail box ticked to count your emails too.';
+}
+
+// The owner's own address at Kith, when the stack receives mail: a BCC or forward to it logs the email.
+function bccPanel(address) {
+  return h(
+    'section',
+    { class: 'card bcc-panel', 'aria-labelledby': 'bcc-heading' },
+    h('h2', { id: 'bcc-heading' }, 'Your Kith address'),
+    h('p', { class: 'muted', id: 'bcc-line' }, 'BCC or forward to this address to log any email'),
+    h('div', { class: 'secret' }, h('code', { 'aria-labelledby': 'bcc-heading', 'aria-describedby': 'bcc-line' }, address), copyButton('address', () => address)),
+  );
+}
+
 function connectionRow(connection, onDisconnect, onConnect) {
   const provider = PROVIDERS[connection.provider] || { name: connection.provider };
   const nameId = `conn-${connection.connection_id}`;
@@ -136,10 +155,13 @@ function connectionRow(connection, onDisconnect, onConnect) {
     ),
     h('p', { class: 'facts' }, `Connected ${formatDate(connection.created_at)} · no. …${connection.connection_id.slice(-6)}`, connection.expires_at ? ` · renews by ${formatDate(connection.expires_at)}` : ''),
     h('p', {}, advice(connection)),
+    provider.kind === 'consent' ? h('p', { class: 'mail-state', 'data-mail': connection.mail ? 'on' : 'off' }, mailWords(connection)) : null,
     h(
       'div',
       { class: 'actions' },
-      connection.state === 'revoked' ? button('Connect again', (event) => onConnect(event.currentTarget, connection.provider), { kind: 'primary' }) : null,
+      connection.state === 'revoked'
+        ? button('Connect again', (event) => onConnect(event.currentTarget, connection.provider, connection.mail), { kind: 'primary' })
+        : null,
       disconnect,
     ),
     confirmBox,
@@ -191,12 +213,12 @@ export async function render(main, { query = {} } = {}) {
     }
   }
 
-  async function connect(btn, provider) {
+  async function connect(btn, provider, mail = false) {
     clear(messages);
     const spec = PROVIDERS[provider];
     try {
       if (spec.kind === 'consent') {
-        const { data } = await busy(btn, () => api('POST', `/v1/connections/${provider}/authorize`, { body: {} }));
+        const { data } = await busy(btn, () => api('POST', `/v1/connections/${provider}/authorize`, { body: { mail } }));
         announce(`Taking you to ${spec.name} to allow Kith.`);
         location.assign(data.authorize_url);
         return;
@@ -223,15 +245,17 @@ export async function render(main, { query = {} } = {}) {
     Object.entries(PROVIDERS).map(([provider, spec]) => {
       const ready = available.has(provider);
       const descId = `provider-${provider}-what`;
+      const mailBox = spec.kind === 'consent' && ready ? field({ label: MAIL_CHOICE, name: `mail-${provider}`, type: 'checkbox', value: false }) : null;
       return h(
         'li',
         { 'data-provider': provider },
         h('div', { class: 'row-head' }, h('span', { class: 'row-name' }, spec.name)),
         h('p', { class: 'muted', id: descId }, ready ? spec.what : `Not available: whoever runs this Kith has not set up ${spec.name} (it needs an OAuth client in the stack's settings).`),
+        mailBox,
         h(
           'div',
           { class: 'actions' },
-          button(`Connect ${spec.name}`, (event) => connect(event.currentTarget, provider), {
+          button(`Connect ${spec.name}`, (event) => connect(event.currentTarget, provider, Boolean(mailBox && mailBox.control.checked)), {
             kind: 'primary',
             attrs: { disabled: !ready, 'aria-describedby': descId },
           }),
@@ -250,6 +274,7 @@ export async function render(main, { query = {} } = {}) {
     messages,
     panelHolder,
     listSection,
+    listing.bcc_address ? bccPanel(listing.bcc_address) : null,
     h('section', { 'aria-labelledby': 'connect-heading' }, h('h2', { id: 'connect-heading' }, 'Connect a calendar'), connectList),
   );
 }

@@ -12,7 +12,7 @@ import {
 } from './contact-fields.js';
 
 const TIMELINE_PAGE = 20;
-const KINDS = { meeting: 'Meeting', call: 'Call', message: 'Message', note: 'Note' };
+const KINDS = { meeting: 'Meeting', email: 'Email', call: 'Call', message: 'Message', note: 'Note' };
 const SOURCES = {
   manual: 'logged by hand',
   console: 'marked done in the console',
@@ -21,6 +21,8 @@ const SOURCES = {
   outlook: 'from Outlook',
   calcom: 'from Cal.com',
   calendly: 'from Calendly',
+  gmail: 'sent from Gmail',
+  bcc: 'BCC’d or forwarded to Kith',
 };
 const ACTIONS = [
   { action: 'done', label: 'Done', kind: 'primary', said: (c) => `Marked done: ${c.name}. The clock starts again today.` },
@@ -51,6 +53,11 @@ function summary(contact) {
   return [h('h1', { class: 'contact-name' }, userText(contact.name)), h('ul', { class: 'facts' }, facts)];
 }
 
+function sourceWords(item) {
+  if (item.kind === 'email' && item.source === 'outlook') return 'sent from Outlook';
+  return SOURCES[item.source] || `from ${item.source}`;
+}
+
 function interactionRow(item, onDelete) {
   const label = KINDS[item.kind] || item.kind;
   const row = h(
@@ -60,9 +67,10 @@ function interactionRow(item, onDelete) {
       'div',
       { class: 'row-head' },
       h('span', { class: 'badge' }, label),
-      h('span', { class: 'timeline-title' }, item.title ? userText(item.title) : label),
+      // An email has a title only where the owner keeps subjects: otherwise who and when is all there is.
+      item.title ? h('span', { class: 'timeline-title' }, userText(item.title)) : item.kind === 'email' ? null : h('span', { class: 'timeline-title' }, label),
     ),
-    h('p', { class: 'facts' }, formatDate(item.start), ' · ', SOURCES[item.source] || `from ${item.source}`),
+    h('p', { class: 'facts' }, formatDate(item.start), ' · ', sourceWords(item)),
   );
   if (item.source === 'manual') {
     const actions = h('div', { class: 'actions' });

@@ -1,5 +1,6 @@
-// Settings: the profile, when the digest comes and how long it is, working hours, follow-ups, a pause,
-// emails on or off (PUT /v1/owner), and goals (PUT /v1/goals). Two requests: the owner and the goals.
+// Settings: the profile, when the digest comes and how long it is, working hours, follow-ups, the mail you
+// send (other addresses, subjects kept or not), a pause, emails on or off (PUT /v1/owner), and goals
+// (PUT /v1/goals). Two requests: the owner and the goals.
 
 import { api } from '../api.js';
 import { announce, busy, button, clear, clearErrors, errorState, field, h, showErrors } from '../ui.js';
@@ -98,6 +99,11 @@ function localDay(iso, timeZone) {
   }
 }
 
+// Addresses as typed, one a line or separated by commas: each once, as the API checks them.
+function addressList(text) {
+  return Array.from(new Set(String(text).split(/[\s,;]+/).map((part) => part.trim()).filter(Boolean)));
+}
+
 function ownerForm(owner, onSaved) {
   const s = owner.settings;
   const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Save settings');
@@ -166,6 +172,20 @@ function ownerForm(owner, onSaved) {
     h(
       'fieldset',
       {},
+      h('legend', {}, 'Mail you send'),
+      field({
+        label: 'Other addresses you send from', name: 'other_addresses', type: 'textarea', value: (s.other_addresses || []).join('\n'),
+        hint: 'One a line, up to 10. A BCC or forward to Kith from one of these counts as yours; so does one from your e-mail above.',
+        inputAttrs: { rows: 3, autocomplete: 'off', spellcheck: 'false' },
+      }),
+      field({
+        label: 'Keep the subjects of the emails I send', name: 'keep_email_subjects', type: 'checkbox', value: s.keep_email_subjects,
+        hint: 'Ticked, an email’s subject is its title on the timeline. Unticked (the default), Kith keeps only whom you wrote to and when.',
+      }),
+    ),
+    h(
+      'fieldset',
+      {},
       h('legend', {}, 'Emails'),
       field({
         label: 'Pause all nudges until', name: 'paused_until', type: 'date', value: localDay(s.paused_until, s.time_zone),
@@ -198,6 +218,8 @@ function ownerForm(owner, onSaved) {
       follow_up_delay_minutes: whole(els.follow_up_delay_minutes.value),
       meeting_size_limit: whole(els.meeting_size_limit.value),
       paused_until: pause ? localMidnight(pause, zone) : null,
+      other_addresses: addressList(els.other_addresses.value),
+      keep_email_subjects: els.keep_email_subjects.checked,
     };
     const subscribed = els.subscribed.checked;
     if (subscribed !== !owner.unsubscribed_at) wanted.subscribed = subscribed;
