@@ -295,7 +295,10 @@ class ExportedOwner(OwnerOut):
 
 
 class ExportedInteraction(InteractionOut):
-    external_id: str = Field(description="The provider's id for the meeting (a booking uid, an event id).")
+    external_id: str = Field(
+        description="The provider's id for the meeting (a booking uid, an event id); for an email, its Message-ID's "
+        "hash (the id itself is never kept)."
+    )
     ical_uid: str | None
     recorded_at: datetime
 
