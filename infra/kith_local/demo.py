@@ -172,7 +172,7 @@ def run_demo(outbox: Path, days: int = DAYS, quiet: bool = False) -> Summary:
             summary.contacts += 1
 
         hostile = Scene(HOSTILE_ADDED, f"Added {HOSTILE_LABEL}: {HOSTILE_CONTACT['name']}", add_hostile_contact)
-        mail = MailWeek(kith, OWNER_ID, (OWNER["name"], OWNER["email"]), OWNER_TOKEN, say)
+        mail = MailWeek(kith, OWNER_ID, (str(OWNER["name"]), str(OWNER["email"])), OWNER_TOKEN, say)
         scenes = sorted([*week.scenes(START), *mail.scenes(), hostile], key=lambda scene: scene.at)
         expiries: dict[str, tuple[str, str | None]] = {}
         say(f"The week, a tick every {int(TICK.total_seconds() // 60)} minutes for {days} days:")
