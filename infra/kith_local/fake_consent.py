@@ -41,6 +41,8 @@ SCOPES: dict[Provider, dict[str, str]] = {
         "User.Read": "Sign you in and read your profile",
         "Calendars.Read": "Read your calendars",
         "Calendars.ReadWrite": "Have full access to your calendars",
+        "Mail.ReadBasic": "Read your basic mail (everything but bodies and attachments)",
+        "Mail.Read": "Read your mail",
     },
 }
 _CALLBACK = {"google": "/oauth/google/callback", "microsoft": "/oauth/outlook/callback"}

@@ -6,8 +6,10 @@
     GET  /graph/v1.0/me                                  the signed-in user (mail, userPrincipalName)
     GET  /graph/v1.0/me/calendarView                     events in startDateTime..endDateTime, @odata.nextLink pages
 
-Every route wants a Microsoft access token the fake OAuth issued. Given `notify` (how to reach Kith's
-webhook), Graph validates a notificationUrl as Graph does, and tests deliver notifications through it.
+Every route wants a Microsoft access token the fake OAuth issued. A subscription watches one of
+`resources` (the events here; fake_graph_mail adds Sent Items), with a token holding the permission that
+resource wants. Given `notify` (how to reach Kith's webhook), Graph validates a notificationUrl as Graph
+does, and tests deliver notifications through it.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any
 
 from kith_local.clock import Clock
 from kith_local.fake_http import Answer, Refusal, Route, json_answer, json_body, parse_instant, rfc3339, zone
-from kith_local.fake_oauth import MICROSOFT_CLIENT, FakeOAuth, bearer
+from kith_local.fake_oauth import MICROSOFT_CLIENT, FakeOAuth, Grant, bearer
 
 # POST to Kith: (url with its query string, content type, body) -> (status, content type, body).
 Notify = Callable[[str, str, bytes], tuple[int, str, bytes]]
@@ -61,6 +63,8 @@ class FakeGraph:
         self._removed: dict[str, dict[str, Any]] = {}
         self._pages: dict[str, list[dict[str, Any]]] = {}
         self._prefer: list[str | None] = []
+        # What a subscription may watch, and the permissions of which its token must hold one (none: any token).
+        self.resources: dict[str, frozenset[str]] = {"me/events": frozenset()}
 
     # -- test controls: events ---------------------------------------------------------------
 
@@ -126,7 +130,7 @@ class FakeGraph:
 
     def notification(self, subscription_id: str, change_type: str, event_id: str) -> dict[str, Any]:
         """One change notification (no resource data) as Graph writes it, with the subscription's clientState."""
-        subscription = self._known_subscription(subscription_id)
+        subscription = self.known_subscription(subscription_id)
         resource = f"Users/{self.user['id']}/Events/{event_id}"
         return {
             "id": secrets.token_urlsafe(9),
@@ -145,7 +149,7 @@ class FakeGraph:
         }
 
     def lifecycle_notification(self, subscription_id: str, lifecycle_event: str) -> dict[str, Any]:
-        subscription = self._known_subscription(subscription_id)
+        subscription = self.known_subscription(subscription_id)
         return {
             "subscriptionId": subscription_id,
             "subscriptionExpirationDateTime": subscription["expirationDateTime"],
@@ -157,21 +161,23 @@ class FakeGraph:
     def notify_change(self, subscription_id: str, change_type: str, event_id: str) -> tuple[int, str, bytes]:
         """Deliver a change notification to the subscription's notificationUrl through `notify`."""
         item = self.notification(subscription_id, change_type, event_id)
-        return self._deliver(self._known_subscription(subscription_id)["notificationUrl"], [item])
+        return self.deliver(self.known_subscription(subscription_id)["notificationUrl"], [item])
 
     def notify_lifecycle(self, subscription_id: str, lifecycle_event: str) -> tuple[int, str, bytes]:
         """Deliver a lifecycle notification to the lifecycleNotificationUrl (sent even after a removal)."""
         item = self.lifecycle_notification(subscription_id, lifecycle_event)
-        return self._deliver(self._known_subscription(subscription_id)["lifecycleNotificationUrl"], [item])
+        return self.deliver(self.known_subscription(subscription_id)["lifecycleNotificationUrl"], [item])
 
-    def _known_subscription(self, subscription_id: str) -> dict[str, Any]:
+    def known_subscription(self, subscription_id: str) -> dict[str, Any]:
+        """A subscription Graph holds, or held until it removed it."""
         with self._lock:
             subscription = self._subscriptions.get(subscription_id) or self._removed.get(subscription_id)
         if subscription is None:
             raise KeyError(f"no Graph subscription {subscription_id}")
         return subscription
 
-    def _deliver(self, url: str, items: list[dict[str, Any]]) -> tuple[int, str, bytes]:
+    def deliver(self, url: str, items: list[dict[str, Any]]) -> tuple[int, str, bytes]:
+        """POST notifications to Kith as Graph does, through `notify`."""
         if self.notify is None:
             raise RuntimeError("the fake was given no way to reach Kith (notify)")
         return self.notify(url, "application/json; charset=utf-8", json.dumps({"value": items}).encode())
@@ -192,11 +198,14 @@ class FakeGraph:
     def _refusal(self, status: int, code: str, message: str) -> Refusal:
         return graph_error(status, code, message, self.clock.now())
 
-    def _authorize(self, headers: Mapping[str, str]) -> None:
-        if self._oauth.access("microsoft", headers) is None:
+    def authorize(self, headers: Mapping[str, str]) -> Grant:
+        """The grant of the request's access token; Graph's 401 without a live one."""
+        grant = self._oauth.access("microsoft", headers)
+        if grant is None:
             empty = not bearer(headers)
             message = "Access token is empty." if empty else "Lifetime validation failed, the token is expired."
             raise self._refusal(401, "InvalidAuthenticationToken", message)
+        return grant
 
     def _subscription_expiry(self, value: Any) -> datetime:
         try:
@@ -213,13 +222,14 @@ class FakeGraph:
         return expiry
 
     def _subscribe(self, _: dict[str, str], __: dict[str, str], headers: Mapping[str, str], body: bytes) -> Answer:
-        self._authorize(headers)
+        grant = self.authorize(headers)
         request = json_body(body, lambda: self._refusal(400, "BadRequest", "Unable to read JSON request payload."))
         missing = [k for k in ("changeType", "notificationUrl", "resource", "expirationDateTime") if not request.get(k)]
         if missing:
             raise self._refusal(400, "InvalidRequest", f"Required property missing: {missing[0]}")
         if not set(str(request["changeType"]).split(",")) <= {"created", "updated", "deleted"}:
             raise self._refusal(400, "InvalidRequest", "changeType must be created, updated and/or deleted.")
+        self._permitted(str(request["resource"]), grant)
         expiry = self._subscription_expiry(request["expirationDateTime"])
         subscription = {
             "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#subscriptions/$entity",
@@ -240,6 +250,14 @@ class FakeGraph:
             self._validate_endpoint(url)
         self._subscriptions[subscription["id"]] = subscription
         return json_answer(201, subscription)
+
+    def _permitted(self, resource: str, grant: Grant) -> None:
+        permissions = self.resources.get(resource)
+        if permissions is None:
+            raise self._refusal(400, "InvalidRequest", f"Invalid resource: '{resource}' cannot be subscribed to.")
+        if permissions and not permissions & set(grant.scope.split()):
+            message = "Operation: Create; Exception: [Status Code: Forbidden; Reason: Forbidden]"
+            raise self._refusal(403, "ExtensionError", message)
 
     def _validate_endpoint(self, url: str) -> None:
         """Graph's handshake: POST ?validationToken=..., wanting 200, text/plain and the decoded token in 10 s."""
@@ -265,7 +283,7 @@ class FakeGraph:
             )
 
     def _subscription(self, match: dict[str, str], headers: Mapping[str, str]) -> dict[str, Any]:
-        self._authorize(headers)
+        self.authorize(headers)
         subscription = self._subscriptions.get(match["id"])
         if subscription is None:
             raise self._refusal(404, "ResourceNotFound", f"The object was not found: subscription {match['id']}")
@@ -285,7 +303,7 @@ class FakeGraph:
         return json_answer(204, None)
 
     def _event(self, match: dict[str, str], _: dict[str, str], headers: Mapping[str, str], __: bytes) -> Answer:
-        self._authorize(headers)
+        self.authorize(headers)
         self._prefer.append(headers.get("prefer"))
         event = self._events.get(match["id"])
         if event is None:
@@ -294,12 +312,12 @@ class FakeGraph:
         return json_answer(200, shown, applied)
 
     def _me(self, _: dict[str, str], __: dict[str, str], headers: Mapping[str, str], ___: bytes) -> Answer:
-        self._authorize(headers)
+        self.authorize(headers)
         context = "https://graph.microsoft.com/v1.0/$metadata#users/$entity"
         return json_answer(200, {"@odata.context": context} | self.user)
 
     def _calendar_view(self, _: dict[str, str], q: dict[str, str], headers: Mapping[str, str], __: bytes) -> Answer:
-        self._authorize(headers)
+        self.authorize(headers)
         self._prefer.append(headers.get("prefer"))
         events = self._next_page(q["$skiptoken"]) if "$skiptoken" in q else self._in_window(q)
         size = re.search(r"odata\.maxpagesize\s*=\s*(\d+)", headers.get("prefer", ""))

@@ -75,6 +75,10 @@ class FakeOAuth:
         self._consents: dict[str, ConsentRequest] = {}
         self._refresh: dict[str, Grant] = {}
         self._access: dict[str, tuple[Grant, datetime]] = {}
+        # Scopes Microsoft leaves out of what it grants, asked or not (a tenant's consent policy, say).
+        self.withheld: set[str] = set()
+        # Microsoft names Graph's permissions in a token answer as asked, or by their resource's URL.
+        self.graph_scope_urls = False
 
     # -- test controls -----------------------------------------------------------------------
 
@@ -185,7 +189,8 @@ class FakeOAuth:
         if grant.code_challenge is not None and _s256(verifier) != grant.code_challenge:
             raise self._refusal(provider, 400, "invalid_grant", "Invalid code verifier.")
         if provider == "microsoft":
-            grant.scope = form.get("scope", grant.scope)
+            asked = form.get("scope", grant.scope).split()
+            grant.scope = " ".join(scope for scope in asked if scope not in self.withheld)
         return grant
 
     def _refreshed_grant(self, provider: Provider, form: dict[str, str]) -> Grant:
@@ -203,6 +208,8 @@ class FakeOAuth:
         }
         if provider == "microsoft":
             answer["ext_expires_in"] = ACCESS_TOKEN_SECONDS
+            if self.graph_scope_urls:
+                answer["scope"] = " ".join(_graph_url(scope) for scope in grant.scope.split())
         if _hands_refresh_token(provider, kind, grant):
             answer["refresh_token"] = tokens.refresh_token
         if provider == "google" and kind == "authorization_code" and "openid" in grant.scope.split():
@@ -241,6 +248,12 @@ class FakeOAuth:
         self._access[access] = (grant, self.clock.now() + timedelta(seconds=ACCESS_TOKEN_SECONDS))
         self._refresh[refresh] = grant
         return Tokens(access, refresh)
+
+
+def _graph_url(scope: str) -> str:
+    return (
+        scope if scope in {"openid", "email", "profile", "offline_access"} else f"https://graph.microsoft.com/{scope}"
+    )
 
 
 def _hands_refresh_token(provider: Provider, kind: str, grant: Grant) -> bool:

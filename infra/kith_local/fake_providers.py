@@ -1,11 +1,12 @@
 """Google Calendar, Microsoft Graph and both OAuth providers, faked on 127.0.0.1 for tests and the demo.
 
-One server (`base_url`) routes to three fakes, each with its own routes and test controls:
+One server (`base_url`) routes to the fakes, each with its own routes and test controls:
 
-    oauth   fake_oauth.FakeOAuth            /google/o/oauth2/v2/auth, /google/token,
-                                            /microsoft/{tenant}/oauth2/v2.0/authorize and .../token
-    google  fake_google.FakeGoogleCalendar  /google/calendar/v3/...
-    graph   fake_graph.FakeGraph            /graph/v1.0/...
+    oauth       fake_oauth.FakeOAuth             /google/o/oauth2/v2/auth, /google/token,
+                                                 /microsoft/{tenant}/oauth2/v2.0/authorize and .../token
+    google      fake_google.FakeGoogleCalendar   /google/calendar/v3/...
+    graph       fake_graph.FakeGraph             /graph/v1.0/... (events, subscriptions, /me)
+    graph_mail  fake_graph_mail.FakeGraphMail    /graph/v1.0/me/messages/..., .../me/mailFolders('SentItems')/messages
 
 Everything but the OAuth endpoints wants `Authorization: Bearer <an access token this fake issued>`.
 An authorization code comes only from a consent given on the fake's page (a browser, or
@@ -25,6 +26,7 @@ from http.server import ThreadingHTTPServer
 from kith_local.clock import Clock
 from kith_local.fake_google import GOOGLE_ACCOUNT, FakeGoogleCalendar
 from kith_local.fake_graph import FakeGraph, Notify
+from kith_local.fake_graph_mail import FakeGraphMail
 from kith_local.fake_http import Answer, Fault, LoggedRequest, Provider, Refusal, Route, json_answer, serve
 from kith_local.fake_oauth import GOOGLE_CLIENT, MICROSOFT_CLIENT, FakeOAuth, Tokens
 
@@ -48,7 +50,13 @@ class FakeProviders:
         self.google = FakeGoogleCalendar(clock, self._lock, self.oauth)
         self.graph = FakeGraph(clock, self._lock, self.oauth, lambda: self.graph_url)
         self.graph.notify = notify
-        self._routes: list[Route] = [*self.oauth.routes, *self.google.routes, *self.graph.routes]
+        self.graph_mail = FakeGraphMail(self.graph, self._lock, lambda: self.graph_url)
+        self._routes: list[Route] = [
+            *self.oauth.routes,
+            *self.google.routes,
+            *self.graph.routes,
+            *self.graph_mail.routes,
+        ]
         self._stopping = threading.Event()
         self._server: ThreadingHTTPServer | None = None
         self._log: list[LoggedRequest] = []

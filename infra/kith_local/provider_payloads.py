@@ -7,7 +7,7 @@ and integration tests, the demo and the benchmarks.
   scheduled event embedded; signed in `Calendly-Webhook-Signature: t=<unix seconds>,v1=<hex>`, an
   HMAC-SHA256 of `t + "." + body`.
 - Google Calendar: an events resource, and the `X-Goog-*` headers of a push notification (empty body).
-- Microsoft Graph: an event resource, times written in UTC.
+- Microsoft Graph: an event resource, times written in UTC; a message in Sent Items.
 
 Builders of documents return fresh dicts, so a test can break one field before `encode`; the `*_body`
 functions return the bytes a provider sends. Signatures are computed here with hmac, independently of Kith.
@@ -350,4 +350,45 @@ def graph_event(
             {"type": "required", "status": {"response": "accepted"}, "emailAddress": {"name": name, "address": email}}
             for name, email in attendees
         ],
+    }
+
+
+def graph_message(
+    message_id: str,
+    sent_at: datetime,
+    to: Sequence[Person],
+    *,
+    cc: Sequence[Person] = (),
+    bcc: Sequence[Person] = (),
+    subject: str = "Catching up",
+    sender: Person = OWNER,
+    internet_message_id: str | None = None,
+) -> dict[str, Any]:
+    """A message in the owner's Sent Items as Graph holds it, body and headers too (Kith must not ask for them)."""
+
+    def people(persons: Sequence[Person]) -> list[dict[str, Any]]:
+        return [{"emailAddress": {"name": name, "address": email}} for name, email in persons]
+
+    return {
+        "id": message_id,
+        "createdDateTime": instant(sent_at),
+        "lastModifiedDateTime": instant(sent_at),
+        "sentDateTime": instant(sent_at),
+        "receivedDateTime": instant(sent_at),
+        "internetMessageId": internet_message_id or f"<{message_id.lower()}@outlook.example>",
+        "subject": subject,
+        "bodyPreview": "Lovely to see you last week",
+        "body": {"contentType": "html", "content": "<p>Lovely to see you last week</p>"},
+        "internetMessageHeaders": [{"name": "X-Mailer", "value": "Microsoft Outlook 16.0"}],
+        "isDraft": False,
+        "isRead": True,
+        "hasAttachments": False,
+        "from": people([sender])[0],
+        "sender": people([sender])[0],
+        "toRecipients": people(to),
+        "ccRecipients": people(cc),
+        "bccRecipients": people(bcc),
+        "replyTo": [],
+        "conversationId": f"AAQk{message_id}",
+        "parentFolderId": "AQMkSentItems",
     }
