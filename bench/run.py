@@ -3,7 +3,7 @@ one calendar notification costs per provider, emails composed per second, how of
 ranking agrees with the hand-made table of expectations, a contact import, the local API under
 concurrent webhooks, requests per operation beside the fewest needed, the scheduler's fan-out and
 the cost per active owner-month, the web console in a browser (its first load, requests per page view, a search
-in a large network), and what one message to an owner's BCC Kith address costs.
+in a large network), and what one message to an owner's BCC Kith address, or in their Outlook Sent Items, costs.
 
     .venv/bin/python bench/run.py [--part NAME[,NAME...]] [--quick] [--repetitions N] [--notifications N]
                                   [--renders N] [--webhooks N] [--clients N] [--fanout-owners N,M]
@@ -16,7 +16,8 @@ named. Prints figures for a person to read; it asserts nothing. Parts 1 and 2 ru
 part 4 runs the functions' handlers in process, on moto and a fake provider server on 127.0.0.1;
 parts 5 and 6 are pure Python in this process; part 8 runs moto's server and the local API server
 on 127.0.0.1 in this process; parts 9 and 10 run handlers on moto in process; part 11 computes;
-part 13 runs the inbound function on moto in process.
+part 13 runs the inbound function on moto in process; part 14 the webhook and meetings functions in
+process, on moto and the fake Graph on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from bench.parts import (
     inbound,
     load,
     operations,
+    outlook_mail,
     ranking,
     rendering,
     webhook,
@@ -65,6 +67,7 @@ PARTS = (
     Part("cost", "11. cost per owner-month", "cost_per_owner_month", cost.run),
     Part("console", "12. web console", "console", console.run),
     Part("inbound", "13. BCC Kith", "inbound", inbound.run),
+    Part("outlook-mail", "14. Outlook sent mail", "outlook_mail", outlook_mail.run),
 )
 
 

@@ -43,7 +43,7 @@ class FakeGraphMail:
         self._lock = lock
         self._url = url
         self._sent: dict[str, dict[str, Any]] = {}
-        self._pages: dict[str, tuple[list[dict[str, Any]], str | None]] = {}
+        self._pages: dict[str, tuple[list[dict[str, Any]], dict[str, str]]] = {}
         self._selects: list[str | None] = []
 
     # -- test controls -----------------------------------------------------------------------
@@ -134,8 +134,8 @@ class FakeGraphMail:
     def _folder(self, _: dict[str, str], q: dict[str, str], headers: Mapping[str, str], __: bytes) -> Answer:
         grant = self._graph.authorize(headers)
         if "$skiptoken" in q:
-            messages, select = self._next_page(q["$skiptoken"])
-            q = {"$select": select} if select else {}
+            # A nextLink carries its request's $select and $top on.
+            messages, q = self._next_page(q["$skiptoken"])
         else:
             messages = self._filtered(q.get("$filter"))
         fields = self._readable(grant, q)
@@ -146,7 +146,7 @@ class FakeGraphMail:
         }
         if len(messages) > size:
             token = secrets.token_urlsafe(12)
-            self._pages[token] = (messages[size:], q.get("$select"))
+            self._pages[token] = (messages[size:], {k: v for k, v in q.items() if k in ("$select", "$top")})
             answer["@odata.nextLink"] = f"{self._url()}/{SENT_ITEMS}?$skiptoken={token}"
         return json_answer(200, answer)
 
@@ -170,7 +170,7 @@ class FakeGraphMail:
             raise self._refusal(400, "BadRequest", f"Invalid value '{top}' for $top.")
         return int(top)
 
-    def _next_page(self, token: str) -> tuple[list[dict[str, Any]], str | None]:
+    def _next_page(self, token: str) -> tuple[list[dict[str, Any]], dict[str, str]]:
         page = self._pages.pop(token, None)
         if page is None:
             raise self._refusal(400, "ErrorInvalidParameter", "The skip token is not valid.")
